@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import "./register.js";
+
+await import("../sim/cli.ts");

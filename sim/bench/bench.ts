@@ -1,0 +1,14 @@
+/** A benchmark: named, with numeric parameters, reporting figures as {name, value, unit}. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export interface Bench {
+  name: string;
+  description: string;
+  /** Parameters and their defaults; `virtuoso bench NAME --param value` overrides them. */
+  params: Record<string, number>;
+  run(params: Record<string, number>): Figure[];
+}

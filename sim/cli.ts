@@ -1,0 +1,140 @@
+/**
+ * The `virtuoso` command. Exit codes: 0 success, 2 bad input (one `path: problem` line each,
+ * no stack trace), 1 internal error.
+ */
+import { spawnSync } from "node:child_process";
+import { Command, CommanderError } from "commander";
+import cliProgress from "cli-progress";
+import { writeAtomic } from "../analysis/output.js";
+import { benches, findBench, type Figure } from "./bench/index.js";
+import { monotonicSeconds } from "./live/index.js";
+import { runScenario } from "./runner/index.js";
+import { loadScenario, scenarioJsonSchema, ScenarioError } from "./scenario/index.js";
+
+class UsageError extends Error {}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const integer = (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed: expected a non-negative integer, got "${v}"`);
+  return n;
+};
+
+const program = new Command("virtuoso")
+  .description("Deterministic simulator and live testbed for the Virtuoso VM systems")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command("run")
+  .description("simulate a scenario and write summary.json, CSV tables and SVG figures")
+  .argument("<scenario>", "scenario JSON file")
+  .option("-o, --out <dir>", "output folder", "out")
+  .option("--seed <n>", "override the scenario seed", integer)
+  .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+  .option("-q, --quiet", "no progress bar")
+  .action((file: string, o: { out: string; seed?: number; set: string[]; quiet?: boolean }) => {
+    const scenario = loadScenario(file, { sets: o.set, seed: o.seed });
+    const bar = !o.quiet && process.stderr.isTTY ? progressBar(scenario.duration) : undefined;
+    const t0 = monotonicSeconds();
+    const result = runScenario(scenario, { progress: bar && ((now) => bar.update(now)) });
+    const wall = monotonicSeconds() - t0;
+    bar?.update(scenario.duration);
+    bar?.stop();
+    const files = result.stage(o.out, { wall_s: Math.round(wall * 1000) / 1000 }).commit();
+    if (!o.quiet) process.stderr.write(`${scenario.name}: ${result.summary.events} events, ${result.summary.simulated_s} s simulated in ${wall.toFixed(2)} s; wrote ${files.length} files to ${o.out}\n`);
+  });
+
+program
+  .command("validate")
+  .description("check a scenario; print one line per problem and exit 2 if any")
+  .argument("<scenario>", "scenario JSON file")
+  .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+  .action((file: string, o: { set: string[] }) => {
+    const s = loadScenario(file, { sets: o.set });
+    process.stdout.write(`${file}: ok (${s.name}, ${s.platform.hosts.length} hosts, ${s.vms.length} VMs, ${s.workloads.length} workloads)\n`);
+  });
+
+program
+  .command("schema")
+  .description("print (or write) the scenario JSON Schema")
+  .option("-o, --out <file>", "write to a file instead of stdout")
+  .action((o: { out?: string }) => {
+    const text = JSON.stringify(scenarioJsonSchema(), null, 2) + "\n";
+    if (o.out) writeAtomic(o.out, text);
+    else process.stdout.write(text);
+  });
+
+program
+  .command("bench")
+  .description("run benchmarks; extra `--param value` pairs override a benchmark's parameters")
+  .argument("[name]", `one of: ${benches.map((b) => b.name).join(", ")}`)
+  .option("--json", "one JSON object per line: {name, value, unit}")
+  .option("--list", "list benchmarks and their parameters")
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action((name: string | undefined, o: { json?: boolean; list?: boolean }, cmd: Command) => {
+    if (o.list) {
+      for (const b of benches) process.stdout.write(`${b.name}: ${b.description} ${JSON.stringify(b.params)}\n`);
+      return;
+    }
+    const extra = cmd.args.slice(name === undefined ? 0 : 1);
+    if (name === undefined) return benchAll(!!o.json, extra);
+    const bench = findBench(name);
+    if (!bench) throw new UsageError(`bench: unknown benchmark "${name}"; try --list`);
+    const params = { ...bench.params, ...parseParams(extra, bench.params) };
+    for (const f of bench.run(params)) printFigure(f, !!o.json);
+  });
+
+function parseParams(args: string[], known: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]?.replace(/^--/, "");
+    const value = Number(args[i + 1]);
+    if (!args[i]?.startsWith("--") || !(key in known)) throw new UsageError(`bench: unknown parameter "${args[i]}"; known: ${Object.keys(known).join(", ")}`);
+    if (!Number.isFinite(value)) throw new UsageError(`bench: --${key} needs a number, got "${args[i + 1]}"`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Each benchmark in its own process, so peak memory is its own. */
+function benchAll(json: boolean, extra: string[]): void {
+  for (const b of benches) {
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "bench", b.name, ...(json ? ["--json"] : []), ...extra], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (r.status !== 0) throw new Error(`bench ${b.name} failed with exit code ${r.status}`);
+  }
+}
+
+function printFigure(f: Figure, json: boolean): void {
+  process.stdout.write(json ? JSON.stringify(f) + "\n" : `${f.name.padEnd(28)} ${String(f.value).padStart(14)} ${f.unit}\n`);
+}
+
+function progressBar(total: number): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {percentage}% | {value}/{total} simulated s | ETA {eta_formatted}", stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ScenarioError) {
+    for (const p of err.problems) process.stderr.write(p + "\n");
+    process.exitCode = 2;
+  } else if (err instanceof UsageError) {
+    process.stderr.write(err.message + "\n");
+    process.exitCode = 2;
+  } else if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`virtuoso: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,7 @@
+export { EventQueue, type Callback, type Handle } from "./queue.js";
+export { Rng, RandomStreams, type Algorithm } from "./rng.js";
+export { SimEvent, Timeout, Condition, Interrupt, URGENT, NORMAL, type EventCallback } from "./events.js";
+export { Process, type ProcessGenerator } from "./process.js";
+export { Simulation, type RunOptions } from "./simulation.js";
+export { Resource } from "./resource.js";
+export { TraceRecorder, TraceTable, type Columns, type ColumnType } from "./trace.js";

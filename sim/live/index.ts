@@ -1,0 +1,1 @@
+export { monotonicSeconds, peakRssMb } from "./wall.js";

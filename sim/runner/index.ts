@@ -1,0 +1,1 @@
+export { runScenario, type Summary, type RunOptions, type RunResult } from "./run.js";

@@ -1,0 +1,54 @@
+/**
+ * One scenario, one run: build the world, install the workloads, simulate, and stage the
+ * output files. Nothing is written to disk here; the caller commits the OutputDir.
+ */
+import { toCsv } from "../../analysis/csv.js";
+import { OutputDir } from "../../analysis/output.js";
+import { Simulation } from "../kernel/index.js";
+import type { Scenario } from "../scenario/index.js";
+import { installWorkload } from "../workload/index.js";
+
+export interface Summary {
+  scenario: string;
+  seed: number;
+  simulated_s: number;
+  events: number;
+  wall_s?: number;
+  metrics: Record<string, Record<string, number | string | boolean>>;
+}
+
+export interface RunOptions {
+  progress?: (now: number) => void;
+}
+
+export interface RunResult {
+  summary: Summary;
+  sim: Simulation;
+  /** Files to write, by name relative to the output folder. */
+  stage(dir: string, extra?: Partial<Summary>): OutputDir;
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const sim = new Simulation(scenario.seed);
+  const models = scenario.workloads.map((w) => [w.id, installWorkload(sim, w)] as const);
+  sim.run({ until: scenario.duration, progress: opts.progress });
+  const metrics: Summary["metrics"] = {};
+  for (const [id, m] of models) metrics[id] = m.metrics();
+  const summary: Summary = { scenario: scenario.name, seed: scenario.seed, simulated_s: sim.now, events: sim.events, metrics };
+  return {
+    summary,
+    sim,
+    stage(dir, extra = {}) {
+      const out = new OutputDir(dir);
+      out.add("scenario.json", JSON.stringify(scenario, null, 2) + "\n");
+      const select = scenario.outputs.tables;
+      for (const t of sim.trace.all()) if (!select || select.includes(t.name)) out.add(`${t.name}.csv`, toCsv(t.rows()));
+      if (scenario.outputs.figures) {
+        for (const [, m] of models) for (const [name, svg] of Object.entries(m.figures?.() ?? {})) out.add(`${name}.svg`, svg);
+      }
+      const { metrics: _, ...head } = summary;
+      out.add("summary.json", JSON.stringify({ ...head, ...extra, metrics }, null, 2) + "\n");
+      return out;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { loadScenario, parseScenario, type LoadOptions } from "./load.js";
+export { ScenarioError, formatPath } from "./problems.js";
+export { scenarioSchema, scenarioJsonSchema, type Scenario, type ScenarioInput, type HostSpec, type VmSpec } from "./schema.js";

@@ -1,0 +1,27 @@
+/** Bad input, as one `path.to.field: what is wrong` line per problem. */
+import type { z } from "zod";
+
+export class ScenarioError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ScenarioError";
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(scenario)" : path.map(String).join(".");
+}
+
+export function zodProblems(error: z.ZodError): string[] {
+  const out: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown field`);
+    } else if (issue.code === "invalid_type" && / received undefined$/.test(issue.message)) {
+      out.push(`${formatPath(issue.path)}: required field is missing`);
+    } else {
+      out.push(`${formatPath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return out;
+}

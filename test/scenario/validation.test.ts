@@ -1,0 +1,100 @@
+import test from "ava";
+import { readFileSync } from "node:fs";
+import { parseScenario, ScenarioError, scenarioJsonSchema } from "../../sim/scenario/index.js";
+import { cli, root, tempDir, writeJson } from "../helpers.js";
+
+const base = {
+  name: "t",
+  duration: 10,
+  platform: { hosts: [{ id: "h", count: 2 }] },
+  vms: [{ id: "vm0", host: "h0" }],
+  workloads: [{ kind: "mm1", id: "q", arrivalRate: 1, serviceRate: 2 }],
+};
+
+function problems(doc: unknown, sets: string[] = []): string[] {
+  try {
+    parseScenario(doc, { sets });
+    return [];
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.problems;
+    throw e;
+  }
+}
+
+test("a valid scenario parses, with defaults filled and host templates expanded", (t) => {
+  const s = parseScenario(base);
+  t.is(s.seed, 1);
+  t.deepEqual(s.platform.hosts.map((h) => h.id), ["h0", "h1"]);
+  t.is(s.vms[0].vcpus, 1);
+});
+
+const cases: [string, (d: any) => void, string][] = [
+  ["wrong type", (d) => (d.duration = "long"), "duration: Invalid input: expected number, received string"],
+  ["missing field", (d) => delete d.duration, "duration: required field is missing"],
+  ["negative quantity", (d) => (d.workloads[0].arrivalRate = -1), "workloads.0.arrivalRate: Too small: expected number to be >0"],
+  ["NaN quantity", (d) => (d.workloads[0].serviceRate = NaN), "workloads.0.serviceRate: Invalid input: expected number, received NaN"],
+  ["unknown host", (d) => (d.vms[0].host = "h7"), 'vms.0.host: unknown host "h7"'],
+  ["duplicate VM", (d) => d.vms.push({ id: "vm0", host: "h1" }), 'vms.1.id: duplicate VM "vm0"'],
+  ["unknown field", (d) => (d.platform.hosts[0].cpus = 4), "platform.hosts.0.cpus: unknown field"],
+  ["unknown workload kind", (d) => (d.workloads[0].kind = "mystery"), "workloads.0.kind:"],
+];
+
+for (const [what, mutate, line] of cases) {
+  test(`${what} is reported as "path: message"`, (t) => {
+    const doc = structuredClone(base);
+    mutate(doc);
+    const ps = problems(doc);
+    t.true(ps.some((p) => p.startsWith(line)), ps.join("\n"));
+  });
+}
+
+test("every problem is reported at once, type errors and references together", (t) => {
+  const doc: any = structuredClone(base);
+  doc.duration = -1;
+  doc.vms[0].host = "nowhere";
+  doc.workloads[0].arrivalRate = "fast";
+  const ps = problems(doc);
+  t.is(ps.length, 3, ps.join("\n"));
+});
+
+test("--set applies JSON values, creates missing objects, and reports bad paths", (t) => {
+  const s = parseScenario(base, { sets: ["seed=9", "workloads.0.servers=3", "description=hello world"] });
+  t.is(s.seed, 9);
+  t.is(s.workloads[0].kind === "mm1" && s.workloads[0].servers, 3);
+  t.is(s.description, "hello world");
+  t.deepEqual(problems(base, ["nonsense"]), ["--set nonsense: expected path=value"]);
+  t.deepEqual(problems(base, ["vms.x=1"]), ["--set vms.x=1: vms is an array; index it with a number"]);
+});
+
+test("the CLI exits 2 with one line per problem and no stack trace", (t) => {
+  const doc: any = structuredClone(base);
+  doc.duration = -1;
+  doc.vms[0].host = "nowhere";
+  const file = writeJson(tempDir(), "bad.json", doc);
+  const r = cli("validate", file);
+  t.is(r.code, 2);
+  t.deepEqual(r.stderr.trim().split("\n"), ["duration: Too small: expected number to be >0", 'vms.0.host: unknown host "nowhere"']);
+  t.notRegex(r.stderr, /\bat .*\.ts:\d+/);
+});
+
+test("unreadable files and broken JSON are exit 2 with the file named", (t) => {
+  const dir = tempDir();
+  const missing = cli("validate", `${dir}/none.json`);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /none\.json: cannot read: ENOENT/);
+  const broken = writeJson(dir, "broken.json", "x");
+  const r = cli("run", broken.replace(/$/, ""), "--set", "x");
+  t.is(r.code, 2);
+});
+
+test("the committed JSON Schema is the one the zod schema exports", (t) => {
+  const committed = JSON.parse(readFileSync(`${root}/scenarios/scenario.schema.json`, "utf8"));
+  t.deepEqual(committed, JSON.parse(JSON.stringify(scenarioJsonSchema())));
+});
+
+test("every committed scenario validates", (t) => {
+  for (const name of ["demo.json"]) {
+    const r = cli("validate", `scenarios/${name}`);
+    t.is(r.code, 0, `${name}: ${r.stderr}`);
+  }
+});
