@@ -13,6 +13,6 @@ function formatNumber(x: number): string {
 }
 
 /** Rows from objects, columns in the given order. */
-export function recordsToRows<T extends Record<string, Cell>>(records: readonly T[], columns: readonly (keyof T & string)[]): Cell[][] {
-  return [columns.slice(), ...records.map((r) => columns.map((c) => r[c]))];
+export function recordsToRows<T extends object>(records: readonly T[], columns: readonly (keyof T & string)[]): Cell[][] {
+  return [columns.slice(), ...records.map((r) => columns.map((c) => r[c] as Cell))];
 }

@@ -3,6 +3,7 @@
  * no stack trace), 1 internal error.
  */
 import { spawnSync } from "node:child_process";
+import { dirname } from "node:path";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeAtomic } from "../analysis/output.js";
@@ -38,7 +39,7 @@ program
     const scenario = loadScenario(file, { sets: o.set, seed: o.seed });
     const bar = !o.quiet && process.stderr.isTTY ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
-    const result = runScenario(scenario, { progress: bar && ((now) => bar.update(now)) });
+    const result = runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file) });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
     bar?.stop();

@@ -2,9 +2,10 @@
  * One scenario, one run: build the world, install the workloads, simulate, and stage the
  * output files. Nothing is written to disk here; the caller commits the OutputDir.
  */
-import { toCsv } from "../../analysis/csv.js";
+import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { OutputDir } from "../../analysis/output.js";
 import { Simulation } from "../kernel/index.js";
+import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { installWorkload } from "../workload/index.js";
 
@@ -19,18 +20,22 @@ export interface Summary {
 
 export interface RunOptions {
   progress?: (now: number) => void;
+  /** Folder the scenario came from: relative paths inside it are read from there. */
+  baseDir?: string;
 }
 
 export interface RunResult {
   summary: Summary;
   sim: Simulation;
+  world: World;
   /** Files to write, by name relative to the output folder. */
   stage(dir: string, extra?: Partial<Summary>): OutputDir;
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const sim = new Simulation(scenario.seed);
-  const models = scenario.workloads.map((w) => [w.id, installWorkload(sim, w)] as const);
+  const world = new World(sim, scenario, { baseDir: opts.baseDir });
+  const models = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)] as const);
   sim.run({ until: scenario.duration, progress: opts.progress });
   const metrics: Summary["metrics"] = {};
   for (const [id, m] of models) metrics[id] = m.metrics();
@@ -38,11 +43,13 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   return {
     summary,
     sim,
+    world,
     stage(dir, extra = {}) {
       const out = new OutputDir(dir);
       out.add("scenario.json", JSON.stringify(scenario, null, 2) + "\n");
       const select = scenario.outputs.tables;
       for (const t of sim.trace.all()) if (!select || select.includes(t.name)) out.add(`${t.name}.csv`, toCsv(t.rows()));
+      for (const [name, rows] of Object.entries(platformTables(world))) if (!select || select.includes(name)) out.add(`${name}.csv`, toCsv(rows));
       if (scenario.outputs.figures) {
         for (const [, m] of models) for (const [name, svg] of Object.entries(m.figures?.() ?? {})) out.add(`${name}.svg`, svg);
       }
@@ -51,4 +58,18 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       return out;
     },
   };
+}
+
+/** Platform statistics worth a table: per link, per host, per migration. */
+function platformTables(world: World): Record<string, ReturnType<typeof recordsToRows>> {
+  const tables: Record<string, ReturnType<typeof recordsToRows>> = {};
+  if (world.topo.resourceCount > 0) tables.links = recordsToRows(world.linkStats(), ["resource", "capacity", "bytes", "utilization"]);
+  if (world.hosts.size > 0) {
+    const hosts = [...world.hosts.values()].map((h) => ({ host: h.id, cores: h.cores, speed: h.speed, utilization: h.utilization() }));
+    tables.hosts = recordsToRows(hosts, ["host", "cores", "speed", "utilization"]);
+  }
+  if (world.migrations.length > 0) {
+    tables.migrations = recordsToRows(world.migrations, ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds"]);
+  }
+  return tables;
 }

@@ -4,14 +4,24 @@
  * an error rather than a silently ignored default.
  */
 import { z } from "zod";
+import { loadSchema } from "../platform/host/load.js";
+import { migrationSchema } from "../platform/migration/precopy.js";
+import { networkSchema } from "../platform/network/schema.js";
+import { overlaySchema } from "../platform/overlay/schema.js";
 import { workloadSchema } from "../workload/schema.js";
-import { id, positiveCount, positiveSeconds } from "./quantities.js";
+import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
 export const hostSchema = z.strictObject({
   id: id.describe("host name; with `count`, the prefix of names id0..id{count-1}"),
   count: positiveCount.optional().describe("expand into this many identical hosts"),
   cores: positiveCount.default(1),
   speed: z.number().positive().default(1e9).describe("operations per second per core"),
+  scheduler: z.enum(["fair"]).default("fair").describe("CPU scheduler: fair processor sharing"),
+  tick: positiveSeconds.default(0.001).describe("timer tick: the dispatcher acts only on its boundaries (0.01 like Linux 2.4, 0.001 like 2.6)"),
+  dispatchOverhead: seconds.default(0).describe("CPU time consumed by each context switch"),
+  uMax: fraction.default(1).describe("utilization bound for admission control"),
+  vnicLatency: seconds.default(0).describe("one-way latency between a VM and its host's network (virtual NIC, bridge)"),
+  externalLoad: loadSchema.optional().describe("non-VM CPU load on the host"),
 });
 
 export const vmSchema = z.strictObject({
@@ -19,10 +29,16 @@ export const vmSchema = z.strictObject({
   host: id.describe("id of the host the VM starts on"),
   vcpus: positiveCount.default(1),
   memory: z.number().positive().default(1 << 30).describe("bytes"),
+  dirtyRate: bytes.default(0).describe("bytes of memory dirtied per CPU-second of computing"),
 });
+
+const defaultNetwork = { topology: { kind: "switch" as const, bandwidth: 125e6, latency: 5e-5 } };
 
 export const platformSchema = z.strictObject({
   hosts: z.array(hostSchema).default([]),
+  network: networkSchema.default(networkSchema.parse(defaultNetwork)).describe("physical network; default: one switch, 125 MB/s and 50 us per host link"),
+  overlay: overlaySchema.default(overlaySchema.parse({})),
+  migration: migrationSchema.default(migrationSchema.parse({})),
 });
 
 export const policiesSchema = z.strictObject({}).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
@@ -38,7 +54,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(""),
   seed: z.number().int().nonnegative().max(2 ** 53 - 1).default(1),
   duration: positiveSeconds.describe("simulated seconds"),
-  platform: platformSchema.default({ hosts: [] }),
+  platform: platformSchema.default(platformSchema.parse({})),
   vms: z.array(vmSchema).default([]),
   workloads: z.array(workloadSchema).default([]),
   policies: policiesSchema.default({}),

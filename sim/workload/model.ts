@@ -1,5 +1,6 @@
 /** What an installed workload gives back to the run: its figures of merit and pictures. */
 import type { Simulation } from "../kernel/index.js";
+import type { World } from "../platform/index.js";
 
 export interface Model {
   metrics(): Record<string, number | string | boolean>;
@@ -7,4 +8,4 @@ export interface Model {
   figures?(): Record<string, string>;
 }
 
-export type Installer<S> = (sim: Simulation, spec: S) => Model;
+export type Installer<S> = (sim: Simulation, spec: S, world: World) => Model;

@@ -1,6 +1,9 @@
 /** Workload kinds a scenario can name, discriminated by `kind`. */
 import { z } from "zod";
-import { id, positiveCount, rate, seconds } from "../scenario/quantities.js";
+import { bytes, id, positiveCount, positiveSeconds, rate, seconds } from "../scenario/quantities.js";
+import { patternNames } from "./patterns.js";
+
+const ops = z.number().nonnegative().describe("operations");
 
 export const mm1Schema = z.strictObject({
   kind: z.literal("mm1"),
@@ -20,7 +23,69 @@ export const pholdSchema = z.strictObject({
   meanDelay: z.number().positive().default(1).describe("mean of the exponential delay added to the lookahead, seconds"),
 });
 
-export const workloadSchema = z.discriminatedUnion("kind", [mm1Schema, pholdSchema]);
+export const bspSchema = z.strictObject({
+  kind: z.literal("bsp"),
+  id,
+  vms: z.array(id).min(1).describe("ranks, in rank order"),
+  pattern: z.enum(patternNames),
+  messageBytes: bytes.describe("bytes per message"),
+  computeOps: ops.describe("operations per rank per superstep"),
+  supersteps: positiveCount,
+  start: seconds.default(0),
+});
+
+export const batchSchema = z.strictObject({
+  kind: z.literal("batch"),
+  id,
+  vm: id,
+  ops: ops.optional().describe("total work; runs for the whole scenario when absent"),
+  start: seconds.default(0),
+});
+
+export const interactiveSchema = z.strictObject({
+  kind: z.literal("interactive"),
+  id,
+  vm: id,
+  thinkTime: positiveSeconds.describe("mean of the exponential think time"),
+  burstOps: ops.describe("work per request"),
+  start: seconds.default(0),
+});
+
+export const webSchema = z.strictObject({
+  kind: z.literal("web"),
+  id,
+  client: id.describe("VM the clients run on"),
+  web: id.describe("web server VM"),
+  db: id.describe("database VM"),
+  clients: positiveCount.default(10),
+  thinkTime: positiveSeconds.default(1).describe("mean think time between a client's requests"),
+  requestBytes: bytes.default(1000),
+  replyBytes: bytes.default(20000),
+  queryBytes: bytes.default(500),
+  resultBytes: bytes.default(5000),
+  webOps: ops.default(5e6).describe("web-tier work per request"),
+  dbOps: ops.default(2e7).describe("database work per request"),
+  start: seconds.default(0),
+});
+
+export const pingSchema = z.strictObject({
+  kind: z.literal("ping"),
+  id,
+  src: id,
+  dst: id,
+  bytes: bytes.default(84).describe("ICMP echo size on the wire"),
+  interval: positiveSeconds.default(1),
+  transport: z.enum(["overlay", "physical"]).default("overlay").describe("physical: bridged, bypassing VNET"),
+  start: seconds.default(0),
+});
+
+export const workloadSchema = z.discriminatedUnion("kind", [mm1Schema, pholdSchema, bspSchema, batchSchema, interactiveSchema, webSchema, pingSchema]);
+
+export type BspSpec = z.output<typeof bspSchema>;
+export type BatchSpec = z.output<typeof batchSchema>;
+export type InteractiveSpec = z.output<typeof interactiveSchema>;
+export type WebSpec = z.output<typeof webSchema>;
+export type PingSpec = z.output<typeof pingSchema>;
 
 export type Mm1Spec = z.output<typeof mm1Schema>;
 export type PholdSpec = z.output<typeof pholdSchema>;

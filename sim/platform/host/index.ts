@@ -1,0 +1,4 @@
+export { Host, type HostParams } from "./host.js";
+export { FairShare } from "./fairshare.js";
+export { ExternalLoad, loadProfile, loadSchema, type LoadSpec } from "./load.js";
+export type { CpuEntity, CpuScheduler } from "./cpu.js";

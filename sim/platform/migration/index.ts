@@ -1,0 +1,1 @@
+export { migrate, migrationSchema, type MigrationSpec, type MigrationReport } from "./precopy.js";

@@ -1,0 +1,242 @@
+/**
+ * Transfers as flows over routes, sharing capacity max-min fairly (SimGrid's flow model).
+ * A flow first waits out its route latency, then competes for bandwidth until its bytes are
+ * sent. Starts and ends at one instant are batched into a single re-share, and only the
+ * connected component of flows and resources they touch is solved again.
+ */
+import type { Simulation, TraceTable } from "../../kernel/index.js";
+import { Activity } from "../activity.js";
+import { MaxMinSolver } from "./maxmin.js";
+import type { Router } from "./routing.js";
+import type { Topology } from "./topology.js";
+
+/** Re-sharing runs after every other event of the instant, so simultaneous changes batch. */
+const RESHARE_PRIORITY = 10;
+
+export interface FlowOptions {
+  /** Rate cap in bytes/s (a TCP window limit or an endpoint's own limit). */
+  cap?: number;
+  /** Latency added to the route's (forwarding delays). */
+  extraLatency?: number;
+  /** Non-link resources to cross as well (overlay daemons). */
+  extraResources?: readonly number[];
+  /** Physical routes to concatenate instead of the direct src -> dst route. */
+  via?: readonly number[];
+  onDone?: (flow: Flow) => void;
+  tag?: string;
+}
+
+export class Flow extends Activity {
+  /** Resources crossed: links of the route, then any extra ones. */
+  resources!: Int32Array;
+  cap = Infinity;
+  latency = 0;
+  startTime: number;
+  activeAt = 0;
+  endTime = NaN;
+  mark = 0;
+  onDone?: (flow: Flow) => void;
+
+  constructor(readonly id: number, readonly src: number, readonly dst: number, bytes: number, now: number, readonly tag: string) {
+    super(bytes, now);
+    this.startTime = now;
+  }
+
+  get bytes(): number {
+    return this.amount;
+  }
+}
+
+export interface FlowNetworkOptions {
+  tcpWindow?: number;
+  localBandwidth: number;
+  trace?: TraceTable;
+}
+
+export class FlowNetwork {
+  private onRes: Set<Flow>[] = [];
+  /** Bytes carried per resource. */
+  carried = new Float64Array(64);
+  private resMark = new Int32Array(64);
+  private epoch = 0;
+  private dirty: number[] = [];
+  private reshareQueued = false;
+  private solver = new MaxMinSolver();
+  private nextId = 0;
+  active = 0;
+  completed = 0;
+  reshares = 0;
+  private readonly completeCb = (f: Flow) => this.complete(f);
+  private readonly activateCb = (f: Flow) => this.activate(f);
+  private readonly reshareCb = () => this.reshare();
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly topo: Topology,
+    readonly router: Router,
+    private readonly opts: FlowNetworkOptions,
+  ) {}
+
+  /** Starts a transfer of `bytes` from node `src` to node `dst`. */
+  start(src: number, dst: number, bytes: number, o: FlowOptions = {}): Flow {
+    if (!(bytes >= 0)) throw new RangeError(`flow size must be >= 0, got ${bytes}`);
+    const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "");
+    const hops = o.via ? [src, ...o.via, dst] : [src, dst];
+    let latency = o.extraLatency ?? 0;
+    let n = o.extraResources?.length ?? 0;
+    const routes = [];
+    for (let i = 0; i + 1 < hops.length; i++) {
+      const r = this.router.route(hops[i], hops[i + 1]);
+      routes.push(r);
+      latency += r.latency;
+      n += r.resources.length;
+    }
+    const res = new Int32Array(n);
+    let k = 0;
+    for (const r of routes) {
+      res.set(r.resources, k);
+      k += r.resources.length;
+    }
+    if (o.extraResources) res.set(o.extraResources, k);
+    f.resources = res;
+    f.latency = latency;
+    f.cap = o.cap ?? Infinity;
+    const rtt = 2 * latency;
+    if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, this.opts.tcpWindow / rtt);
+    if (res.length === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
+    f.onDone = o.onDone;
+    f.activeAt = this.sim.now + latency;
+    this.active++;
+    this.sim.schedule(latency, this.activateCb, f);
+    return f;
+  }
+
+  private activate(f: Flow): void {
+    f.last = this.sim.now;
+    if (f.resources.length === 0) {
+      f.setRate(this.sim, f.cap, this.completeCb);
+      return;
+    }
+    this.growTo(this.topo.resourceCount);
+    for (const r of f.resources) {
+      this.onRes[r].add(f);
+      this.touch(r);
+    }
+  }
+
+  private complete(f: Flow): void {
+    const sim = this.sim;
+    const sent = f.settle(sim.now) + f.remaining;
+    this.account(f, sent);
+    f.finish(sim.now);
+    f.rate = 0;
+    f.endTime = sim.now;
+    for (const r of f.resources) {
+      this.onRes[r].delete(f);
+      this.touch(r);
+    }
+    this.active--;
+    this.completed++;
+    this.opts.trace?.row(f.id, f.tag, this.topo.nodes[f.src], this.topo.nodes[f.dst], f.bytes, f.startTime, f.endTime);
+    f.onDone?.(f);
+  }
+
+  private account(f: Flow, sent: number): void {
+    if (sent > 0) for (const r of f.resources) this.carried[r] += sent;
+  }
+
+  private touch(r: number): void {
+    this.dirty.push(r);
+    if (!this.reshareQueued) {
+      this.reshareQueued = true;
+      this.sim.schedule(0, this.reshareCb, undefined, RESHARE_PRIORITY);
+    }
+  }
+
+  /** Re-solves the components around the resources touched since the last re-share. */
+  private reshare(): void {
+    this.reshareQueued = false;
+    this.reshares++;
+    const epoch = ++this.epoch;
+    const flows: Flow[] = [];
+    const resources: number[] = [];
+    const stack: number[] = [];
+    for (const r of this.dirty) {
+      if (this.resMark[r] === epoch) continue;
+      this.resMark[r] = epoch;
+      stack.push(r);
+      resources.push(r);
+    }
+    this.dirty.length = 0;
+    while (stack.length > 0) {
+      const r = stack.pop()!;
+      for (const f of this.onRes[r]) {
+        if (f.mark === epoch) continue;
+        f.mark = epoch;
+        flows.push(f);
+        for (const r2 of f.resources) {
+          if (this.resMark[r2] !== epoch) {
+            this.resMark[r2] = epoch;
+            stack.push(r2);
+            resources.push(r2);
+          }
+        }
+      }
+    }
+    if (flows.length === 0) return;
+    this.solveComponent(flows, resources);
+  }
+
+  private local = new Int32Array(64);
+
+  private solveComponent(flows: Flow[], resources: number[]): void {
+    const capacity = new Float64Array(resources.length);
+    resources.forEach((r, i) => {
+      this.local[r] = i;
+      capacity[i] = this.topo.capacity[r];
+    });
+    const flowStart = new Int32Array(flows.length + 1);
+    let n = 0;
+    for (let i = 0; i < flows.length; i++) {
+      n += flows[i].resources.length;
+      flowStart[i + 1] = n;
+    }
+    const flowRes = new Int32Array(n);
+    const cap = new Float64Array(flows.length);
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
+      let k = flowStart[i];
+      for (const r of f.resources) flowRes[k++] = this.local[r];
+      cap[i] = f.cap;
+    }
+    const rates = new Float64Array(flows.length);
+    this.solver.solve({ capacity, nFlows: flows.length, flowStart, flowRes, cap }, rates);
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
+      if (rates[i] !== f.rate) this.account(f, f.setRate(this.sim, rates[i], this.completeCb));
+    }
+  }
+
+  /** Brings byte counters up to now (for statistics mid-run). */
+  settleAll(): void {
+    const seen = new Set<Flow>();
+    for (const set of this.onRes) {
+      for (const f of set) {
+        if (seen.has(f)) continue;
+        seen.add(f);
+        this.account(f, f.settle(this.sim.now));
+      }
+    }
+  }
+
+  private growTo(n: number): void {
+    while (this.onRes.length < n) this.onRes.push(new Set());
+    if (this.carried.length < n) {
+      const c = new Float64Array(2 * n);
+      c.set(this.carried);
+      this.carried = c;
+      this.resMark = new Int32Array(2 * n);
+      this.local = new Int32Array(2 * n);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export { Topology, type Link, type NodeKind } from "./topology.js";
+export { Router, type Route, type Metric } from "./routing.js";
+export { FlowNetwork, Flow, type FlowOptions, type FlowNetworkOptions } from "./flows.js";
+export { MaxMinSolver, type MaxMinProblem } from "./maxmin.js";
+export { buildTopology } from "./generators.js";
+export { networkSchema, topologySchema, type NetworkSpec, type TopologySpec } from "./schema.js";

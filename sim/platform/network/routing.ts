@@ -1,0 +1,154 @@
+/**
+ * Routes between nodes: shortest paths by latency or hops, with equal-cost ties split by a
+ * hash of the (source, destination) pair (ECMP), and explicit static routes that override
+ * them. Distances are computed once per destination and cached with the routes.
+ */
+import { MinHeap } from "./minheap.js";
+import type { Topology } from "./topology.js";
+
+export interface Route {
+  /** Directional link resources crossed, in order. */
+  resources: Int32Array;
+  latency: number;
+  /** Nodes visited, source first. */
+  nodes: number[];
+}
+
+export type Metric = "latency" | "hops";
+
+export class Router {
+  private routes = new Map<number, Route>();
+  private dist = new Map<number, [Float64Array, Float64Array]>();
+  private statics = new Map<number, number[]>();
+  private version: number;
+  private heap = new MinHeap();
+
+  constructor(private readonly topo: Topology, private readonly metric: Metric = "latency") {
+    this.version = topo.version;
+  }
+
+  /** Fixes the path from `from` to `to` through `via` (node ids, in order). */
+  setStatic(from: number, to: number, via: number[]): void {
+    const path = [from, ...via, to];
+    for (let i = 0; i + 1 < path.length; i++) this.linkBetween(path[i], path[i + 1]);
+    this.statics.set(this.key(from, to), path);
+    this.routes.delete(this.key(from, to));
+  }
+
+  route(from: number, to: number): Route {
+    if (this.version !== this.topo.version) {
+      this.routes.clear();
+      this.dist.clear();
+      this.version = this.topo.version;
+    }
+    const key = this.key(from, to);
+    let r = this.routes.get(key);
+    if (!r) {
+      r = this.build(this.statics.get(key) ?? this.shortest(from, to));
+      this.routes.set(key, r);
+    }
+    return r;
+  }
+
+  private key(from: number, to: number): number {
+    return from * this.topo.nodes.length + to;
+  }
+
+  private build(path: number[]): Route {
+    const resources = new Int32Array(path.length - 1);
+    let latency = 0;
+    for (let i = 0; i + 1 < path.length; i++) {
+      const link = this.linkBetween(path[i], path[i + 1]);
+      resources[i] = this.topo.resource(link, path[i]);
+      latency += link.latency;
+    }
+    return { resources, latency, nodes: path };
+  }
+
+  private linkBetween(a: number, b: number) {
+    // The fastest of parallel links, so an added lightpath is preferred.
+    let best;
+    for (const id of this.topo.adjacency[a]) {
+      const l = this.topo.links[id];
+      if (this.topo.other(l, a) === b && (!best || l.bandwidth > best.bandwidth)) best = l;
+    }
+    if (!best) throw new Error(`network: no link between ${this.topo.nodes[a]} and ${this.topo.nodes[b]}`);
+    return best;
+  }
+
+  /** Link cost as (primary, secondary): latency then hops, or hops then latency. */
+  private cost(linkId: number): [number, number] {
+    const lat = this.topo.links[linkId].latency;
+    return this.metric === "hops" ? [1, lat] : [lat, 1];
+  }
+
+  private shortest(from: number, to: number): number[] {
+    if (from === to) return [from];
+    const [d1, d2] = this.distancesTo(to);
+    if (d1[from] === Infinity) throw new Error(`network: no path from ${this.topo.nodes[from]} to ${this.topo.nodes[to]}`);
+    const path = [from];
+    let hash = mix(from * 0x9e3779b1 + to);
+    for (let u = from; u !== to; ) {
+      const next: number[] = [];
+      for (const id of this.topo.adjacency[u]) {
+        const v = this.topo.other(this.topo.links[id], u);
+        const [w1, w2] = this.cost(id);
+        if (sameCost(w1 + d1[v], d1[u]) && sameCost(w2 + d2[v], d2[u]) && !next.includes(v)) next.push(v);
+      }
+      next.sort((a, b) => a - b);
+      hash = mix(hash + u);
+      u = next[hash % next.length];
+      path.push(u);
+    }
+    return path;
+  }
+
+  /** Dijkstra from `to` on the lexicographic (primary, secondary) cost; links are symmetric. */
+  private distancesTo(to: number): [Float64Array, Float64Array] {
+    const cached = this.dist.get(to);
+    if (cached) return cached;
+    const n = this.topo.nodes.length;
+    const d1 = new Float64Array(n).fill(Infinity), d2 = new Float64Array(n).fill(Infinity);
+    // Label-correcting: a node is expanded again whenever its label improves, which keeps
+    // lexicographic costs exact even though the heap orders by the primary cost alone.
+    const improved = new Uint8Array(n);
+    const heap = this.heap;
+    heap.clear();
+    d1[to] = d2[to] = 0;
+    improved[to] = 1;
+    heap.push(0, to);
+    while (heap.size > 0) {
+      const u = heap.topValue();
+      heap.pop();
+      if (!improved[u]) continue;
+      improved[u] = 0;
+      // Hosts do not forward: a path may end at a host but not cross one.
+      if (u !== to && this.topo.kinds[u] === "host") continue;
+      for (const id of this.topo.adjacency[u]) {
+        const v = this.topo.other(this.topo.links[id], u);
+        const [w1, w2] = this.cost(id);
+        const n1 = d1[u] + w1, n2 = d2[u] + w2;
+        if (n1 < d1[v] && !sameCost(n1, d1[v]) || (sameCost(n1, d1[v]) && n2 < d2[v] && !sameCost(n2, d2[v]))) {
+          d1[v] = n1;
+          d2[v] = n2;
+          improved[v] = 1;
+          heap.push(n1, v);
+        }
+      }
+    }
+    const result: [Float64Array, Float64Array] = [d1, d2];
+    this.dist.set(to, result);
+    return result;
+  }
+}
+
+function sameCost(a: number, b: number): boolean {
+  if (a === Infinity || b === Infinity) return a === b;
+  return Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+}
+
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  return (x ^ (x >>> 16)) >>> 0;
+}

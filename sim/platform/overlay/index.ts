@@ -1,0 +1,2 @@
+export { Vnet, Daemon, type Message } from "./vnet.js";
+export { overlaySchema, type OverlaySpec } from "./schema.js";

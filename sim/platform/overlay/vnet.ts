@@ -1,0 +1,154 @@
+/**
+ * VNET: a user-level daemon on every host plus one on the Proxy, forwarding VM frames over
+ * overlay links. A daemon acts as a switch: a rule for (src VM, dst VM) names the next daemon;
+ * without one, the first-generation star sends everything through the Proxy.
+ *
+ * A message is one pipelined flow over the physical routes between the daemons it crosses;
+ * each daemon adds its forwarding latency, and its throughput cap is a shared resource.
+ * Daemons count the bytes they forward per (src VM, dst VM): VTTIF's input.
+ */
+import type { Simulation } from "../../kernel/index.js";
+import type { Host } from "../host/index.js";
+import type { Flow, FlowNetwork } from "../network/index.js";
+import type { Vm } from "../vm/index.js";
+import type { OverlaySpec } from "./schema.js";
+
+export interface Message {
+  src: Vm;
+  dst: Vm;
+  bytes: number;
+  /** Daemons crossed, source daemon first; empty when sent outside the overlay. */
+  daemons: Host[];
+  start: number;
+  end: number;
+  latency: number;
+  flow: Flow;
+}
+
+export class Daemon {
+  /** Bytes forwarded per "src\tdst" VM pair since the last read. */
+  counts = new Map<string, number>();
+  readonly links = new Set<Host>();
+  readonly rules = new Map<string, Host>();
+  /** Flow-network resource for this daemon's forwarding capacity. */
+  resource = -1;
+
+  constructor(readonly host: Host) {}
+}
+
+export class Vnet {
+  readonly daemons = new Map<Host, Daemon>();
+  readonly proxy: Host | undefined;
+  private observers: ((m: Message) => void)[] = [];
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly net: FlowNetwork,
+    hosts: readonly Host[],
+    readonly spec: OverlaySpec,
+  ) {
+    for (const h of hosts) {
+      const d = new Daemon(h);
+      if (spec.daemonBandwidth < Infinity) d.resource = net.topo.addResource(spec.daemonBandwidth, `vnet.${h.id}`);
+      this.daemons.set(h, d);
+    }
+    this.proxy = spec.proxy === undefined ? undefined : hosts.find((h) => h.id === spec.proxy);
+    if (spec.mode === "star" && this.proxy) {
+      for (const h of hosts) if (h !== this.proxy) this.addLink(h, this.proxy);
+    }
+  }
+
+  get enabled(): boolean {
+    return this.spec.enabled;
+  }
+
+  daemon(h: Host): Daemon {
+    const d = this.daemons.get(h);
+    if (!d) throw new Error(`vnet: no daemon on ${h.id}`);
+    return d;
+  }
+
+  addLink(a: Host, b: Host): void {
+    this.daemon(a).links.add(b);
+    this.daemon(b).links.add(a);
+  }
+
+  removeLink(a: Host, b: Host): void {
+    this.daemon(a).links.delete(b);
+    this.daemon(b).links.delete(a);
+  }
+
+  /** At daemon `at`, frames from `src` to `dst` go to `next` (undefined: back to the default). */
+  setRule(at: Host, src: string, dst: string, next: Host | undefined): void {
+    const d = this.daemon(at);
+    if (next === undefined) d.rules.delete(`${src}\t${dst}`);
+    else d.rules.set(`${src}\t${dst}`, next);
+  }
+
+  /** The daemons a frame from `src` to `dst` crosses, following rules and defaults. */
+  path(src: Vm, dst: Vm): Host[] {
+    const path = [src.host];
+    const key = `${src.name}\t${dst.name}`;
+    for (let at = src.host; at !== dst.host; ) {
+      const d = this.daemon(at);
+      const next = d.rules.get(key) ?? this.defaultNext(at, dst.host);
+      if (!d.links.has(next) && this.spec.mode === "star") {
+        throw new Error(`vnet: rule at ${at.id} sends ${src.name}->${dst.name} to ${next.id}, but there is no overlay link`);
+      }
+      if (path.includes(next)) throw new Error(`vnet: forwarding loop for ${src.name}->${dst.name} at ${next.id}`);
+      path.push(next);
+      at = next;
+    }
+    return path;
+  }
+
+  private defaultNext(at: Host, dst: Host): Host {
+    if (this.spec.mode === "direct" || !this.proxy) return dst;
+    return at === this.proxy ? dst : this.proxy;
+  }
+
+  /** Sends `bytes` from VM `src` to VM `dst`; through the overlay when it is enabled. */
+  send(src: Vm, dst: Vm, bytes: number, onDone?: (m: Message) => void, viaOverlay = this.spec.enabled): Message {
+    const daemons = viaOverlay ? this.path(src, dst) : [];
+    const s = this.spec;
+    let extraLatency = src.host.params.vnicLatency + dst.host.params.vnicLatency;
+    let cap = Infinity;
+    const extra: number[] = [];
+    for (const h of daemons) {
+      extraLatency += s.forwardLatency;
+      const d = this.daemon(h);
+      if (d.resource >= 0) extra.push(d.resource);
+    }
+    if (daemons.length > 0 && s.ssl) {
+      // Encrypted at the first daemon and decrypted at the last.
+      extraLatency += 2 * s.ssl.latency;
+      cap = s.ssl.bandwidth;
+    }
+    const via = daemons.slice(1, -1).map((h) => h.node);
+    const msg = { src, dst, bytes, daemons, start: this.sim.now, end: NaN, latency: 0 } as Message;
+    msg.flow = this.net.start(src.host.node, dst.host.node, bytes, {
+      via,
+      extraLatency,
+      cap,
+      extraResources: extra,
+      tag: `${src.name}>${dst.name}`,
+      onDone: (f) => {
+        msg.end = this.sim.now;
+        msg.latency = f.latency;
+        const key = `${src.name}\t${dst.name}`;
+        for (const h of daemons) {
+          const c = this.daemon(h).counts;
+          c.set(key, (c.get(key) ?? 0) + bytes);
+        }
+        for (const o of this.observers) o(msg);
+        onDone?.(msg);
+      },
+    });
+    return msg;
+  }
+
+  /** Calls `fn` with every completed message (Wren's input). */
+  observe(fn: (m: Message) => void): void {
+    this.observers.push(fn);
+  }
+}

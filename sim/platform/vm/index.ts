@@ -1,0 +1,1 @@
+export { Vm, ComputeJob } from "./vm.js";
