@@ -55,8 +55,9 @@ export class World {
     for (const v of scenario.vms) this.vms.set(v.id, new Vm(sim, v.id, this.host(v.host), v.vcpus, v.memory, v.dirtyRate));
 
     const o = p.overlay;
-    this.vnet = new Vnet(sim, this.net, [...this.hosts.values()], { ...o, daemonBandwidth: o.daemonBandwidth ?? Infinity });
-    for (const l of o.links) this.vnet.addLink(this.host(l.a), this.host(l.b));
+    const ssl = { latency: o.ssl.latency, bandwidth: o.ssl.bandwidth ?? Infinity };
+    this.vnet = new Vnet(sim, this.net, [...this.hosts.values()], { ...o, daemonBandwidth: o.daemonBandwidth ?? Infinity, ssl });
+    for (const l of o.links) this.vnet.addLink(this.host(l.a), this.host(l.b), l.ssl);
     for (const r of o.rules) this.vnet.setRule(this.host(r.at), r.src, r.dst, this.host(r.next));
   }
 

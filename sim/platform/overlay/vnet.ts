@@ -28,7 +28,8 @@ export interface Message {
 export class Daemon {
   /** Bytes forwarded per "src\tdst" VM pair since the last read. */
   counts = new Map<string, number>();
-  readonly links = new Set<Host>();
+  /** Overlay links to other daemons, and whether each is encrypted. */
+  readonly links = new Map<Host, boolean>();
   readonly rules = new Map<string, Host>();
   /** Flow-network resource for this daemon's forwarding capacity. */
   resource = -1;
@@ -68,9 +69,9 @@ export class Vnet {
     return d;
   }
 
-  addLink(a: Host, b: Host): void {
-    this.daemon(a).links.add(b);
-    this.daemon(b).links.add(a);
+  addLink(a: Host, b: Host, ssl = false): void {
+    this.daemon(a).links.set(b, ssl);
+    this.daemon(b).links.set(a, ssl);
   }
 
   removeLink(a: Host, b: Host): void {
@@ -119,10 +120,12 @@ export class Vnet {
       const d = this.daemon(h);
       if (d.resource >= 0) extra.push(d.resource);
     }
-    if (daemons.length > 0 && s.ssl) {
-      // Encrypted at the first daemon and decrypted at the last.
-      extraLatency += 2 * s.ssl.latency;
-      cap = s.ssl.bandwidth;
+    for (let i = 0; i + 1 < daemons.length; i++) {
+      if (this.daemon(daemons[i]).links.get(daemons[i + 1])) {
+        // Encrypted by one daemon, decrypted by the next.
+        extraLatency += 2 * s.ssl.latency;
+        cap = Math.min(cap, s.ssl.bandwidth);
+      }
     }
     const via = daemons.slice(1, -1).map((h) => h.node);
     const msg = { src, dst, bytes, daemons, start: this.sim.now, end: NaN, latency: 0 } as Message;
