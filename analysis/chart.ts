@@ -13,6 +13,8 @@ export interface Axis {
   label: string;
   log?: boolean;
   domain?: [number, number];
+  /** Linear axes include zero unless this is false. */
+  zero?: boolean;
 }
 
 export interface ChartSpec {
@@ -44,7 +46,7 @@ function scale(axis: Axis, values: number[], range: [number, number]): Scale {
   let [lo, hi] = axis.domain ?? (extent(finite) as [number | undefined, number | undefined]);
   if (lo === undefined || hi === undefined) [lo, hi] = axis.log ? [1, 10] : [0, 1];
   if (lo === hi) [lo, hi] = axis.log ? [lo / 10, hi * 10] : [lo - 1, hi + 1];
-  if (!axis.log && !axis.domain && lo > 0 && lo < hi / 3) lo = 0;
+  if (!axis.log && !axis.domain && axis.zero !== false) [lo, hi] = [Math.min(lo, 0), Math.max(hi, 0)];
   return axis.log ? scaleLog().domain([lo, hi]).range(range).nice() : scaleLinear().domain([lo, hi]).range(range).nice();
 }
 

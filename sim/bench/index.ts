@@ -1,11 +1,12 @@
 /** The benchmark registry: `virtuoso bench [NAME]`. Add a Bench here to make it runnable. */
 import type { Bench } from "./bench.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
+import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

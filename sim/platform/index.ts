@@ -5,3 +5,4 @@ export * from "./network/index.js";
 export * from "./overlay/index.js";
 export * from "./migration/index.js";
 export * from "./vm/index.js";
+export { SimCpuControl, SimTrafficTap, SimNetControl, type Reservable } from "./ports.js";

@@ -28,6 +28,8 @@ export class World {
   readonly vnet: Vnet;
   readonly migrations: MigrationReport[] = [];
   readonly externalLoads: ExternalLoad[] = [];
+  /** Progress reporters of applications, by workload id (CpuControl.progress). */
+  readonly progress = new Map<string, () => number>();
 
   constructor(readonly sim: Simulation, readonly scenario: Scenario, opts: WorldOptions = {}) {
     const p = scenario.platform;

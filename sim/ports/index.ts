@@ -1,3 +1,6 @@
 // The seam between policies and the world they run in: the simulator and live mode
 // each implement these; policies see nothing else.
 export type { Clock, TimerId } from "./clock.js";
+export type { CpuControl, Reservation, Admission } from "./cpu.js";
+export type { TrafficTap, TrafficSample, TransferObservation, TransferSource } from "./traffic.js";
+export type { NetControl, Placement, MigrationNotice } from "./net.js";

@@ -34,15 +34,49 @@ export function referenceProblems(doc: unknown): string[] {
       workloads.add(w.id);
     }
     eachRef(w.vms, `${path}.vms`, vms, "VM", out);
+    for (const key of ["vm", "src", "dst", "client", "web", "db"]) ref(w[key], `${path}.${key}`, vms, "VM", out);
   });
+
+  const network = asRecord(platform?.network);
+  const topology = asRecord(network?.topology);
+  const nodes = new Set(hosts);
+  eachItem(topology?.nodes, "platform.network.topology.nodes", (n) => typeof n.id === "string" && nodes.add(n.id));
+  eachRef(topology?.siteA, "platform.network.topology.siteA", hosts, "host", out);
+  eachItem(topology?.links, "platform.network.topology.links", (l, path) => {
+    ref(l.a, `${path}.a`, nodes, "node", out);
+    ref(l.b, `${path}.b`, nodes, "node", out);
+  });
+  eachItem(network?.routes, "platform.network.routes", (r, path) => {
+    ref(r.from, `${path}.from`, hosts, "host", out);
+    ref(r.to, `${path}.to`, hosts, "host", out);
+    eachRef(r.via, `${path}.via`, nodes, "node", out);
+  });
+
+  const overlay = asRecord(platform?.overlay);
+  ref(overlay?.proxy, "platform.overlay.proxy", hosts, "host", out);
+  eachItem(overlay?.links, "platform.overlay.links", (l, path) => {
+    ref(l.a, `${path}.a`, hosts, "host", out);
+    ref(l.b, `${path}.b`, hosts, "host", out);
+  });
+  eachItem(overlay?.rules, "platform.overlay.rules", (r, path) => {
+    ref(r.at, `${path}.at`, hosts, "host", out);
+    ref(r.next, `${path}.next`, hosts, "host", out);
+    ref(r.src, `${path}.src`, vms, "VM", out);
+    ref(r.dst, `${path}.dst`, vms, "VM", out);
+  });
+  if (overlay?.enabled === true && (overlay.mode ?? "star") === "star" && overlay.proxy === undefined) {
+    out.push("platform.overlay.proxy: required when the overlay is enabled in star mode");
+  }
   return out;
+}
+
+function ref(r: unknown, path: string, known: Set<string>, what: string, out: string[]): void {
+  if (typeof r === "string" && !known.has(r)) out.push(`${path}: unknown ${what} "${r}"`);
 }
 
 function eachRef(refs: unknown, path: string, known: Set<string>, what: string, out: string[]): void {
   if (!Array.isArray(refs)) return;
-  refs.forEach((r, i) => {
-    if (typeof r === "string" && !known.has(r)) out.push(`${path}.${i}: unknown ${what} "${r}"`);
-  });
+  refs.forEach((r, i) => ref(r, `${path}.${i}`, known, what, out));
 }
 
 function eachItem(list: unknown, path: string, fn: (item: Record<string, unknown>, path: string) => void): void {

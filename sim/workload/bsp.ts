@@ -82,10 +82,12 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
     }
   };
   sim.scheduleAt(spec.start, begin);
+  const done = () => (finished ? steps.length : Math.max(0, steps.length - 1));
+  world.progress.set(spec.id, done);
 
   return {
     get done() {
-      return finished ? steps.length : steps.length - 1;
+      return done();
     },
     steps,
     metrics() {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, readOutput, tempDir } from "../helpers.js";
 
-const small = ["--set", "duration=2000"];
+const small = ["--set", "duration=40"];
 
 test("the same scenario and seed give byte-identical output folders; another seed differs", (t) => {
   const dir = tempDir();
@@ -16,7 +16,7 @@ test("the same scenario and seed give byte-identical output folders; another see
   t.true(Object.keys(A).some((n) => n.endsWith(".svg")));
   t.deepEqual(A, B);
   t.notDeepEqual(A["summary.json"], C["summary.json"]);
-  t.notDeepEqual(A["queue.customers.csv"], C["queue.customers.csv"]);
+  t.notDeepEqual(A["desktop.responses.csv"], C["desktop.responses.csv"]);
 });
 
 test("summary.json has the run's identity, clock, event count, wall time and metrics", (t) => {
@@ -25,18 +25,18 @@ test("summary.json has the run's identity, clock, event count, wall time and met
   const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
   t.is(s.scenario, "demo");
   t.is(s.seed, 42);
-  t.is(s.simulated_s, 2000);
+  t.is(s.simulated_s, 40);
   t.true(s.events > 0);
   t.is(typeof s.wall_s, "number");
-  t.is(typeof s.metrics.queue.mean_sojourn_s, "number");
+  t.is(typeof s.metrics.app.mean_superstep_s, "number");
   t.false(readdirSync(out).some((n) => n.includes(".tmp-")));
 });
 
 test("--set overrides fields and reaches the model", (t) => {
   const out = join(tempDir(), "o");
-  t.is(cli("run", "scenarios/demo.json", "--out", out, ...small, "--set", "workloads.0.arrivalRate=0.5").code, 0);
+  t.is(cli("run", "scenarios/demo.json", "--out", out, ...small, "--set", "workloads.0.pattern=all-to-all").code, 0);
   const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-  t.is(s.metrics.queue.offered_load, 0.5);
+  t.is(s.metrics.app.messages_per_superstep, 12);
 });
 
 test("a failed run writes nothing: bad input leaves no output folder", (t) => {

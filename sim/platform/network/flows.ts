@@ -81,34 +81,44 @@ export class FlowNetwork {
   start(src: number, dst: number, bytes: number, o: FlowOptions = {}): Flow {
     if (!(bytes >= 0)) throw new RangeError(`flow size must be >= 0, got ${bytes}`);
     const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "");
-    const hops = o.via ? [src, ...o.via, dst] : [src, dst];
     let latency = o.extraLatency ?? 0;
-    let n = o.extraResources?.length ?? 0;
-    const routes = [];
-    for (let i = 0; i + 1 < hops.length; i++) {
-      const r = this.router.route(hops[i], hops[i + 1]);
-      routes.push(r);
+    if (!o.via?.length && !o.extraResources?.length) {
+      // The common case shares the cached route's resource list.
+      const r = this.router.route(src, dst);
+      f.resources = r.resources;
       latency += r.latency;
-      n += r.resources.length;
+    } else {
+      const hops = [src, ...(o.via ?? []), dst];
+      const parts: Int32Array[] = [];
+      for (let i = 0; i + 1 < hops.length; i++) {
+        const r = this.router.route(hops[i], hops[i + 1]);
+        parts.push(r.resources);
+        latency += r.latency;
+      }
+      if (o.extraResources) parts.push(Int32Array.from(o.extraResources));
+      const res = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+      let k = 0;
+      for (const p of parts) {
+        res.set(p, k);
+        k += p.length;
+      }
+      f.resources = res;
     }
-    const res = new Int32Array(n);
-    let k = 0;
-    for (const r of routes) {
-      res.set(r.resources, k);
-      k += r.resources.length;
-    }
-    if (o.extraResources) res.set(o.extraResources, k);
-    f.resources = res;
     f.latency = latency;
     f.cap = o.cap ?? Infinity;
     const rtt = 2 * latency;
     if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, this.opts.tcpWindow / rtt);
-    if (res.length === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
+    if (f.resources.length === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
     f.onDone = o.onDone;
     f.activeAt = this.sim.now + latency;
     this.active++;
     this.sim.schedule(latency, this.activateCb, f);
     return f;
+  }
+
+  /** Whether flows are recorded: callers can skip building tags otherwise. */
+  get tracing(): boolean {
+    return this.opts.trace !== undefined;
   }
 
   private activate(f: Flow): void {

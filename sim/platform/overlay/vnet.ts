@@ -25,6 +25,8 @@ export interface Message {
   flow: Flow;
 }
 
+const NO_DAEMONS: Host[] = [];
+
 export class Daemon {
   /** Bytes forwarded per "src\tdst" VM pair since the last read. */
   counts = new Map<string, number>();
@@ -110,44 +112,45 @@ export class Vnet {
 
   /** Sends `bytes` from VM `src` to VM `dst`; through the overlay when it is enabled. */
   send(src: Vm, dst: Vm, bytes: number, onDone?: (m: Message) => void, viaOverlay = this.spec.enabled): Message {
-    const daemons = viaOverlay ? this.path(src, dst) : [];
+    const daemons = viaOverlay ? this.path(src, dst) : NO_DAEMONS;
+    const msg = { src, dst, bytes, daemons, start: this.sim.now, end: NaN, latency: 0 } as Message;
+    const done = (f: Flow) => {
+      msg.end = this.sim.now;
+      msg.latency = f.latency;
+      if (daemons.length > 0) this.count(daemons, src, dst, bytes);
+      for (const o of this.observers) o(msg);
+      onDone?.(msg);
+    };
+    const latency = src.host.params.vnicLatency + dst.host.params.vnicLatency;
+    const tag = this.net.tracing ? `${src.name}>${dst.name}` : undefined;
+    if (daemons.length === 0) {
+      msg.flow = this.net.start(src.host.node, dst.host.node, bytes, { extraLatency: latency, tag, onDone: done });
+      return msg;
+    }
     const s = this.spec;
-    let extraLatency = src.host.params.vnicLatency + dst.host.params.vnicLatency;
+    let extraLatency = latency + daemons.length * s.forwardLatency;
     let cap = Infinity;
     const extra: number[] = [];
-    for (const h of daemons) {
-      extraLatency += s.forwardLatency;
-      const d = this.daemon(h);
+    for (let i = 0; i < daemons.length; i++) {
+      const d = this.daemon(daemons[i]);
       if (d.resource >= 0) extra.push(d.resource);
-    }
-    for (let i = 0; i + 1 < daemons.length; i++) {
-      if (this.daemon(daemons[i]).links.get(daemons[i + 1])) {
+      if (i + 1 < daemons.length && d.links.get(daemons[i + 1])) {
         // Encrypted by one daemon, decrypted by the next.
         extraLatency += 2 * s.ssl.latency;
         cap = Math.min(cap, s.ssl.bandwidth);
       }
     }
-    const via = daemons.slice(1, -1).map((h) => h.node);
-    const msg = { src, dst, bytes, daemons, start: this.sim.now, end: NaN, latency: 0 } as Message;
-    msg.flow = this.net.start(src.host.node, dst.host.node, bytes, {
-      via,
-      extraLatency,
-      cap,
-      extraResources: extra,
-      tag: `${src.name}>${dst.name}`,
-      onDone: (f) => {
-        msg.end = this.sim.now;
-        msg.latency = f.latency;
-        const key = `${src.name}\t${dst.name}`;
-        for (const h of daemons) {
-          const c = this.daemon(h).counts;
-          c.set(key, (c.get(key) ?? 0) + bytes);
-        }
-        for (const o of this.observers) o(msg);
-        onDone?.(msg);
-      },
-    });
+    const via = daemons.length > 2 ? daemons.slice(1, -1).map((h) => h.node) : undefined;
+    msg.flow = this.net.start(src.host.node, dst.host.node, bytes, { via, extraLatency, cap, extraResources: extra, tag, onDone: done });
     return msg;
+  }
+
+  private count(daemons: Host[], src: Vm, dst: Vm, bytes: number): void {
+    const key = `${src.name}\t${dst.name}`;
+    for (const h of daemons) {
+      const c = this.daemon(h).counts;
+      c.set(key, (c.get(key) ?? 0) + bytes);
+    }
   }
 
   /** Calls `fn` with every completed message (Wren's input). */

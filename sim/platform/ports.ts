@@ -1,0 +1,87 @@
+/** The ports of sim/ports, implemented over the simulated platform. */
+import type { Admission, CpuControl, NetControl, Placement, Reservation, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../ports/index.js";
+import type { World } from "./world.js";
+
+/** A CPU scheduler that can take reservations (VSched) implements this too. */
+export interface Reservable {
+  reserve(vm: string, r: Reservation): Admission;
+  release(vm: string): void;
+}
+
+function isReservable(x: unknown): x is Reservable {
+  return typeof (x as Reservable).reserve === "function" && typeof (x as Reservable).release === "function";
+}
+
+export class SimCpuControl implements CpuControl {
+  constructor(private readonly world: World) {}
+
+  reserve(vm: string, r: Reservation): Admission {
+    const host = this.world.vm(vm).host;
+    if (!isReservable(host.scheduler)) return { admitted: false, reason: `host ${host.id} has no real-time scheduler (scheduler: ${host.scheduler.name})` };
+    return host.scheduler.reserve(vm, r);
+  }
+
+  release(vm: string): void {
+    const s = this.world.vm(vm).host.scheduler;
+    if (isReservable(s)) s.release(vm);
+  }
+
+  usage(vm: string): number {
+    const v = this.world.vm(vm);
+    v.settle();
+    return v.cpuSeconds;
+  }
+
+  progress(app: string): number | undefined {
+    return this.world.progress.get(app)?.();
+  }
+}
+
+export class SimTrafficTap implements TrafficTap, TransferSource {
+  constructor(private readonly world: World) {}
+
+  hosts(): string[] {
+    return [...this.world.hosts.keys()];
+  }
+
+  read(host: string): TrafficSample[] {
+    const d = this.world.vnet.daemon(this.world.host(host));
+    const out: TrafficSample[] = [];
+    for (const [key, bytes] of d.counts) {
+      const tab = key.indexOf("\t");
+      out.push({ src: key.slice(0, tab), dst: key.slice(tab + 1), bytes });
+    }
+    d.counts.clear();
+    return out;
+  }
+
+  observe(fn: (o: TransferObservation) => void): void {
+    this.world.vnet.observe((m) =>
+      fn({ srcVm: m.src.name, dstVm: m.dst.name, srcHost: m.src.host.id, dstHost: m.dst.host.id, bytes: m.bytes, start: m.start, end: m.end, latency: m.latency }),
+    );
+  }
+}
+
+export class SimNetControl implements NetControl, Placement {
+  constructor(private readonly world: World) {}
+
+  addOverlayLink(a: string, b: string): void {
+    this.world.vnet.addLink(this.world.host(a), this.world.host(b));
+  }
+
+  removeOverlayLink(a: string, b: string): void {
+    this.world.vnet.removeLink(this.world.host(a), this.world.host(b));
+  }
+
+  setRule(at: string, src: string, dst: string, next: string | undefined): void {
+    this.world.vnet.setRule(this.world.host(at), src, dst, next === undefined ? undefined : this.world.host(next));
+  }
+
+  where(vm: string): string {
+    return this.world.vm(vm).host.id;
+  }
+
+  migrate(vm: string, host: string, onDone?: Parameters<Placement["migrate"]>[2]): void {
+    this.world.migrate(this.world.vm(vm), this.world.host(host), onDone);
+  }
+}

@@ -1,0 +1,22 @@
+/** The overlay as a policy can change it, and the paths it can ask about. */
+export interface NetControl {
+  addOverlayLink(a: string, b: string): void;
+  removeOverlayLink(a: string, b: string): void;
+  /** At daemon `at`, frames from VM `src` to VM `dst` go to daemon `next` (undefined: default). */
+  setRule(at: string, src: string, dst: string, next: string | undefined): void;
+}
+
+/** VM placement: where each VM runs, and live migration. */
+export interface MigrationNotice {
+  vm: string;
+  from: string;
+  to: string;
+  total_s: number;
+  downtime_s: number;
+  bytes: number;
+}
+
+export interface Placement {
+  where(vm: string): string;
+  migrate(vm: string, host: string, onDone?: (n: MigrationNotice) => void): void;
+}
