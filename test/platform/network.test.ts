@@ -110,3 +110,17 @@ test("random topologies are connected and depend only on the seed", (t) => {
   t.deepEqual(a.topo.links.map((l) => [l.a, l.b]), b.topo.links.map((l) => [l.a, l.b]));
   for (let i = 1; i < 12; i++) t.true(a.router.route(a.host("h0").node, a.host(`h${i}`).node).resources.length > 0);
 });
+
+test("only the connected component a change touches is re-solved, once per instant", (t) => {
+  const { sim, world: w } = world(crossbar(6, 100, 0));
+  const n = (i: number) => w.host(`h${i}`).node;
+  w.net.start(n(0), n(1), 1000);
+  w.net.start(n(2), n(3), 1000);
+  sim.run({ until: 1 });
+  t.is(w.net.reshares, 1, "two simultaneous starts batch into one re-share");
+  const before = w.net.resolved;
+  // Shares h0's uplink with the first flow only; the second is in another component.
+  w.net.start(n(0), n(4), 1000);
+  sim.run({ until: 2 });
+  t.is(w.net.resolved - before, 2);
+});

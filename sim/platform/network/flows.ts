@@ -66,6 +66,8 @@ export class FlowNetwork {
   active = 0;
   completed = 0;
   reshares = 0;
+  /** Flows whose rate was re-solved, summed over re-shares (how local the updates are). */
+  resolved = 0;
   private readonly completeCb = (f: Flow) => this.complete(f);
   private readonly activateCb = (f: Flow) => this.activate(f);
   private readonly reshareCb = () => this.reshare();
@@ -194,6 +196,7 @@ export class FlowNetwork {
       }
     }
     if (flows.length === 0) return;
+    this.resolved += flows.length;
     this.solveComponent(flows, resources);
   }
 
