@@ -7,7 +7,8 @@ import { OutputDir } from "../../analysis/output.js";
 import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
-import { installWorkload } from "../workload/index.js";
+import { installWorkload, type Model } from "../workload/index.js";
+import { installVSched, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -34,8 +35,10 @@ export interface RunResult {
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const sim = new Simulation(scenario.seed);
-  const world = new World(sim, scenario, { baseDir: opts.baseDir });
-  const models = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)] as const);
+  const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories() });
+  const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
+  const vsched = installVSched(sim, world, scenario);
+  if (vsched) models.push(["vsched", vsched]);
   sim.run({ until: scenario.duration, progress: opts.progress });
   const metrics: Summary["metrics"] = {};
   for (const [id, m] of models) metrics[id] = m.metrics();

@@ -8,6 +8,7 @@ import { loadSchema } from "../platform/host/load.js";
 import { migrationSchema } from "../platform/migration/precopy.js";
 import { networkSchema } from "../platform/network/schema.js";
 import { overlaySchema } from "../platform/overlay/schema.js";
+import { vschedSchema } from "../vsched/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -16,10 +17,12 @@ export const hostSchema = z.strictObject({
   count: positiveCount.optional().describe("expand into this many identical hosts"),
   cores: positiveCount.default(1),
   speed: z.number().positive().default(1e9).describe("operations per second per core"),
-  scheduler: z.enum(["fair"]).default("fair").describe("CPU scheduler: fair processor sharing"),
+  scheduler: z.enum(["fair", "vsched"]).default("fair").describe("CPU scheduler: fair processor sharing, or VSched periodic real-time (EDF) with leftover time shared fairly"),
   tick: positiveSeconds.default(0.001).describe("timer tick: the dispatcher acts only on its boundaries (0.01 like Linux 2.4, 0.001 like 2.6)"),
   dispatchOverhead: seconds.default(0).describe("CPU time consumed by each context switch"),
-  uMax: fraction.default(1).describe("utilization bound for admission control"),
+  uMax: fraction.default(1).describe("utilization bound per core for admission control"),
+  overheadReserve: fraction.default(0).describe("share of each core kept for the dispatcher; admission bound is uMax - overheadReserve"),
+  admission: z.boolean().default(true).describe("refuse reservations beyond the bound or finer than the tick (off to measure beyond the limits)"),
   vnicLatency: seconds.default(0).describe("one-way latency between a VM and its host's network (virtual NIC, bridge)"),
   externalLoad: loadSchema.optional().describe("non-VM CPU load on the host"),
 });
@@ -41,7 +44,9 @@ export const platformSchema = z.strictObject({
   migration: migrationSchema.default(migrationSchema.parse({})),
 });
 
-export const policiesSchema = z.strictObject({}).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
+export const policiesSchema = z.strictObject({
+  vsched: vschedSchema.default(vschedSchema.parse({})),
+}).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
 export const outputsSchema = z.strictObject({
   tables: z.array(id).optional().describe("trace tables to write as CSV; all when absent"),
@@ -57,7 +62,7 @@ export const scenarioSchema = z.strictObject({
   platform: platformSchema.default(platformSchema.parse({})),
   vms: z.array(vmSchema).default([]),
   workloads: z.array(workloadSchema).default([]),
-  policies: policiesSchema.default({}),
+  policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
 });
 

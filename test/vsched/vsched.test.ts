@@ -1,0 +1,132 @@
+import test from "ava";
+import fc from "fast-check";
+import { Simulation } from "../../sim/kernel/index.js";
+import { DispatchedCpu, SimCpuControl, World } from "../../sim/platform/index.js";
+import { schedulerFactories } from "../../sim/runner/policies.js";
+import { parseScenario } from "../../sim/scenario/index.js";
+import { admit, VSched, type PeriodRecord } from "../../sim/vsched/index.js";
+
+interface Task {
+  period: number;
+  slice: number;
+}
+
+/** One host under VSched, a CPU-bound VM per task plus one unreserved batch VM. */
+function host(tasks: Task[], params: Record<string, unknown> = {}) {
+  const scenario = parseScenario({
+    name: "t",
+    duration: 1,
+    platform: { hosts: [{ id: "h", scheduler: "vsched", tick: 1e-4, ...params }] },
+    vms: [...tasks.map((_, i) => ({ id: `rt${i}`, host: "h" })), { id: "batch", host: "h" }],
+  });
+  const sim = new Simulation(1);
+  const world = new World(sim, scenario, { schedulers: schedulerFactories() });
+  const cpu = new SimCpuControl(world);
+  const vsched = (world.host("h").scheduler as DispatchedCpu).policy as VSched;
+  const periods: PeriodRecord[] = [];
+  vsched.onPeriod((p) => periods.push(p));
+  for (const vm of world.vms.values()) vm.compute(Infinity);
+  const verdicts = tasks.map((t, i) => cpu.reserve(`rt${i}`, t));
+  return { sim, world, cpu, vsched, periods, verdicts };
+}
+
+// Periods and slices on the 0.1 ms tick grid, so the only rounding is the scheduler's own.
+const taskArb = fc.record({ period: fc.integer({ min: 10, max: 400 }), frac: fc.integer({ min: 1, max: 100 }) }).map(({ period, frac }) => ({
+  period: period * 1e-4,
+  slice: Math.max(1, Math.round((period * frac) / 100)) * 1e-4,
+}));
+
+const utilization = (ts: Task[]) => ts.reduce((u, t) => u + t.slice / t.period, 0);
+
+test("task sets with total utilization <= 1, no overhead and a fine tick never miss", (t) => {
+  fc.assert(
+    fc.property(fc.array(taskArb, { minLength: 1, maxLength: 6 }).filter((ts) => utilization(ts) <= 1), (tasks) => {
+      const h = host(tasks);
+      if (!h.verdicts.every((v) => v.admitted)) return false;
+      h.sim.run({ until: 2 });
+      return h.periods.length > 0 && h.periods.every((p) => !p.missed);
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
+
+test("task sets above 1 do miss (with admission control off)", (t) => {
+  fc.assert(
+    fc.property(fc.array(taskArb, { minLength: 2, maxLength: 6 }).filter((ts) => utilization(ts) > 1.05), (tasks) => {
+      const h = host(tasks, { admission: false });
+      h.sim.run({ until: 4 });
+      return h.periods.some((p) => p.missed);
+    }),
+    { numRuns: 40 },
+  );
+  t.pass();
+});
+
+test("admission control rejects exactly the requests that would overload the core", (t) => {
+  fc.assert(
+    fc.property(fc.array(taskArb, { minLength: 1, maxLength: 8 }), fc.double({ min: 0.5, max: 1, noNaN: true }), (tasks, uMax) => {
+      const h = host(tasks, { uMax });
+      let u = 0;
+      return tasks.every((task, i) => {
+        const fits = u + task.slice / task.period <= uMax * (1 + 1e-9);
+        if (fits) u += task.slice / task.period;
+        return h.verdicts[i].admitted === fits;
+      });
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test("rejections name the reason", (t) => {
+  const limits = { uMax: 1, overheadReserve: 0.05, tick: 1e-3 };
+  t.deepEqual(admit(0.8, { period: 0.1, slice: 0.027 }, limits), { admitted: false, reason: "utilization 1.07 > 0.95" });
+  t.deepEqual(admit(0, { period: 0.01, slice: 0.0004 }, limits), { admitted: false, reason: "slice 0.4 ms < tick 1 ms" });
+  t.deepEqual(admit(0, { period: 0.1, slice: 0.2 }, limits), { admitted: false, reason: "slice 200 ms > period 100 ms" });
+  t.true(admit(0.5, { period: 0.1, slice: 0.045 }, limits).admitted);
+});
+
+test("each admitted VM's long-run CPU share is slice/period within 1%, and batch gets the rest", (t) => {
+  fc.assert(
+    fc.property(fc.array(taskArb, { minLength: 1, maxLength: 5 }).filter((ts) => utilization(ts) <= 1), (tasks) => {
+      const h = host(tasks);
+      h.sim.run({ until: 20 });
+      const ok = tasks.every((task, i) => Math.abs(h.cpu.usage(`rt${i}`) / 20 - task.slice / task.period) <= 0.01 * (task.slice / task.period));
+      const batch = h.cpu.usage("batch") / 20;
+      return ok && Math.abs(batch - (1 - utilization(tasks))) < 0.011;
+    }),
+    { numRuns: 40 },
+  );
+  t.pass();
+});
+
+test("a coarse tick beyond the period makes nearly every deadline miss (the resolution limit)", (t) => {
+  const h = host([{ period: 0.001, slice: 0.0005 }], { tick: 0.01, admission: false });
+  h.sim.run({ until: 2 });
+  const rate = h.periods.filter((p) => p.missed).length / h.periods.length;
+  t.true(rate > 0.85, `miss rate ${rate}`);
+});
+
+test("dispatch overhead sets the utilization limit: slice + overhead must fit the period", (t) => {
+  const missRate = (slice: number, dispatchOverhead: number) => {
+    const h = host([{ period: 0.01, slice }], { tick: 1e-4, dispatchOverhead });
+    h.sim.run({ until: 2 });
+    return h.periods.filter((p) => p.missed).length / h.periods.length;
+  };
+  t.is(missRate(0.01, 0), 0);
+  t.is(missRate(0.0097, 2e-4), 0);
+  t.true(missRate(0.0099, 2e-4) >= 0.4);
+});
+
+test("reservations change and go away at run time", (t) => {
+  const h = host([{ period: 0.1, slice: 0.02 }]);
+  h.sim.run({ until: 10 });
+  t.true(h.cpu.reserve("rt0", { period: 0.1, slice: 0.05 }).admitted);
+  h.sim.run({ until: 20 });
+  h.cpu.release("rt0");
+  h.sim.run({ until: 30 });
+  const u = h.cpu.usage("rt0");
+  // 10 s at 0.2, 10 s at 0.5, then an even split with the batch VM.
+  t.true(Math.abs(u - (2 + 5 + 5)) < 0.05, `${u}`);
+});
