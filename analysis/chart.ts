@@ -26,18 +26,21 @@ export interface ChartSpec {
   height?: number;
 }
 
+type Margin = { top: number; right: number; bottom: number; left: number };
 type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
 
 export function chart(spec: ChartSpec): string {
-  const width = spec.width ?? style.width, height = spec.height ?? style.height;
-  const m = style.margin;
+  // Many series: the legend moves to the right of the plot, which grows to make room.
+  const side = spec.series.length > 3 ? style.legendWidth : 0;
+  const width = (spec.width ?? style.width) + side, height = spec.height ?? style.height;
+  const m = { ...style.margin, right: style.margin.right + side };
   const all = spec.series.flatMap((s) => s.points);
   const x = scale(spec.x, all.map((p) => p[0]), [m.left, width - m.right]);
   const y = scale(spec.y, all.map((p) => p[1]), [height - m.bottom, m.top]);
   const body: string[] = [text(width / 2, 16, spec.title, { "text-anchor": "middle", "font-size": 13, "font-weight": "bold" })];
-  body.push(...axes(x, y, spec, width, height));
+  body.push(...axes(x, y, spec, width, height, m));
   spec.series.forEach((s, i) => body.push(series(s, x, y, colour(i))));
-  if (spec.series.length > 1) body.push(legend(spec.series, width));
+  if (spec.series.length > 1) body.push(legend(spec.series, side > 0 ? width - side + 8 : width - style.margin.right - 130));
   return svgDocument(width, height, body);
 }
 
@@ -50,8 +53,7 @@ function scale(axis: Axis, values: number[], range: [number, number]): Scale {
   return axis.log ? scaleLog().domain([lo, hi]).range(range).nice() : scaleLinear().domain([lo, hi]).range(range).nice();
 }
 
-function axes(x: Scale, y: Scale, spec: ChartSpec, width: number, height: number): string[] {
-  const m = style.margin;
+function axes(x: Scale, y: Scale, spec: ChartSpec, width: number, height: number, m: Margin): string[] {
   const out: string[] = [];
   const xTicks = x.ticks(style.ticks), yTicks = y.ticks(style.ticks);
   const xf = x.tickFormat(style.ticks), yf = y.tickFormat(style.ticks);
@@ -83,8 +85,7 @@ function series(s: Series, x: Scale, y: Scale, stroke: string): string {
   return el("path", { d: path(pts) ?? "", fill: "none", stroke, "stroke-width": 1.5 });
 }
 
-function legend(all: readonly Series[], width: number): string {
-  const x0 = width - style.margin.right - 130;
+function legend(all: readonly Series[], x0: number): string {
   return el(
     "g",
     {},

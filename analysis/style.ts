@@ -7,6 +7,7 @@ export const style = {
   axis: "#333",
   grid: "#e5e5e5",
   ticks: 6,
+  legendWidth: 150,
 } as const;
 
 export function colour(i: number): string {

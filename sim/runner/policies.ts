@@ -2,11 +2,13 @@
  * Wiring policies to the simulated platform: the composition root is the only place that
  * knows both sides of the ports.
  */
+import { RateController, type ControlRecord } from "../control/index.js";
 import type { Simulation } from "../kernel/index.js";
 import { DispatchedCpu, SimCpuControl, type SchedulerFactory, type World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { VSched, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
+import { chart } from "../../analysis/chart.js";
 
 export function schedulerFactories(): Record<string, SchedulerFactory> {
   return {
@@ -64,6 +66,48 @@ export function installVSched(sim: Simulation, world: World, scenario: Scenario)
       }
       m.dispatches = vscheds.reduce((n, v) => n + v.dispatches, 0);
       return m;
+    },
+  };
+}
+
+/** Starts the global rate controller over the scenario's BSP applications. */
+export function installRateControl(sim: Simulation, world: World, scenario: Scenario): Model | undefined {
+  const spec = scenario.policies.control;
+  if (!spec || spec.apps.length === 0) return undefined;
+  const apps = spec.apps.map((a) => {
+    const w = scenario.workloads.find((x) => x.id === a.app);
+    if (!w || w.kind !== "bsp") throw new Error(`policies.control: "${a.app}" is not a BSP workload`);
+    return { app: a.app, vms: w.vms, dedicatedRate: a.dedicatedRate, targets: a.targets };
+  });
+  const controller = new RateController(sim, new SimCpuControl(world), apps, spec);
+  const table = sim.trace.table("control", { t: "f64", app: "str", target: "f64", rate: "f64", utilization: "f64", period: "f64", reachable: "i32", note: "str" });
+  const history = new Map<string, ControlRecord[]>();
+  controller.onRecord((r) => {
+    table.row(r.t, r.app, r.target, r.rate, r.utilization, r.period, r.reachable ? 1 : 0, r.note);
+    let h = history.get(r.app);
+    if (!h) history.set(r.app, (h = []));
+    h.push(r);
+  });
+  return {
+    metrics() {
+      const m: Record<string, number | string | boolean> = {};
+      for (const [app, h] of history) {
+        const last = h.slice(-3);
+        m[`${app}.target`] = h[h.length - 1].target;
+        m[`${app}.rate`] = last.reduce((s, r) => s + r.rate, 0) / last.length;
+        m[`${app}.utilization`] = h[h.length - 1].utilization;
+        m[`${app}.period`] = h[h.length - 1].period;
+        m[`${app}.reachable`] = h[h.length - 1].reachable;
+      }
+      return m;
+    },
+    figures() {
+      const series = [...history].flatMap(([app, h]) => [
+        { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]) },
+        { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const },
+        { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const },
+      ]);
+      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction of dedicated rate / of CPU" }, series }) };
     },
   };
 }

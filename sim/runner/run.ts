@@ -8,7 +8,7 @@ import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
-import { installVSched, schedulerFactories } from "./policies.js";
+import { installRateControl, installVSched, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -39,6 +39,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
   const vsched = installVSched(sim, world, scenario);
   if (vsched) models.push(["vsched", vsched]);
+  const control = installRateControl(sim, world, scenario);
+  if (control) models.push(["control", control]);
   sim.run({ until: scenario.duration, progress: opts.progress });
   const metrics: Summary["metrics"] = {};
   for (const [id, m] of models) metrics[id] = m.metrics();

@@ -8,6 +8,7 @@ import { loadSchema } from "../platform/host/load.js";
 import { migrationSchema } from "../platform/migration/precopy.js";
 import { networkSchema } from "../platform/network/schema.js";
 import { overlaySchema } from "../platform/overlay/schema.js";
+import { rateControlSchema } from "../control/schema.js";
 import { vschedSchema } from "../vsched/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
@@ -46,6 +47,7 @@ export const platformSchema = z.strictObject({
 
 export const policiesSchema = z.strictObject({
   vsched: vschedSchema.default(vschedSchema.parse({})),
+  control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
 export const outputsSchema = z.strictObject({
