@@ -6,13 +6,18 @@
  *
  * The dispatcher wakes only on timer ticks, as VSched's timers did: a job released between
  * ticks waits for the next one, and a job that has its slice keeps the CPU until the tick
- * that notices. A job still unfinished at its deadline is a miss. Timer tick and dispatch
- * overhead, not hard-coded limits, produce the utilization and resolution limits.
+ * that notices. A job that finishes after its deadline is a miss, late by the difference; a
+ * late job still runs, so an overloaded VM falls behind and keeps missing, as under EDF.
+ * Timer tick and dispatch overhead, not hard-coded limits, produce the utilization and
+ * resolution limits.
  *
  * Talks only to a Clock and a CpuDispatch, so the same object drives real processes.
  */
 import type { Admission, Clock, CpuDispatch, Reservation } from "../ports/index.js";
 import { admit } from "./admission.js";
+
+/** Pending jobs kept per VM; beyond this the oldest is given up as a miss that never finished. */
+const MAX_BACKLOG = 1000;
 
 export interface VSchedParams {
   cores: number;
@@ -238,13 +243,15 @@ export class VSched {
       while (c.nextRelease <= now + 1e-12) {
         c.jobs.push({ release: c.nextRelease, deadline: c.nextRelease + c.r.period, remaining: c.r.slice });
         c.nextRelease += c.r.period;
+        if (c.jobs.length > MAX_BACKLOG) this.end(c, c.jobs.shift()!, NaN);
       }
-      // Jobs whose deadline has passed unfinished are misses.
+      // A VM with nothing to run wants no CPU: its lapsed periods are not misses.
       const runnable = this.dispatch.runnable(c.vm);
-      while (c.jobs.length > 0 && c.jobs[0].deadline <= now + 1e-12) {
-        const job = c.jobs.shift()!;
-        if (runnable) this.end(c, job, NaN);
-        else c.periods++;
+      if (!runnable) {
+        while (c.jobs.length > 0 && c.jobs[0].deadline <= now + 1e-12) {
+          c.jobs.shift();
+          c.periods++;
+        }
       }
       next = Math.min(next, c.nextRelease);
       const head = c.jobs[0];
