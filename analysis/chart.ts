@@ -1,5 +1,5 @@
 /** Line, step and scatter charts as SVG text, from d3 scales and shapes. */
-import { curveLinear, curveStepAfter, extent, line, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from "d3";
+import { curveLinear, curveStepAfter, extent, format, line, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from "d3";
 import { el, svgDocument, text } from "./svg.js";
 import { colour, style } from "./style.js";
 
@@ -31,7 +31,8 @@ type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
 
 export function chart(spec: ChartSpec): string {
   // Many series: the legend moves to the right of the plot, which grows to make room.
-  const side = spec.series.length > 3 ? style.legendWidth : 0;
+  const longest = Math.max(0, ...spec.series.map((s) => s.name.length));
+  const side = spec.series.length > 3 || longest > 18 ? Math.max(style.legendWidth, 6 * longest + 34) : 0;
   const width = (spec.width ?? style.width) + side, height = spec.height ?? style.height;
   const m = { ...style.margin, right: style.margin.right + side };
   const all = spec.series.flatMap((s) => s.points);
@@ -56,7 +57,7 @@ function scale(axis: Axis, values: number[], range: [number, number]): Scale {
 function axes(x: Scale, y: Scale, spec: ChartSpec, width: number, height: number, m: Margin): string[] {
   const out: string[] = [];
   const xTicks = x.ticks(style.ticks), yTicks = y.ticks(style.ticks);
-  const xf = x.tickFormat(style.ticks), yf = y.tickFormat(style.ticks);
+  const xf = tickFormat(x, spec.x), yf = tickFormat(y, spec.y);
   for (const t of yTicks) {
     out.push(el("line", { x1: m.left, x2: width - m.right, y1: y(t), y2: y(t), stroke: style.grid }));
     out.push(text(m.left - 5, y(t) + 4, yf(t), { "text-anchor": "end" }));
@@ -71,6 +72,14 @@ function axes(x: Scale, y: Scale, spec: ChartSpec, width: number, height: number
   const cy = (m.top + height - m.bottom) / 2;
   out.push(text(14, cy, spec.y.label, { "text-anchor": "middle", transform: `rotate(-90 14 ${cy})` }));
   return out;
+}
+
+/** Log axes get plain numbers (d3's default SI prefixes read as units, e.g. "1m" for 0.001). */
+function tickFormat(s: Scale, axis: Axis): (v: number) => string {
+  if (!axis.log) return s.tickFormat(style.ticks);
+  const plain = format("~g");
+  const keep = s.tickFormat(style.ticks, "~g");
+  return (v) => (keep(v) === "" ? "" : plain(v));
 }
 
 function series(s: Series, x: Scale, y: Scale, stroke: string): string {

@@ -20,7 +20,7 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 }
 
 export class OutputDir {
-  private files = new Map<string, string>();
+  readonly files = new Map<string, string>();
 
   constructor(readonly dir: string) {}
 

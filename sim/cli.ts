@@ -9,6 +9,7 @@ import cliProgress from "cli-progress";
 import { writeAtomic } from "../analysis/output.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
+import { runExperiment } from "./experiments/index.js";
 import { runScenario } from "./runner/index.js";
 import { loadScenario, scenarioJsonSchema, ScenarioError } from "./scenario/index.js";
 
@@ -37,9 +38,11 @@ program
   .option("-q, --quiet", "no progress bar")
   .action((file: string, o: { out: string; seed?: number; set: string[]; quiet?: boolean }) => {
     const scenario = loadScenario(file, { sets: o.set, seed: o.seed });
-    const bar = !o.quiet && process.stderr.isTTY ? progressBar(scenario.duration) : undefined;
+    const bar = !o.quiet && process.stderr.isTTY && !scenario.experiment ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
-    const result = runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file) });
+    const result = scenario.experiment
+      ? runExperiment(scenario)
+      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file) });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
     bar?.stop();

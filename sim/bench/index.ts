@@ -3,10 +3,11 @@ import type { Bench } from "./bench.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
+import { vsched } from "./vsched.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -29,6 +29,8 @@ export interface RunResult {
   summary: Summary;
   sim: Simulation;
   world: World;
+  /** Installed workloads and policies, by id. */
+  models: Map<string, Model>;
   /** Files to write, by name relative to the output folder. */
   stage(dir: string, extra?: Partial<Summary>): OutputDir;
 }
@@ -49,6 +51,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     summary,
     sim,
     world,
+    models: new Map(models),
     stage(dir, extra = {}) {
       const out = new OutputDir(dir);
       out.add("scenario.json", JSON.stringify(scenario, null, 2) + "\n");

@@ -9,6 +9,7 @@ import { migrationSchema } from "../platform/migration/precopy.js";
 import { networkSchema } from "../platform/network/schema.js";
 import { overlaySchema } from "../platform/overlay/schema.js";
 import { rateControlSchema } from "../control/schema.js";
+import { experimentSchema } from "../experiments/schema.js";
 import { vschedSchema } from "../vsched/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
@@ -66,6 +67,7 @@ export const scenarioSchema = z.strictObject({
   workloads: z.array(workloadSchema).default([]),
   policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
+  experiment: experimentSchema.optional().describe("run many variants of this scenario and draw a paper's figure"),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -68,6 +68,8 @@ class Client {
 }
 
 class Core {
+  /** Bound once: the dispatcher re-arms its timer on nearly every decision. */
+  decideCb!: () => void;
   running: Client | undefined;
   /** When `running` got the core. */
   since = 0;
@@ -93,7 +95,11 @@ export class VSched {
     private readonly dispatch: CpuDispatch,
     readonly params: VSchedParams,
   ) {
-    this.cores = Array.from({ length: params.cores }, () => new Core());
+    this.cores = Array.from({ length: params.cores }, () => {
+      const core = new Core();
+      core.decideCb = () => this.decide(core);
+      return core;
+    });
     dispatch.onRunnable((vm) => {
       const c = this.clients.get(vm);
       if (c) this.wake(this.cores[c.core], this.clock.now);
@@ -185,7 +191,7 @@ export class VSched {
     if (at >= core.wakeAt) return;
     if (core.timer >= 0) this.clock.cancel(core.timer);
     core.wakeAt = at;
-    core.timer = this.clock.at(at, () => this.decide(core));
+    core.timer = this.clock.at(at, core.decideCb);
   }
 
   private ceilTick(t: number): number {
@@ -226,6 +232,7 @@ export class VSched {
       c.misses++;
       c.missAmount += c.r.slice - got;
     }
+    if (this.listeners.length === 0) return;
     const rec: PeriodRecord = { vm: c.vm, release: job.release, deadline: job.deadline, got, slice: c.r.slice, missed, lateness: missed ? finished - job.deadline : 0 };
     for (const l of this.listeners) l(rec);
   }

@@ -9,6 +9,8 @@ export interface CpuEntity {
   readonly name: string;
   /** The most CPU it can use now, in operations per second; 0 when not runnable. */
   demand(): number;
+  /** The rate it runs at now (set through setCpuRate). */
+  readonly cpuRate: number;
   /** Called by the scheduler with the rate the entity now runs at. */
   setCpuRate(rate: number): void;
 }

@@ -6,9 +6,17 @@
 import type { CpuDispatch } from "../../ports/index.js";
 import type { Reservable } from "../ports.js";
 import type { CpuEntity, CpuScheduler } from "./cpu.js";
+import { waterFill } from "./fairshare.js";
 import type { Host } from "./host.js";
 
 const SHARE_PRIORITY = 9;
+
+interface Slot {
+  running: boolean;
+  /** When its switch overhead ends. */
+  from: number;
+  wasRunnable: boolean;
+}
 
 export interface DispatchPolicy extends Reservable {
   reservation(vm: string): unknown;
@@ -20,12 +28,12 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   readonly name: string;
   private host!: Host;
   policy!: DispatchPolicy;
-  /** Reserved entities currently given a core, and when their overhead ends. */
-  private running = new Map<CpuEntity, number>();
+  /** Per reserved entity: whether it has a core, and when its switch overhead ends. */
+  private slots = new Map<CpuEntity, Slot>();
   private reserved = new Set<string>();
   private listeners: ((vm: string) => void)[] = [];
-  private wasRunnable = new Map<CpuEntity, boolean>();
   private queued = false;
+  private free: CpuEntity[] = [];
   private readonly recompute = () => this.share();
 
   constructor(name: string, private readonly makePolicy: DispatchPolicyFactory, private readonly overhead: number) {
@@ -55,14 +63,16 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   run(vm: string): void {
     const e = this.entity(vm);
     if (!e || !this.reserved.has(vm)) return this.changed();
-    this.running.set(e, this.host.sim.now + this.overhead);
+    const slot = this.slot(e);
+    slot.running = true;
+    slot.from = this.host.sim.now + this.overhead;
     if (this.overhead > 0) this.host.sim.schedule(this.overhead, this.recompute, undefined, SHARE_PRIORITY);
     this.changed();
   }
 
   stop(vm: string): void {
     const e = this.entity(vm);
-    if (e) this.running.delete(e);
+    if (e) this.slot(e).running = false;
     this.changed();
   }
 
@@ -89,8 +99,14 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
     this.host.sim.schedule(0, this.recompute, undefined, SHARE_PRIORITY);
   }
 
+  private slot(e: CpuEntity): Slot {
+    let s = this.slots.get(e);
+    if (!s) this.slots.set(e, (s = { running: false, from: 0, wasRunnable: false }));
+    return s;
+  }
+
   private entity(vm: string): CpuEntity | undefined {
-    return this.host.entities.find((e) => e.name === vm);
+    return this.host.entity(vm);
   }
 
   private share(): void {
@@ -98,30 +114,22 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
     const now = this.host.sim.now;
     const speed = this.host.speed;
     let busyCores = 0;
-    const free: CpuEntity[] = [];
+    const free = this.free;
+    free.length = 0;
     for (const e of this.host.entities) {
       const runnable = e.demand() > 0;
       if (this.reserved.has(e.name)) {
-        if (runnable && !this.wasRunnable.get(e)) for (const l of this.listeners) l(e.name);
-        this.wasRunnable.set(e, runnable);
-        const from = this.running.get(e);
-        if (from !== undefined) busyCores++;
-        this.host.assign(e, from !== undefined && now >= from - 1e-12 && runnable ? speed : 0);
+        const slot = this.slot(e);
+        if (runnable && !slot.wasRunnable) for (const l of this.listeners) l(e.name);
+        slot.wasRunnable = runnable;
+        if (slot.running) busyCores++;
+        this.host.assign(e, slot.running && now >= slot.from - 1e-12 && runnable ? speed : 0);
       } else if (runnable) {
         free.push(e);
       } else {
         this.host.assign(e, 0);
       }
     }
-    // Water-fill the leftover cores among unreserved entities.
-    let left = Math.max(0, this.host.cores - busyCores) * speed;
-    let n = free.length;
-    const order = free.map((e) => [e, e.demand()] as const).sort((a, b) => a[1] - b[1]);
-    for (const [e, d] of order) {
-      const r = Math.min(d, left / n);
-      this.host.assign(e, r);
-      left -= r;
-      n--;
-    }
+    waterFill(this.host, free, Math.max(0, this.host.cores - busyCores) * speed);
   }
 }

@@ -3,7 +3,7 @@
  * entities, each limited by its own demand (water filling over one resource). Changes at one
  * instant are batched into one recomputation.
  */
-import type { CpuScheduler } from "./cpu.js";
+import type { CpuEntity, CpuScheduler } from "./cpu.js";
 import type { Host } from "./host.js";
 
 const SHARE_PRIORITY = 9;
@@ -26,18 +26,37 @@ export class FairShare implements CpuScheduler {
 
   private share(): void {
     this.queued = false;
-    const entities = this.host.entities;
-    const demands = entities.map((e) => e.demand());
-    const order = demands.map((_, i) => i).filter((i) => demands[i] > 0).sort((a, b) => demands[a] - demands[b] || a - b);
-    let left = this.host.capacity;
-    let n = order.length;
-    const rates = new Float64Array(entities.length);
-    for (const i of order) {
-      const r = Math.min(demands[i], left / n);
-      rates[i] = r;
-      left -= r;
-      n--;
+    waterFill(this.host, this.host.entities, this.host.capacity);
+  }
+}
+
+/**
+ * Max-min fair division of `capacity` among entities, each capped by its demand; assigns the
+ * rates on the host. The common case, nobody asking for less than an equal share, is one pass.
+ */
+export function waterFill(host: Host, entities: readonly CpuEntity[], capacity: number): void {
+  let n = 0;
+  for (const e of entities) if (e.demand() > 0) n++;
+  const equal = capacity / n;
+  let capped = false;
+  for (const e of entities) {
+    const d = e.demand();
+    if (d > 0 && d < equal) capped = true;
+  }
+  if (!capped) {
+    for (const e of entities) host.assign(e, e.demand() > 0 ? equal : 0);
+    return;
+  }
+  const order = entities.map((e, i) => [i, e.demand()] as const).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  let left = capacity;
+  for (const [i, d] of order) {
+    if (d <= 0) {
+      host.assign(entities[i], 0);
+      continue;
     }
-    entities.forEach((e, i) => this.host.assign(e, rates[i]));
+    const r = Math.min(d, left / n);
+    host.assign(entities[i], r);
+    left -= r;
+    n--;
   }
 }

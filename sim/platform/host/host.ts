@@ -13,7 +13,7 @@ export interface HostParams {
 
 export class Host {
   readonly entities: CpuEntity[] = [];
-  private rates = new Map<CpuEntity, number>();
+  private byName = new Map<string, CpuEntity>();
   private busyRate = 0;
   private busyArea = 0;
   private last = 0;
@@ -44,6 +44,7 @@ export class Host {
 
   add(e: CpuEntity): void {
     this.entities.push(e);
+    this.byName.set(e.name, e);
     this.changed();
   }
 
@@ -51,6 +52,7 @@ export class Host {
     const i = this.entities.indexOf(e);
     if (i < 0) return;
     this.entities.splice(i, 1);
+    this.byName.delete(e.name);
     this.assign(e, 0);
     this.changed();
   }
@@ -59,13 +61,16 @@ export class Host {
     this.scheduler.changed();
   }
 
+  entity(name: string): CpuEntity | undefined {
+    return this.byName.get(name);
+  }
+
   /** Schedulers set rates through here, so utilization is accounted in one place. */
   assign(e: CpuEntity, rate: number): void {
-    const old = this.rates.get(e) ?? 0;
+    const old = e.cpuRate;
     if (old === rate) return;
     this.account();
     this.busyRate += rate - old;
-    this.rates.set(e, rate);
     e.setCpuRate(rate);
   }
 

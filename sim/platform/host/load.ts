@@ -49,7 +49,7 @@ export function loadProfile(spec: LoadSpec, baseDir = "."): [number, number][] {
 
 export class ExternalLoad implements CpuEntity {
   level = 0;
-  rate = 0;
+  cpuRate = 0;
   readonly name: string;
 
   constructor(private readonly host: Host, profile: [number, number][]) {
@@ -67,6 +67,6 @@ export class ExternalLoad implements CpuEntity {
   }
 
   setCpuRate(rate: number): void {
-    this.rate = rate;
+    this.cpuRate = rate;
   }
 }

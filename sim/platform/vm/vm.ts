@@ -14,7 +14,7 @@ export class ComputeJob extends Activity {
 
 export class Vm implements CpuEntity {
   private jobs: ComputeJob[] = [];
-  private rate = 0;
+  cpuRate = 0;
   private paused = false;
   /** Operations done, and core-seconds of CPU used. */
   opsDone = 0;
@@ -48,7 +48,7 @@ export class Vm implements CpuEntity {
     this.jobs.push(job);
     if (this.jobs.length === 1) {
       if (ops === 0) job.setRate(this.sim, 0, this.completeCb);
-      else if (this.rate > 0) this.run(job, this.rate);
+      else if (this.cpuRate > 0) this.run(job, this.cpuRate);
       else this.host.changed();
     }
     return job;
@@ -59,7 +59,7 @@ export class Vm implements CpuEntity {
   }
 
   setCpuRate(rate: number): void {
-    this.rate = rate;
+    this.cpuRate = rate;
     const head = this.jobs[0];
     if (head) this.run(head, rate);
   }
@@ -106,7 +106,7 @@ export class Vm implements CpuEntity {
     const next = this.jobs[0];
     if (next) {
       next.last = this.sim.now;
-      this.run(next, this.rate);
+      this.run(next, this.cpuRate);
     } else {
       this.host.changed();
     }

@@ -1,0 +1,54 @@
+/** A cell of an experiment: the base scenario with fields changed, run on its own. */
+import { OutputDir } from "../../analysis/output.js";
+import { runScenario, type RunResult, type Summary } from "../runner/index.js";
+import { parseScenario, type Scenario } from "../scenario/index.js";
+
+export type Doc = Record<string, any>;
+
+export function variant(base: Scenario, sets: readonly string[] = [], patch?: (doc: Doc) => void): Scenario {
+  const doc = JSON.parse(JSON.stringify({ ...base, experiment: undefined })) as Doc;
+  patch?.(doc);
+  return parseScenario(doc, { sets });
+}
+
+export function hostOf(doc: Doc, id: string): Doc {
+  const h = doc.platform.hosts.find((x: Doc) => x.id === id);
+  if (!h) throw new Error(`experiment: no host "${id}"`);
+  return h;
+}
+
+/** Runs cells and keeps the totals a summary reports. */
+export class Cells {
+  runs = 0;
+  events = 0;
+  simulated = 0;
+
+  run(s: Scenario): RunResult {
+    const r = runScenario(s);
+    this.runs++;
+    this.events += r.summary.events;
+    this.simulated += r.summary.simulated_s;
+    return r;
+  }
+}
+
+export interface ExperimentResult {
+  summary: Summary;
+  stage(dir: string, extra?: Partial<Summary>): OutputDir;
+}
+
+/** Packs an experiment's files and metrics like a single run's. */
+export function result(base: Scenario, cells: Cells, metrics: Summary["metrics"], files: Record<string, string>): ExperimentResult {
+  const summary: Summary = { scenario: base.name, seed: base.seed, simulated_s: cells.simulated, events: cells.events, metrics: { ...metrics, experiment: { runs: cells.runs } } };
+  return {
+    summary,
+    stage(dir, extra = {}) {
+      const out = new OutputDir(dir);
+      out.add("scenario.json", JSON.stringify(base, null, 2) + "\n");
+      for (const [name, data] of Object.entries(files)) out.add(name, data);
+      const { metrics: m, ...head } = summary;
+      out.add("summary.json", JSON.stringify({ ...head, ...extra, metrics: m }, null, 2) + "\n");
+      return out;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** Runs the experiment a scenario carries. */
+import type { Scenario } from "../scenario/index.js";
+import { bspRate } from "./bsp-rate.js";
+import type { ExperimentResult } from "./cells.js";
+import { missGrid } from "./miss-grid.js";
+import { missTimes } from "./miss-times.js";
+import { mix } from "./mix.js";
+
+export { experimentSchema, type ExperimentSpec } from "./schema.js";
+export type { ExperimentResult } from "./cells.js";
+export { logspace } from "./miss-grid.js";
+export { windowRates } from "./bsp-rate.js";
+
+export function runExperiment(s: Scenario): ExperimentResult {
+  const e = s.experiment;
+  if (!e) throw new Error(`${s.name} has no experiment`);
+  switch (e.kind) {
+    case "vsched-miss-grid":
+      return missGrid(s, e);
+    case "vsched-miss-times":
+      return missTimes(s, e);
+    case "vsched-mix":
+      return mix(s, e);
+    case "bsp-rate-variants":
+      return bspRate(s, e);
+  }
+}

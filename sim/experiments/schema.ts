@@ -1,0 +1,57 @@
+/**
+ * Experiments: a scenario can carry a recipe that runs many variants of itself and draws the
+ * figure a paper shows. Each cell is the scenario with some fields changed.
+ */
+import { z } from "zod";
+import { id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+
+const profile = z.strictObject({
+  name: id,
+  tick: positiveSeconds,
+  dispatchOverhead: seconds.default(0),
+});
+
+export const missGridSchema = z.strictObject({
+  kind: z.literal("vsched-miss-grid"),
+  host: id.describe("the VSched host"),
+  vm: id.describe("the reserved CPU-bound VM"),
+  periods: z.strictObject({ min: positiveSeconds, max: positiveSeconds, count: positiveCount }).describe("log-spaced periods"),
+  sliceFractions: z.array(z.number().positive().max(1)).min(1).describe("slices as fractions of the period"),
+  profiles: z.array(profile).min(1).describe("timer tick and dispatch overhead of each kernel profile"),
+  periodsPerCell: positiveCount.default(100),
+  minCellSeconds: positiveSeconds.default(2),
+});
+
+export const missTimesSchema = z.strictObject({
+  kind: z.literal("vsched-miss-times"),
+  host: id,
+  vm: id,
+  profiles: z.array(profile).min(1),
+  cells: z.array(z.strictObject({ name: z.string(), profile: id, period: positiveSeconds, slice: positiveSeconds })).min(1),
+  periodsPerCell: positiveCount.default(500),
+  minCellSeconds: positiveSeconds.default(2),
+});
+
+export const mixSchema = z.strictObject({
+  kind: z.literal("vsched-mix"),
+  vm: id.describe("the interactive VM to reserve for"),
+  interactive: id.describe("its interactive workload"),
+  batch: z.array(id).min(1).describe("batch workloads whose throughput is reported"),
+  reservations: z.array(z.strictObject({ period: positiveSeconds, slice: positiveSeconds })).min(1),
+});
+
+export const variantsSchema = z.strictObject({
+  kind: z.literal("bsp-rate-variants"),
+  app: id.describe("BSP workload whose superstep rate is plotted"),
+  window: positiveSeconds.default(5).describe("rate averaging window"),
+  variants: z.array(z.strictObject({ name: z.string(), set: z.array(z.string()).default([]).describe("path=value overrides") })).min(1),
+  markers: z.array(z.strictObject({ at: seconds, label: z.string() })).default([]),
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [missGridSchema, missTimesSchema, mixSchema, variantsSchema]);
+
+export type ExperimentSpec = z.output<typeof experimentSchema>;
+export type MissGridSpec = z.output<typeof missGridSchema>;
+export type MissTimesSpec = z.output<typeof missTimesSchema>;
+export type MixSpec = z.output<typeof mixSchema>;
+export type VariantsSpec = z.output<typeof variantsSchema>;
