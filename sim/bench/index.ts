@@ -4,10 +4,11 @@ import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
 import { vsched } from "./vsched.js";
+import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -5,11 +5,14 @@ import type { ExperimentResult } from "./cells.js";
 import { missGrid } from "./miss-grid.js";
 import { missTimes } from "./miss-times.js";
 import { mix } from "./mix.js";
+import { vttifPatterns, vttifReactivity } from "./vttif.js";
+import { wrenAccuracy } from "./wren.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
 export { logspace } from "./miss-grid.js";
 export { windowRates } from "./bsp-rate.js";
+export { expectedTopology } from "./vttif.js";
 
 export function runExperiment(s: Scenario): ExperimentResult {
   const e = s.experiment;
@@ -23,5 +26,11 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return mix(s, e);
     case "bsp-rate-variants":
       return bspRate(s, e);
+    case "vttif-patterns":
+      return vttifPatterns(s, e);
+    case "vttif-reactivity":
+      return vttifReactivity(s, e);
+    case "wren-accuracy":
+      return wrenAccuracy(s, e);
   }
 }

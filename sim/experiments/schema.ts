@@ -3,7 +3,8 @@
  * figure a paper shows. Each cell is the scenario with some fields changed.
  */
 import { z } from "zod";
-import { id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { bytes, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { patternNames } from "../workload/patterns.js";
 
 const profile = z.strictObject({
   name: id,
@@ -48,7 +49,38 @@ export const variantsSchema = z.strictObject({
   markers: z.array(z.strictObject({ at: seconds, label: z.string() })).default([]),
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [missGridSchema, missTimesSchema, mixSchema, variantsSchema]);
+export const vttifPatternsSchema = z.strictObject({
+  kind: z.literal("vttif-patterns"),
+  patterns: z.array(z.enum(patternNames)).min(1).default([...patternNames]),
+  ranks: z.array(positiveCount).min(1).default([4, 8, 16, 32]),
+  hostPrefix: z.string().default("node").describe("rank i runs on a VM on host {prefix}{perm(i)}"),
+  messageBytes: bytes.default(1e6),
+  computeOps: z.number().nonnegative().default(1e8),
+  noise: z.strictObject({ rate: z.number().positive(), messageBytes: bytes }).describe("background noise traffic when noise is on"),
+  graphRanks: positiveCount.default(8).describe("rank count whose inferred graph is drawn per pattern"),
+});
+
+export const vttifReactivitySchema = z.strictObject({
+  kind: z.literal("vttif-reactivity"),
+  app: id.describe("BSP workload whose `sequence` switches pattern"),
+  switchAt: positiveCount.describe("superstep at which the pattern switches"),
+  windows: z.array(positiveCount).min(1).describe("smoothing windows to sweep (with damping 1)"),
+  dampings: z.array(positiveCount).min(1).describe("damping settings to sweep on the alternating workload"),
+  alternateEvery: positiveCount.describe("supersteps per pattern in the alternating workload"),
+  alternateWindow: positiveCount.default(1).describe("smoothing window during the damping sweep"),
+});
+
+export const wrenAccuracySchema = z.strictObject({
+  kind: z.literal("wren-accuracy"),
+  src: id.describe("host whose outgoing path is measured"),
+  dst: id,
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
+
+export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
+export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
+export type WrenAccuracySpec = z.output<typeof wrenAccuracySchema>;
 
 export type ExperimentSpec = z.output<typeof experimentSchema>;
 export type MissGridSpec = z.output<typeof missGridSchema>;

@@ -1,5 +1,5 @@
 /** The ports of sim/ports, implemented over the simulated platform. */
-import type { Admission, CpuControl, NetControl, Placement, Reservation, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../ports/index.js";
+import type { Admission, CpuControl, Messenger, NetControl, Placement, Reservation, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../ports/index.js";
 import type { World } from "./world.js";
 
 /** A CPU scheduler that can take reservations (VSched) implements this too. */
@@ -45,11 +45,14 @@ export class SimTrafficTap implements TrafficTap, TransferSource {
   }
 
   read(host: string): TrafficSample[] {
-    const d = this.world.vnet.daemon(this.world.host(host));
+    const h = this.world.host(host);
+    const d = this.world.vnet.daemon(h);
     const out: TrafficSample[] = [];
     for (const [key, bytes] of d.counts) {
       const tab = key.indexOf("\t");
-      out.push({ src: key.slice(0, tab), dst: key.slice(tab + 1), bytes });
+      const src = key.slice(0, tab);
+      // Only the rows of VMs hosted here; forwarding daemons see the rest too.
+      if (this.world.vms.get(src)?.host === h) out.push({ src, dst: key.slice(tab + 1), bytes });
     }
     d.counts.clear();
     return out;
@@ -59,6 +62,15 @@ export class SimTrafficTap implements TrafficTap, TransferSource {
     this.world.vnet.observe((m) =>
       fn({ srcVm: m.src.name, dstVm: m.dst.name, srcHost: m.src.host.id, dstHost: m.dst.host.id, bytes: m.bytes, start: m.start, end: m.end, latency: m.latency }),
     );
+  }
+}
+
+/** Control messages as flows between hosts over the physical network. */
+export class SimMessenger implements Messenger {
+  constructor(private readonly world: World) {}
+
+  send(from: string, to: string, bytes: number, onDone: () => void): void {
+    this.world.net.start(this.world.host(from).node, this.world.host(to).node, bytes, { onDone, tag: "control" });
   }
 }
 

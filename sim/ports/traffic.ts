@@ -8,8 +8,16 @@ export interface TrafficSample {
 export interface TrafficTap {
   /** Hosts that run a daemon. */
   hosts(): string[];
-  /** Bytes the daemon on `host` forwarded per (src VM, dst VM) since its last read. */
+  /**
+   * Bytes the VMs hosted on `host` sent, per (src VM, dst VM), since this host's last read:
+   * the rows of the traffic matrix this daemon owns.
+   */
   read(host: string): TrafficSample[];
+}
+
+/** Control-plane messages between hosts (daemon reports to the Proxy); they cost traffic too. */
+export interface Messenger {
+  send(from: string, to: string, bytes: number, onDone: () => void): void;
 }
 
 export interface TransferObservation {

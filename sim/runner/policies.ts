@@ -4,11 +4,14 @@
  */
 import { RateController, type ControlRecord } from "../control/index.js";
 import type { Simulation } from "../kernel/index.js";
-import { DispatchedCpu, SimCpuControl, type SchedulerFactory, type World } from "../platform/index.js";
+import { DispatchedCpu, SimCpuControl, SimMessenger, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
+import { edgeList, Vttif } from "../vttif/index.js";
+import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { VSched, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
 import { chart } from "../../analysis/chart.js";
+import { trafficGraph } from "../../analysis/graph.js";
 
 export function schedulerFactories(): Record<string, SchedulerFactory> {
   return {
@@ -110,4 +113,51 @@ export function installRateControl(sim: Simulation, world: World, scenario: Scen
       return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction of dedicated rate / of CPU" }, series }) };
     },
   };
+}
+
+/** Starts VTTIF over the overlay daemons' counters; reports go to tables and a graph figure. */
+export function installVttif(sim: Simulation, world: World, scenario: Scenario): (Model & { vttif: Vttif }) | undefined {
+  const spec = scenario.policies.vttif;
+  if (!spec.enabled) return undefined;
+  const aggregator = spec.aggregator ?? scenario.platform.overlay.proxy ?? scenario.platform.hosts[0]?.id;
+  if (!aggregator) throw new Error("policies.vttif: no host to aggregate on");
+  const vttif = new Vttif(sim, new SimTrafficTap(world), new SimMessenger(world), { ...spec, aggregator });
+  const reports = sim.trace.table("vttif.reports", { t: "f64", topology: "str", confidence: "f64", vms: "i32", edges: "i32" });
+  const matrices = sim.trace.table("vttif.matrices", { report: "i32", src: "str", dst: "str", weight: "f64" });
+  vttif.onReport((r) => {
+    reports.row(r.t, r.topology, r.confidence, r.vms.length, r.src.length);
+    for (const [a, b, w] of edgeList(r)) matrices.row(vttif.reports.length - 1, a, b, w);
+  });
+  return {
+    vttif,
+    metrics() {
+      const last = vttif.current;
+      return {
+        reports: vttif.reports.length,
+        topology: last?.topology ?? "none",
+        confidence: last?.confidence ?? 0,
+        first_report_s: vttif.reports[0]?.t ?? NaN,
+        control_bytes: vttif.controlBytes,
+      };
+    },
+    figures(): Record<string, string> {
+      const last = vttif.current;
+      if (!last) return {};
+      return {
+        "vttif.graph": trafficGraph({ title: `VTTIF: inferred ${last.topology}`, subtitle: `at ${last.t.toFixed(1)} s, confidence ${last.confidence.toFixed(2)}`, nodes: last.vms, edges: edgeList(last) }),
+      };
+    },
+  };
+}
+
+/** Starts Wren on the overlay's transfer observations; its table is written every interval. */
+export function installWren(sim: Simulation, world: World, scenario: Scenario): (Model & { wren: Wren }) | undefined {
+  const spec = scenario.policies.wren;
+  if (!spec.enabled) return undefined;
+  const wren = new Wren(sim, new SimTrafficTap(world), sim.rng("wren.noise"), spec);
+  const table = sim.trace.table("wren.estimates", { t: "f64", src: "str", dst: "str", bandwidth: "f64", latency: "f64", samples: "i32", age: "f64" });
+  sim.every(spec.exportInterval, () => {
+    for (const e of wren.table()) table.row(sim.now, e.src, e.dst, e.bandwidth, e.latency, e.samples, e.age);
+  });
+  return { wren, metrics: () => ({ observed: wren.observed, pairs: wren.table().length }) };
 }

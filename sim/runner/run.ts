@@ -8,7 +8,7 @@ import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
-import { installRateControl, installVSched, schedulerFactories } from "./policies.js";
+import { installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -43,6 +43,10 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   if (vsched) models.push(["vsched", vsched]);
   const control = installRateControl(sim, world, scenario);
   if (control) models.push(["control", control]);
+  const vttif = installVttif(sim, world, scenario);
+  if (vttif) models.push(["vttif", vttif]);
+  const wren = installWren(sim, world, scenario);
+  if (wren) models.push(["wren", wren]);
   sim.run({ until: scenario.duration, progress: opts.progress });
   const metrics: Summary["metrics"] = {};
   for (const [id, m] of models) metrics[id] = m.metrics();

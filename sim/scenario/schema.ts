@@ -11,6 +11,8 @@ import { overlaySchema } from "../platform/overlay/schema.js";
 import { rateControlSchema } from "../control/schema.js";
 import { experimentSchema } from "../experiments/schema.js";
 import { vschedSchema } from "../vsched/schema.js";
+import { vttifSchema } from "../vttif/schema.js";
+import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -48,6 +50,8 @@ export const platformSchema = z.strictObject({
 
 export const policiesSchema = z.strictObject({
   vsched: vschedSchema.default(vschedSchema.parse({})),
+  vttif: vttifSchema.default(vttifSchema.parse({})),
+  wren: wrenSchema.default(wrenSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 

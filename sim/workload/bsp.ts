@@ -10,19 +10,9 @@ import type { Model } from "./model.js";
 import { patternPhases, type Phases } from "./patterns.js";
 import type { BspSpec } from "./schema.js";
 
-export interface BspApp extends Model {
-  /** Supersteps completed so far. */
-  readonly done: number;
-  /** Each superstep's start and end. */
-  readonly steps: { start: number; end: number }[];
-}
-
-export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp {
-  const ranks: Vm[] = spec.vms.map((v) => world.vm(v));
-  const n = ranks.length;
-  const phases: Phases = patternPhases(spec.pattern, n);
+/** Per phase, each rank's destinations, and how many messages it must have before it. */
+function plan(phases: Phases, n: number) {
   const P = phases.length;
-  // out[p][i]: destinations of rank i in phase p; need[p][i]: messages i must have before phase p.
   const out = phases.map((msgs) => {
     const o: number[][] = Array.from({ length: n }, () => []);
     for (const [s, d] of msgs) o[s].push(d);
@@ -34,7 +24,35 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
     need[p + 1] = need[p].slice();
     for (const [, d] of phases[p]) need[p + 1][d]++;
   }
-  const totalMessages = phases.reduce((s, m) => s + m.length, 0);
+  return { P, out, need, totalMessages: phases.reduce((s, m) => s + m.length, 0) };
+}
+
+export interface BspApp extends Model {
+  /** The pattern superstep k uses. */
+  patternAt(k: number): string;
+  /** Supersteps completed so far. */
+  readonly done: number;
+  /** Each superstep's start and end. */
+  readonly steps: { start: number; end: number }[];
+}
+
+export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp {
+  const ranks: Vm[] = spec.vms.map((v) => world.vm(v));
+  const n = ranks.length;
+  // The pattern of each superstep: one pattern, or a sequence repeated.
+  const sequence = spec.sequence ?? [{ pattern: spec.pattern, supersteps: 1 }];
+  const plans = new Map(sequence.map((s) => [s.pattern, plan(patternPhases(s.pattern, n), n)]));
+  const perRound = sequence.reduce((k, s) => k + s.supersteps, 0);
+  const totalSteps = spec.sequence ? spec.supersteps * perRound : spec.supersteps;
+  const patternAt = (k: number) => {
+    let r = k % perRound;
+    for (const s of sequence) {
+      if (r < s.supersteps) return s.pattern;
+      r -= s.supersteps;
+    }
+    return sequence[0].pattern;
+  };
+  let P = 0, out: number[][][] = [], need: Int32Array[] = [], totalMessages = 0;
   const received = new Int32Array(n);
   const phase = new Int32Array(n);
   const computed = new Uint8Array(n);
@@ -67,10 +85,11 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
     const s = steps[steps.length - 1];
     s.end = sim.now;
     table.row(steps.length - 1, s.start, s.end, s.end - s.start);
-    if (steps.length < spec.supersteps) begin();
+    if (steps.length < totalSteps) begin();
     else finished = true;
   };
   const begin = () => {
+    ({ P, out, need, totalMessages } = plans.get(patternAt(steps.length))!);
     steps.push({ start: sim.now, end: NaN });
     received.fill(0);
     phase.fill(0);
@@ -102,6 +121,7 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
         messages_per_superstep: totalMessages,
       };
     },
+    patternAt,
     figures() {
       const points = steps.filter((s) => Number.isFinite(s.end)).map((s, k) => [k, s.end - s.start] as [number, number]);
       return {

@@ -4,6 +4,7 @@ import { installBatch } from "./batch.js";
 import { installBsp } from "./bsp.js";
 import { installInteractive } from "./interactive.js";
 import { installMm1 } from "./mm1.js";
+import { installCross, installNoise } from "./noise.js";
 import type { Model } from "./model.js";
 import { installPhold } from "./phold.js";
 import { installPing } from "./ping.js";
@@ -14,7 +15,7 @@ export * from "./schema.js";
 export type { Model, Installer } from "./model.js";
 export type { BspApp } from "./bsp.js";
 export { patternNames, patternPhases, meshShape, type Pattern } from "./patterns.js";
-export { installMm1, installPhold, installBsp, installBatch, installInteractive, installWeb, installPing };
+export { installCross, installNoise, installMm1, installPhold, installBsp, installBatch, installInteractive, installWeb, installPing };
 
 export function installWorkload(sim: Simulation, spec: WorkloadSpec, world: World): Model {
   switch (spec.kind) {
@@ -32,5 +33,9 @@ export function installWorkload(sim: Simulation, spec: WorkloadSpec, world: Worl
       return installWeb(sim, spec, world);
     case "ping":
       return installPing(sim, spec, world);
+    case "noise":
+      return installNoise(sim, spec, world);
+    case "cross":
+      return installCross(sim, spec, world);
   }
 }

@@ -31,7 +31,28 @@ export const bspSchema = z.strictObject({
   messageBytes: bytes.describe("bytes per message"),
   computeOps: ops.describe("operations per rank per superstep"),
   supersteps: positiveCount,
+  sequence: z
+    .array(z.strictObject({ pattern: z.enum(patternNames), supersteps: positiveCount }))
+    .optional()
+    .describe("run these patterns in turn instead of `pattern` (then `supersteps` counts whole sequences)"),
   start: seconds.default(0),
+});
+
+export const noiseSchema = z.strictObject({
+  kind: z.literal("noise"),
+  id,
+  vms: z.array(id).min(2).describe("VMs that exchange background messages"),
+  rate: rate.describe("messages per second, Poisson, between uniformly random pairs"),
+  messageBytes: bytes,
+  start: seconds.default(0),
+});
+
+export const crossSchema = z.strictObject({
+  kind: z.literal("cross"),
+  id,
+  from: id.describe("host"),
+  to: id.describe("host"),
+  steps: z.array(z.strictObject({ at: seconds, rate: z.number().nonnegative().describe("bytes per second") })).min(1).describe("a constant-rate stream, changed at each step"),
 });
 
 export const batchSchema = z.strictObject({
@@ -79,7 +100,10 @@ export const pingSchema = z.strictObject({
   start: seconds.default(0),
 });
 
-export const workloadSchema = z.discriminatedUnion("kind", [mm1Schema, pholdSchema, bspSchema, batchSchema, interactiveSchema, webSchema, pingSchema]);
+export const workloadSchema = z.discriminatedUnion("kind", [mm1Schema, pholdSchema, bspSchema, batchSchema, interactiveSchema, webSchema, pingSchema, noiseSchema, crossSchema]);
+
+export type NoiseSpec = z.output<typeof noiseSchema>;
+export type CrossSpec = z.output<typeof crossSchema>;
 
 export type BspSpec = z.output<typeof bspSchema>;
 export type BatchSpec = z.output<typeof batchSchema>;

@@ -22,6 +22,8 @@ export interface FlowOptions {
   extraResources?: readonly number[];
   /** Physical routes to concatenate instead of the direct src -> dst route. */
   via?: readonly number[];
+  /** Takes its capped rate before elastic flows share what is left (UDP-like cross traffic). */
+  inelastic?: boolean;
   onDone?: (flow: Flow) => void;
   tag?: string;
 }
@@ -35,6 +37,8 @@ export class Flow extends Activity {
   activeAt = 0;
   endTime = NaN;
   mark = 0;
+  stopped = false;
+  inelastic = false;
   onDone?: (flow: Flow) => void;
 
   constructor(readonly id: number, readonly src: number, readonly dst: number, bytes: number, now: number, readonly tag: string) {
@@ -112,10 +116,30 @@ export class FlowNetwork {
     if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, this.opts.tcpWindow / rtt);
     if (f.resources.length === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
     f.onDone = o.onDone;
+    f.inelastic = o.inelastic ?? false;
     f.activeAt = this.sim.now + latency;
     this.active++;
     this.sim.schedule(latency, this.activateCb, f);
     return f;
+  }
+
+  /** Ends a flow early (a stream that stops); its onDone is not called. */
+  stop(f: Flow): void {
+    if (!Number.isNaN(f.endTime)) return;
+    const sent = f.settle(this.sim.now);
+    this.account(f, sent);
+    f.unschedule(this.sim);
+    f.rate = 0;
+    f.endTime = this.sim.now;
+    if (this.sim.now < f.activeAt) {
+      f.stopped = true;
+    } else {
+      for (const r of f.resources) {
+        this.onRes[r].delete(f);
+        this.touch(r);
+      }
+    }
+    this.active--;
   }
 
   /** Whether flows are recorded: callers can skip building tags otherwise. */
@@ -124,6 +148,7 @@ export class FlowNetwork {
   }
 
   private activate(f: Flow): void {
+    if (f.stopped) return;
     f.last = this.sim.now;
     if (f.resources.length === 0) {
       f.setRate(this.sim, f.cap, this.completeCb);
@@ -208,6 +233,16 @@ export class FlowNetwork {
       this.local[r] = i;
       capacity[i] = this.topo.capacity[r];
     });
+    // Inelastic flows take their rate first; elastic ones share what remains max-min fairly.
+    const fixed = new Map<Flow, number>();
+    for (const f of flows) {
+      if (!f.inelastic) continue;
+      let r = f.cap;
+      for (const res of f.resources) r = Math.min(r, capacity[this.local[res]]);
+      r = Math.max(0, r);
+      for (const res of f.resources) capacity[this.local[res]] -= r;
+      fixed.set(f, r);
+    }
     const flowStart = new Int32Array(flows.length + 1);
     let n = 0;
     for (let i = 0; i < flows.length; i++) {
@@ -220,13 +255,14 @@ export class FlowNetwork {
       const f = flows[i];
       let k = flowStart[i];
       for (const r of f.resources) flowRes[k++] = this.local[r];
-      cap[i] = f.cap;
+      cap[i] = f.inelastic ? 0 : f.cap;
     }
     const rates = new Float64Array(flows.length);
     this.solver.solve({ capacity, nFlows: flows.length, flowStart, flowRes, cap }, rates);
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i];
-      if (rates[i] !== f.rate) this.account(f, f.setRate(this.sim, rates[i], this.completeCb));
+      const rate = f.inelastic ? fixed.get(f)! : rates[i];
+      if (rate !== f.rate) this.account(f, f.setRate(this.sim, rate, this.completeCb));
     }
   }
 

@@ -1,0 +1,2 @@
+export { Wren, type WrenParams, type PathEstimate } from "./wren.js";
+export { wrenSchema, type WrenSpec } from "./schema.js";

@@ -1,0 +1,107 @@
+/**
+ * Wren: free network measurement from the application's own traffic. A transfer large enough
+ * to fill the path is a bandwidth sample (bytes over its transmission time: self-induced
+ * congestion, seen passively); a small one is a latency sample. Per host pair the estimate is
+ * the median of recent bandwidth samples and the smallest recent latency; pairs that carry no
+ * traffic have no estimate, and samples age out.
+ */
+import type { Rng } from "../kernel/index.js";
+import type { Clock, TransferObservation, TransferSource } from "../ports/index.js";
+
+export interface WrenParams {
+  minBytes: number;
+  smallBytes: number;
+  noise: number;
+  window: number;
+  maxAge: number;
+}
+
+export interface PathEstimate {
+  src: string;
+  dst: string;
+  /** Bytes per second, NaN with no bandwidth samples. */
+  bandwidth: number;
+  /** One-way seconds, NaN with no latency samples. */
+  latency: number;
+  samples: number;
+  /** Seconds since the newest sample. */
+  age: number;
+}
+
+interface Sample {
+  t: number;
+  v: number;
+}
+
+class Path {
+  bw: Sample[] = [];
+  lat: Sample[] = [];
+}
+
+export class Wren {
+  private paths = new Map<string, Path>();
+  observed = 0;
+
+  constructor(private readonly clock: Clock, source: TransferSource, private readonly rng: Rng, readonly params: WrenParams) {
+    source.observe((o) => this.observe(o));
+  }
+
+  observe(o: TransferObservation): void {
+    if (o.srcHost === o.dstHost) return;
+    this.observed++;
+    const p = this.path(o.srcHost, o.dstHost);
+    const duration = o.end - o.start;
+    const noisy = (x: number) => x * Math.max(0.01, 1 + this.params.noise * this.rng.normal());
+    if (o.bytes <= this.params.smallBytes) push(p.lat, { t: o.end, v: noisy(duration) }, this.params.window);
+    if (o.bytes >= this.params.minBytes) {
+      // Transmission time: the duration less the path latency as Wren itself has measured it.
+      const lat = minOf(this.fresh(p.lat));
+      const tx = duration - (Number.isFinite(lat) ? lat : 0);
+      if (tx > 0) push(p.bw, { t: o.end, v: noisy(o.bytes / tx) }, this.params.window);
+    }
+  }
+
+  /** The current estimate for a host pair; `samples` is 0 where nothing was measured. */
+  estimate(src: string, dst: string): PathEstimate {
+    const p = this.paths.get(`${src}\t${dst}`);
+    const bw = p ? this.fresh(p.bw) : [], lat = p ? this.fresh(p.lat) : [];
+    const newest = Math.max(-Infinity, ...bw.map((s) => s.t), ...lat.map((s) => s.t));
+    return { src, dst, bandwidth: median(bw.map((s) => s.v)), latency: minOf(lat), samples: bw.length + lat.length, age: this.clock.now - newest };
+  }
+
+  /** Estimates for every pair that has carried traffic, in a stable order. */
+  table(): PathEstimate[] {
+    return [...this.paths.keys()].sort().map((k) => {
+      const [src, dst] = k.split("\t");
+      return this.estimate(src, dst);
+    }).filter((e) => e.samples > 0);
+  }
+
+  private path(src: string, dst: string): Path {
+    const key = `${src}\t${dst}`;
+    let p = this.paths.get(key);
+    if (!p) this.paths.set(key, (p = new Path()));
+    return p;
+  }
+
+  private fresh(s: Sample[]): Sample[] {
+    const since = this.clock.now - this.params.maxAge;
+    return s.filter((x) => x.t >= since);
+  }
+}
+
+function push(list: Sample[], s: Sample, window: number): void {
+  list.push(s);
+  if (list.length > window) list.shift();
+}
+
+function minOf(s: Sample[]): number {
+  return s.length ? Math.min(...s.map((x) => x.v)) : NaN;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
