@@ -77,7 +77,7 @@ export function greedy(p: Problem, now: Now = stepClock()): Result {
 
 export interface AnnealParams {
   iterations: number;
-  /** Initial temperature, as a fraction of the starting objective's magnitude. */
+  /** Initial temperature, as a fraction of the mean per-pair objective at the start. */
   t0: number;
   /** Geometric cooling factor per iteration. */
   alpha: number;
@@ -97,13 +97,28 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
   const st = new State(p, start);
   const free = p.vms.map((_, v) => p.pinned[v] < 0).flatMap((f, v) => (f ? [v] : []));
   let best = st.solution(), bestScore = st.feasible ? st.total : -Infinity, bestPenalised = st.score;
-  let temp = Math.max(1, Math.abs(st.score)) * params.t0;
+  let temp = (Math.max(1, Math.abs(st.score)) / Math.max(1, p.edges.length)) * params.t0;
   const trace = [{ t: now(), objective: bestScore }];
   const wsum = params.swap + params.move + (p.maxHops > 1 ? params.reroute : 0);
   let accepted = 0;
+  // The widest route for one pair on what the others leave: direct or through the best relay.
   const reroute = (k: number) => {
     const e = p.edges[k], a = st.host[e.a], b = st.host[e.b];
-    st.setRoute(k, a === b ? [a] : widestPathHops(H, (u, v) => st.residual(u, v) + (st.routes[k].length > 1 && onRoute(st.routes[k], u, v) ? e.demand : 0), a, b, p.maxHops).path);
+    st.setRoute(k, NONE);
+    if (a === b) return st.setRoute(k, [a]);
+    if (p.maxHops > 2) return st.setRoute(k, widestPathHops(H, (u, v) => st.residual(u, v), a, b, p.maxHops).path);
+    let best = st.residual(a, b), relay = -1;
+    if (p.maxHops === 2) {
+      for (let r = 0; r < H; r++) {
+        if (r === a || r === b) continue;
+        const w = Math.min(st.residual(a, r), st.residual(r, b));
+        if (w > best) {
+          best = w;
+          relay = r;
+        }
+      }
+    }
+    st.setRoute(k, relay < 0 ? [a, b] : [a, relay, b]);
   };
   for (let it = 0; it < params.iterations && free.length > 0; it++) {
     const before = st.score;
@@ -162,10 +177,7 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
   return { solution: best, objective, feasible, trace, moves: params.iterations, accepted };
 }
 
-function onRoute(r: number[], u: number, v: number): boolean {
-  for (let i = 0; i + 1 < r.length; i++) if ((r[i] === u && r[i + 1] === v) || (r[i] === v && r[i + 1] === u)) return true;
-  return false;
-}
+const NONE: number[] = [];
 
 /** GH+SA: annealing seeded with the greedy solution. */
 export function greedyAnneal(p: Problem, rng: Rng, params: AnnealParams = defaultAnneal, now: Now = stepClock()): Result {
