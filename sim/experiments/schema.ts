@@ -76,7 +76,14 @@ export const wrenAccuracySchema = z.strictObject({
   dst: id,
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
+export const adaptModesSchema = z.strictObject({
+  kind: z.literal("vadapt-modes"),
+  app: id.describe("the BSP workload"),
+  patterns: z.array(z.enum(patternNames)).min(1),
+  modes: z.array(z.enum(["none", "overlay", "migrate"])).min(1).default(["none", "overlay", "migrate"]),
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
 
 export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
 export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
@@ -87,3 +94,4 @@ export type MissGridSpec = z.output<typeof missGridSchema>;
 export type MissTimesSpec = z.output<typeof missTimesSchema>;
 export type MixSpec = z.output<typeof mixSchema>;
 export type VariantsSpec = z.output<typeof variantsSchema>;
+export type AdaptModesSpec = z.output<typeof adaptModesSchema>;

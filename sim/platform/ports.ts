@@ -89,8 +89,19 @@ export class SimNetControl implements NetControl, Placement {
     this.world.vnet.setRule(this.world.host(at), src, dst, next === undefined ? undefined : this.world.host(next));
   }
 
+  measure(a: string, b: string): { bandwidth: number; latency: number } {
+    const r = this.world.router.route(this.world.host(a).node, this.world.host(b).node);
+    let bandwidth = Infinity;
+    for (const res of r.resources) bandwidth = Math.min(bandwidth, this.world.topo.capacity[res]);
+    return { bandwidth, latency: r.latency };
+  }
+
   where(vm: string): string {
     return this.world.vm(vm).host.id;
+  }
+
+  memory(vm: string): number {
+    return this.world.vm(vm).memory;
   }
 
   migrate(vm: string, host: string, onDone?: Parameters<Placement["migrate"]>[2]): void {

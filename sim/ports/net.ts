@@ -4,6 +4,8 @@ export interface NetControl {
   removeOverlayLink(a: string, b: string): void;
   /** At daemon `at`, frames from VM `src` to VM `dst` go to daemon `next` (undefined: default). */
   setRule(at: string, src: string, dst: string, next: string | undefined): void;
+  /** The physical path between two hosts as a network map gives it: bottleneck capacity, latency. */
+  measure(a: string, b: string): { bandwidth: number; latency: number };
 }
 
 /** VM placement: where each VM runs, and live migration. */
@@ -18,5 +20,7 @@ export interface MigrationNotice {
 
 export interface Placement {
   where(vm: string): string;
+  /** Bytes a live migration of the VM must at least copy. */
+  memory(vm: string): number;
   migrate(vm: string, host: string, onDone?: (n: MigrationNotice) => void): void;
 }

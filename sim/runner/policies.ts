@@ -2,9 +2,9 @@
  * Wiring policies to the simulated platform: the composition root is the only place that
  * knows both sides of the ports.
  */
-import { RateController, type ControlRecord } from "../control/index.js";
+import { AdaptLoop, RateController, type ControlRecord } from "../control/index.js";
 import type { Simulation } from "../kernel/index.js";
-import { DispatchedCpu, SimCpuControl, SimMessenger, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
+import { DispatchedCpu, SimCpuControl, SimMessenger, SimNetControl, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
 import { edgeList, Vttif } from "../vttif/index.js";
 import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
@@ -160,4 +160,26 @@ export function installWren(sim: Simulation, world: World, scenario: Scenario): 
     for (const e of wren.table()) table.row(sim.now, e.src, e.dst, e.bandwidth, e.latency, e.samples, e.age);
   });
   return { wren, metrics: () => ({ observed: wren.observed, pairs: wren.table().length }) };
+}
+
+/** The VADAPT loop over VTTIF and Wren; decisions go to the `adapt.decisions` table. */
+export function installAdapt(sim: Simulation, world: World, scenario: Scenario, vttif: Vttif | undefined, wren: Wren | undefined): (Model & { loop: AdaptLoop }) | undefined {
+  const spec = scenario.policies.adapt;
+  if (!spec?.enabled) return undefined;
+  if (!vttif || !wren) throw new Error("policies.adapt needs policies.vttif and policies.wren enabled");
+  const net = new SimNetControl(world);
+  const loop = new AdaptLoop({ clock: sim, placement: net, net, cpu: new SimCpuControl(world), vttif, wren, rng: sim.rng("adapt"), proxy: scenario.platform.overlay.proxy }, spec);
+  return {
+    loop,
+    metrics() {
+      const applied = loop.decisions.filter((d) => d.applied);
+      return { decisions: loop.decisions.length, applied: applied.length, migrations: applied.reduce((n, d) => n + d.migrations, 0), first_applied_s: applied[0]?.t ?? NaN };
+    },
+  };
+}
+
+/** Writes the loop's decision log (called once the run has ended, so realised effects are in). */
+export function adaptTable(sim: Simulation, loop: AdaptLoop): void {
+  const t = sim.trace.table("adapt.decisions", { t: "f64", algorithm: "str", current: "f64", proposed: "f64", gain: "f64", cost: "f64", applied: "i32", migrations: "i32", routes: "i32", reason: "str", rate_before: "f64", rate_after: "f64" });
+  for (const d of loop.decisions) t.row(d.t, d.algorithm, d.current, d.proposed, d.gain, d.cost, d.applied ? 1 : 0, d.migrations, d.routes, d.reason, d.rateBefore, d.rateAfter);
 }

@@ -8,7 +8,7 @@ import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
-import { installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
+import { adaptTable, installAdapt, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -47,7 +47,10 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   if (vttif) models.push(["vttif", vttif]);
   const wren = installWren(sim, world, scenario);
   if (wren) models.push(["wren", wren]);
+  const adapt = installAdapt(sim, world, scenario, vttif?.vttif, wren?.wren);
+  if (adapt) models.push(["adapt", adapt]);
   sim.run({ until: scenario.duration, progress: opts.progress });
+  if (adapt) adaptTable(sim, adapt.loop);
   const metrics: Summary["metrics"] = {};
   for (const [id, m] of models) metrics[id] = m.metrics();
   const summary: Summary = { scenario: scenario.name, seed: scenario.seed, simulated_s: sim.now, events: sim.events, metrics };

@@ -8,6 +8,7 @@ import { loadSchema } from "../platform/host/load.js";
 import { migrationSchema } from "../platform/migration/precopy.js";
 import { networkSchema } from "../platform/network/schema.js";
 import { overlaySchema } from "../platform/overlay/schema.js";
+import { adaptSchema } from "../control/adapt-schema.js";
 import { rateControlSchema } from "../control/schema.js";
 import { experimentSchema } from "../experiments/schema.js";
 import { vschedSchema } from "../vsched/schema.js";
@@ -52,6 +53,7 @@ export const policiesSchema = z.strictObject({
   vsched: vschedSchema.default(vschedSchema.parse({})),
   vttif: vttifSchema.default(vttifSchema.parse({})),
   wren: wrenSchema.default(wrenSchema.parse({})),
+  adapt: adaptSchema.optional().describe("VADAPT closed loop: VTTIF + Wren drive migration, overlay links and forwarding rules"),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 

@@ -1,0 +1,29 @@
+/** The adaptation loop's settings. */
+import { z } from "zod";
+import { fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+
+const bandwidth = z.number().positive().describe("bytes per second");
+
+export const adaptSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  app: id.optional().describe("workload whose progress rate is logged as each decision's realised effect"),
+  vms: z.array(id).min(1).describe("VMs the loop may place and route"),
+  hosts: z.array(id).min(1).describe("hosts it may place them on"),
+  slots: z.number().positive().default(1).describe("VMs per host (compute capacity)"),
+  mode: z.enum(["overlay", "migrate"]).default("migrate").describe("overlay: topology and forwarding only; migrate: also move VMs"),
+  algorithm: z.enum(["gh", "sa", "gh+sa"]).default("gh"),
+  interval: positiveSeconds.default(10),
+  firstAt: seconds.default(10),
+  maxHops: positiveCount.default(2),
+  latencyWeight: z.number().nonnegative().default(0).describe("objective units per second of path latency"),
+  localBandwidth: bandwidth.default(1e9),
+  prior: z
+    .union([z.literal("physical"), z.strictObject({ bandwidth, latency: seconds })])
+    .default("physical")
+    .describe("for host pairs Wren has not measured over a direct overlay link: the physical path's capacity and latency from the network map, or fixed values"),
+  minGain: fraction.default(0.05).describe("adapt only if the objective improves by this fraction, plus the migration cost"),
+  migrationCostPerGB: z.number().nonnegative().default(0).describe("objective units charged per GB of memory to migrate"),
+  annealing: z.strictObject({ iterations: positiveCount.default(5000), t0: z.number().positive().default(0.05), alpha: z.number().positive().max(1).default(0.999) }).default({ iterations: 5000, t0: 0.05, alpha: 0.999 }),
+});
+
+export type AdaptSpec = z.output<typeof adaptSchema>;
