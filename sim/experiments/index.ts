@@ -5,7 +5,7 @@ import type { ExperimentResult } from "./cells.js";
 import { missGrid } from "./miss-grid.js";
 import { missTimes } from "./miss-times.js";
 import { mix } from "./mix.js";
-import { adaptModes } from "./vadapt.js";
+import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
 
@@ -35,5 +35,7 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return wrenAccuracy(s, e);
     case "vadapt-modes":
       return adaptModes(s, e);
+    case "vadapt-algorithms":
+      return adaptAlgorithms(s, e);
   }
 }

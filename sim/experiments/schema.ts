@@ -83,7 +83,20 @@ export const adaptModesSchema = z.strictObject({
   modes: z.array(z.enum(["none", "overlay", "migrate"])).min(1).default(["none", "overlay", "migrate"]),
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
+export const adaptAlgorithmsSchema = z.strictObject({
+  kind: z.literal("vadapt-algorithms"),
+  sizes: z.array(positiveCount).min(1).default([8, 16, 32, 64]).describe("VMs per random instance for the convergence figure"),
+  vmsPerHost: z.number().positive().default(2),
+  partners: z.number().positive().default(3).describe("mean communicating partners per VM"),
+  maxHops: positiveCount.default(2),
+  moves: positiveCount.default(20000).describe("annealing moves"),
+  small: z
+    .strictObject({ instances: positiveCount.default(40), minVms: positiveCount.default(4), maxVms: positiveCount.default(8), minHosts: positiveCount.default(3), maxHosts: positiveCount.default(6) })
+    .default({ instances: 40, minVms: 4, maxVms: 8, minHosts: 3, maxHosts: 6 })
+    .describe("instances for the gap to the exhaustive optimum (direct routes, so enumeration stays exact and small)"),
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
 
 export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
 export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
@@ -95,3 +108,4 @@ export type MissTimesSpec = z.output<typeof missTimesSchema>;
 export type MixSpec = z.output<typeof mixSchema>;
 export type VariantsSpec = z.output<typeof variantsSchema>;
 export type AdaptModesSpec = z.output<typeof adaptModesSchema>;
+export type AdaptAlgorithmsSpec = z.output<typeof adaptAlgorithmsSchema>;

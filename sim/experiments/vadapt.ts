@@ -2,10 +2,13 @@
  * VADAPT's payoff (LCR 2004, HPDC 2005): a BSP application's runtime with no adaptation,
  * with overlay adaptation only (links and forwarding), and with migration plus overlay.
  */
+import { chart } from "../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
+import { Rng } from "../kernel/index.js";
 import type { Scenario } from "../scenario/index.js";
+import { anneal, defaultAnneal, exhaustive, greedy, randomProblem, routeAll, stepClock, type Problem, type Solution } from "../vadapt/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
-import type { AdaptModesSpec } from "./schema.js";
+import type { AdaptAlgorithmsSpec, AdaptModesSpec } from "./schema.js";
 
 export function adaptModes(base: Scenario, spec: AdaptModesSpec): ExperimentResult {
   const cells = new Cells();
@@ -34,4 +37,73 @@ export function adaptModes(base: Scenario, spec: AdaptModesSpec): ExperimentResu
   const metrics: Record<string, Record<string, number>> = {};
   for (const r of rows) (metrics[r.pattern] ??= {})[`${r.mode}_speedup`] = r.speedup;
   return result(base, cells, metrics, { "adaptation.csv": toCsv(recordsToRows(rows, ["pattern", "mode", "runtime_s", "speedup", "migrations"])) });
+}
+
+/**
+ * The algorithms compared (ICAC 2006 reconstruction): objective against annealing moves for
+ * GH, SA and GH+SA on random instances; and GH's and SA's gap to the exhaustive optimum on
+ * small instances (`optimality.csv`, gap CDF).
+ */
+export function adaptAlgorithms(base: Scenario, spec: AdaptAlgorithmsSpec): ExperimentResult {
+  const cells = new Cells();
+  const files: Record<string, string> = {};
+  const conv: { vms: number; algorithm: string; moves: number; objective: number }[] = [];
+  const anneal_ = (iterations: number) => ({ ...defaultAnneal, iterations, traceEvery: Math.max(1, Math.floor(iterations / 50)) });
+  const series = [];
+  for (const n of spec.sizes) {
+    const rng = new Rng(`vadapt-algorithms.${n}`, base.seed);
+    const p = randomProblem(rng, { vms: n, hosts: Math.max(2, Math.ceil(n / spec.vmsPerHost)), density: Math.min(1, spec.partners / (n - 1)), maxHops: spec.maxHops, slots: spec.vmsPerHost });
+    const gh = greedy(p);
+    // Traces count moves, not seconds, so the figure is the same on every machine.
+    const sa = anneal(p, randomStart(p, rng), rng, anneal_(spec.moves), stepClock());
+    const both = anneal(p, gh.solution, rng, anneal_(spec.moves), stepClock());
+    const norm = Math.abs(gh.objective) || 1;
+    for (const [name, trace] of [["SA", sa.trace], ["GH+SA", both.trace]] as const) {
+      const every = anneal_(spec.moves).traceEvery;
+      const pts = trace.map((x, i) => [Math.min(i * every, spec.moves), Math.max(x.objective, name === "GH+SA" ? gh.objective : -Infinity) / norm] as [number, number]).filter(([, y]) => Number.isFinite(y));
+      for (const [moves, objective] of pts) conv.push({ vms: n, algorithm: name, moves, objective });
+      series.push({ name: `${name}, ${n} VMs`, points: pts });
+    }
+    conv.push({ vms: n, algorithm: "GH", moves: 0, objective: 1 });
+  }
+  files["convergence.csv"] = toCsv(recordsToRows(conv, ["vms", "algorithm", "moves", "objective"]));
+  files["convergence.svg"] = chart({ title: "VADAPT: objective during annealing, relative to GH (= 1)", x: { label: "annealing moves" }, y: { label: "objective / GH objective", zero: false }, series });
+
+  const rows: { instance: number; vms: number; hosts: number; optimum: number; gh: number; sa: number; ghsa: number; gh_gap: number; sa_gap: number; ghsa_gap: number }[] = [];
+  const rng = new Rng("vadapt-algorithms.small", base.seed);
+  for (let i = 0; i < spec.small.instances; i++) {
+    const vms = spec.small.minVms + rng.int(spec.small.maxVms - spec.small.minVms + 1);
+    const hosts = spec.small.minHosts + rng.int(spec.small.maxHosts - spec.small.minHosts + 1);
+    const p = randomProblem(rng, { vms, hosts, density: Math.min(1, spec.partners / (vms - 1)), maxHops: 1, slots: Math.ceil(vms / hosts) + 1 });
+    const opt = exhaustive(p);
+    if (!opt.feasible) continue;
+    const gh = greedy(p), sa = anneal(p, randomStart(p, rng), rng, anneal_(2000)), both = anneal(p, gh.solution, rng, anneal_(2000));
+    const gap = (x: { objective: number; feasible: boolean }) => (x.feasible ? (opt.objective - x.objective) / Math.abs(opt.objective) : 1);
+    rows.push({ instance: i, vms, hosts, optimum: opt.objective, gh: gh.objective, sa: sa.objective, ghsa: Math.max(gh.objective, both.objective), gh_gap: gap(gh), sa_gap: gap(sa), ghsa_gap: Math.min(gap(gh), gap(both)) });
+  }
+  files["optimality.csv"] = toCsv(recordsToRows(rows, ["instance", "vms", "hosts", "optimum", "gh", "sa", "ghsa", "gh_gap", "sa_gap", "ghsa_gap"]));
+  const cdf = (name: string, gaps: number[]) => ({ name, kind: "step" as const, points: [...gaps].sort((a, b) => a - b).map((g, i, all) => [g, (i + 1) / all.length] as [number, number]) });
+  files["optimality.svg"] = chart({
+    title: "VADAPT: gap to the exhaustive optimum (up to 8 VMs, 6 hosts)",
+    x: { label: "(optimum - objective) / |optimum|" },
+    y: { label: "fraction of instances (CDF)" },
+    series: [cdf("GH", rows.map((r) => r.gh_gap)), cdf("SA", rows.map((r) => r.sa_gap)), cdf("GH+SA", rows.map((r) => r.ghsa_gap))],
+  });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return result(base, cells, {
+    optimality: { instances: rows.length, gh_mean_gap: mean(rows.map((r) => r.gh_gap)), sa_mean_gap: mean(rows.map((r) => r.sa_gap)), ghsa_mean_gap: mean(rows.map((r) => r.ghsa_gap)), gh_optimal: rows.filter((r) => r.gh_gap <= 1e-9).length },
+  }, files);
+}
+
+/** A random mapping within capacity, routed by widest paths: annealing's cold start. */
+function randomStart(p: Problem, rng: Rng): Solution {
+  const free = p.capacity.slice();
+  const host = Int32Array.from(p.vms, (_, v) => {
+    if (p.pinned[v] >= 0) return p.pinned[v];
+    const options = [...free.keys()].filter((h) => free[h] >= p.compute[v]);
+    const h = options.length ? options[rng.int(options.length)] : 0;
+    free[h] -= p.compute[v];
+    return h;
+  });
+  return { host, routes: routeAll(p, host) };
 }

@@ -121,6 +121,11 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
     st.setRoute(k, relay < 0 ? [a, b] : [a, relay, b]);
   };
   for (let it = 0; it < params.iterations && free.length > 0; it++) {
+    // Cooling and tracing first: a move that turns out invalid below still counts as a step.
+    if (it > 0) {
+      temp *= params.alpha;
+      if (it % params.traceEvery === 0) trace.push({ t: now(), objective: bestScore });
+    }
     const before = st.score;
     const undo: (() => void)[] = [];
     const moveVm = (v: number, h: number) => {
@@ -170,9 +175,8 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
       for (let i = undo.length - 1; i >= 0; i--) undo[i]();
       st.rescore();
     }
-    temp *= params.alpha;
-    if ((it + 1) % params.traceEvery === 0) trace.push({ t: now(), objective: bestScore });
   }
+  trace.push({ t: now(), objective: bestScore });
   const { objective, feasible } = evaluate(p, best);
   return { solution: best, objective, feasible, trace, moves: params.iterations, accepted };
 }
@@ -203,11 +207,11 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
     return out;
   };
   const routes: number[][] = new Array(p.edges.length);
+  const score = scorer(p);
   const routeRec = (k: number) => {
     if (k === p.edges.length) {
       if (++visited > limit) throw new Error(`exhaustive: more than ${limit} solutions; the instance is too large`);
-      const s = { host, routes };
-      const { objective, feasible } = evaluate(p, s);
+      const { objective, feasible } = score(host, routes);
       if (feasible && objective > bestObj) {
         bestObj = objective;
         best = { host: host.slice(), routes: routes.map((r) => r.slice()) };
@@ -234,6 +238,40 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
   mapRec(0);
   if (!best) return { solution: { host: host.fill(0), routes: [] }, objective: -Infinity, feasible: false, trace: [{ t: now(), objective: -Infinity }] };
   return { solution: best, objective: bestObj, feasible: true, trace: [{ t: now(), objective: bestObj }] };
+}
+
+/** `evaluate` with its buffers allocated once, for enumeration (compute is checked by the caller). */
+function scorer(p: Problem): (host: Int32Array, routes: number[][]) => { objective: number; feasible: boolean } {
+  const H = p.hosts.length;
+  const load = new Float64Array(H * H);
+  const out = { objective: 0, feasible: true };
+  return (_host, routes) => {
+    load.fill(0);
+    for (let k = 0; k < p.edges.length; k++) {
+      const r = routes[k], d = p.edges[k].demand;
+      for (let i = 0; i + 1 < r.length; i++) load[link(r[i], r[i + 1], H)] += d;
+    }
+    let objective = 0, feasible = true;
+    for (let k = 0; k < p.edges.length; k++) {
+      const r = routes[k];
+      if (r.length === 1) {
+        objective += p.localBandwidth - p.edges[k].demand;
+        continue;
+      }
+      let bottleneck = Infinity, lat = 0;
+      for (let i = 0; i + 1 < r.length; i++) {
+        const l = link(r[i], r[i + 1], H);
+        const res = p.bandwidth[l] - load[l];
+        if (res < 0) feasible = false;
+        if (res < bottleneck) bottleneck = res;
+        lat += p.latency[l];
+      }
+      objective += bottleneck - p.latencyWeight * lat;
+    }
+    out.objective = objective;
+    out.feasible = feasible;
+    return out;
+  };
 }
 
 /** Without a wall clock (sim/ never reads one), traces count calls. */
