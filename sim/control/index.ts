@@ -2,3 +2,4 @@ export { RateController, type RateApp, type RateControlParams, type ControlRecor
 export { rateControlSchema, type RateControlSpec } from "./schema.js";
 export { AdaptLoop, type Decision, type AdaptPorts } from "./adapt.js";
 export { adaptSchema, type AdaptSpec } from "./adapt-schema.js";
+export { VReserve, vreserveSchema, type VReserveSpec, type LightpathEvent } from "./vreserve.js";

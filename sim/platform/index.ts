@@ -5,4 +5,4 @@ export * from "./network/index.js";
 export * from "./overlay/index.js";
 export * from "./migration/index.js";
 export * from "./vm/index.js";
-export { SimCpuControl, SimTrafficTap, SimNetControl, SimMessenger, type Reservable } from "./ports.js";
+export { SimCpuControl, SimTrafficTap, SimNetControl, SimMessenger, SimLightpaths, type Reservable } from "./ports.js";

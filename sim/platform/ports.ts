@@ -1,5 +1,5 @@
 /** The ports of sim/ports, implemented over the simulated platform. */
-import type { Admission, CpuControl, Messenger, NetControl, Placement, Reservation, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../ports/index.js";
+import type { Admission, CpuControl, Lightpaths, Messenger, NetControl, Placement, Reservation, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../ports/index.js";
 import type { World } from "./world.js";
 
 /** A CPU scheduler that can take reservations (VSched) implements this too. */
@@ -71,6 +71,18 @@ export class SimMessenger implements Messenger {
 
   send(from: string, to: string, bytes: number, onDone: () => void): void {
     this.world.net.start(this.world.host(from).node, this.world.host(to).node, bytes, { onDone, tag: "control" });
+  }
+}
+
+/** Lightpaths appear after a setup delay as new host-to-host links, which routing prefers. */
+export class SimLightpaths implements Lightpaths {
+  constructor(private readonly world: World, private readonly setupDelay: number, private readonly bandwidth: number, private readonly latency: number) {}
+
+  request(a: string, b: string, onReady: () => void): void {
+    this.world.sim.schedule(this.setupDelay, () => {
+      this.world.topo.addLink(this.world.host(a).node, this.world.host(b).node, this.bandwidth, this.latency, true, `lightpath:${a}-${b}`);
+      onReady();
+    });
   }
 }
 

@@ -24,3 +24,9 @@ export interface Placement {
   memory(vm: string): number;
   migrate(vm: string, host: string, onDone?: (n: MigrationNotice) => void): void;
 }
+
+/** Dedicated optical paths between hosts, set up on request (VRESERVE). */
+export interface Lightpaths {
+  /** Asks for a lightpath between two hosts; `onReady` runs once it carries traffic. */
+  request(a: string, b: string, onReady: () => void): void;
+}

@@ -2,9 +2,9 @@
  * Wiring policies to the simulated platform: the composition root is the only place that
  * knows both sides of the ports.
  */
-import { AdaptLoop, RateController, type ControlRecord } from "../control/index.js";
+import { AdaptLoop, RateController, VReserve, type ControlRecord } from "../control/index.js";
 import type { Simulation } from "../kernel/index.js";
-import { DispatchedCpu, SimCpuControl, SimMessenger, SimNetControl, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
+import { DispatchedCpu, SimCpuControl, SimLightpaths, SimMessenger, SimNetControl, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
 import { edgeList, Vttif } from "../vttif/index.js";
 import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
@@ -182,4 +182,16 @@ export function installAdapt(sim: Simulation, world: World, scenario: Scenario, 
 export function adaptTable(sim: Simulation, loop: AdaptLoop): void {
   const t = sim.trace.table("adapt.decisions", { t: "f64", algorithm: "str", current: "f64", proposed: "f64", gain: "f64", cost: "f64", applied: "i32", migrations: "i32", routes: "i32", reason: "str", rate_before: "f64", rate_after: "f64" });
   for (const d of loop.decisions) t.row(d.t, d.algorithm, d.current, d.proposed, d.gain, d.cost, d.applied ? 1 : 0, d.migrations, d.routes, d.reason, d.rateBefore, d.rateAfter);
+}
+
+/** VRESERVE over VTTIF and Wren; lightpath requests and set-ups go to `vreserve.log`. */
+export function installVReserve(sim: Simulation, world: World, scenario: Scenario, vttif: Vttif | undefined, wren: Wren | undefined): Model | undefined {
+  const spec = scenario.policies.vreserve;
+  if (!spec.enabled) return undefined;
+  if (!vttif || !wren) throw new Error("policies.vreserve needs policies.vttif and policies.wren enabled");
+  const net = new SimNetControl(world);
+  const v = new VReserve({ clock: sim, vttif, wren, net, placement: net, lightpaths: new SimLightpaths(world, spec.setupDelay, spec.bandwidth, spec.latency) }, spec);
+  const table = sim.trace.table("vreserve.log", { t: "f64", a: "str", b: "str", event: "str", demand: "f64", path_bandwidth: "f64" });
+  v.onEvent((e) => table.row(e.t, e.a, e.b, e.event, e.demand, e.pathBandwidth));
+  return { metrics: () => ({ requested: v.log.filter((e) => e.event === "requested").length, ready: v.log.filter((e) => e.event === "ready").length, first_ready_s: v.log.find((e) => e.event === "ready")?.t ?? NaN }) };
 }

@@ -8,7 +8,7 @@ import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
-import { adaptTable, installAdapt, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
+import { adaptTable, installAdapt, installVReserve, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -49,6 +49,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   if (wren) models.push(["wren", wren]);
   const adapt = installAdapt(sim, world, scenario, vttif?.vttif, wren?.wren);
   if (adapt) models.push(["adapt", adapt]);
+  const vreserve = installVReserve(sim, world, scenario, vttif?.vttif, wren?.wren);
+  if (vreserve) models.push(["vreserve", vreserve]);
   sim.run({ until: scenario.duration, progress: opts.progress });
   if (adapt) adaptTable(sim, adapt.loop);
   const metrics: Summary["metrics"] = {};

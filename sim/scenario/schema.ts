@@ -10,6 +10,7 @@ import { networkSchema } from "../platform/network/schema.js";
 import { overlaySchema } from "../platform/overlay/schema.js";
 import { adaptSchema } from "../control/adapt-schema.js";
 import { rateControlSchema } from "../control/schema.js";
+import { vreserveSchema } from "../control/vreserve.js";
 import { experimentSchema } from "../experiments/schema.js";
 import { vschedSchema } from "../vsched/schema.js";
 import { vttifSchema } from "../vttif/schema.js";
@@ -54,6 +55,7 @@ export const policiesSchema = z.strictObject({
   vttif: vttifSchema.default(vttifSchema.parse({})),
   wren: wrenSchema.default(wrenSchema.parse({})),
   adapt: adaptSchema.optional().describe("VADAPT closed loop: VTTIF + Wren drive migration, overlay links and forwarding rules"),
+  vreserve: vreserveSchema.default(vreserveSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
