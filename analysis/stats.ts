@@ -1,6 +1,8 @@
 /** Summary statistics: mean, sample standard deviation and Student-t confidence intervals. */
 import { lgamma, mean as mMean, std } from "mathjs";
 
+export { quantile } from "./quantile.js";
+
 export interface Summary {
   n: number;
   mean: number;
@@ -63,13 +65,4 @@ export function incompleteBeta(x: number, a: number, b: number): number {
     if (Math.abs(1 - cd) < 1e-15) break;
   }
   return front * (f - 1);
-}
-
-/** Empirical quantile (linear interpolation between order statistics). */
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const i = Math.floor(pos);
-  return i + 1 < s.length ? s[i] + (s[i + 1] - s[i]) * (pos - i) : s[i];
 }

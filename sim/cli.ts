@@ -3,13 +3,15 @@
  * no stack trace), 1 internal error.
  */
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeAtomic } from "../analysis/output.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
-import { runExperiment } from "./experiments/index.js";
+import { paperFigures, runExperiment } from "./experiments/index.js";
 import { runScenario } from "./runner/index.js";
 import { loadScenario, scenarioJsonSchema, ScenarioError } from "./scenario/index.js";
 
@@ -51,6 +53,53 @@ program
   });
 
 program
+  .command("sweep")
+  .description("run a scenario over a parameter grid with replications on local worker processes; resumes")
+  .argument("<scenario>", "scenario JSON file")
+  .option("--grid <path=v1,v2,...>", "a grid axis (repeatable)", collect, [])
+  .option("--reps <n>", "replications per grid point", integer, 1)
+  .option("--jobs <n>", "worker processes (default: the number of cores)", integer)
+  .option("-o, --out <dir>", "output folder", "sweep")
+  .option("-q, --quiet", "no progress bar")
+  .action(async (file: string, o: { grid: string[]; reps: number; jobs?: number; out: string; quiet?: boolean }) => {
+    // Loaded on demand: the sweep's statistics pull in mathjs, which a plain run does not need.
+    const { parseGrid, sweep } = await import("./sweep/index.js");
+    let grid;
+    try {
+      grid = o.grid.map(parseGrid);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const jobs = Math.max(1, o.jobs ?? availableParallelism());
+    const bar = !o.quiet && process.stderr.isTTY ? runsBar() : undefined;
+    const t0 = monotonicSeconds();
+    const records = await sweep({ file, out: o.out, grid, reps: Math.max(1, o.reps), jobs, onProgress: bar && ((d, n) => (bar.getTotal() !== n && bar.setTotal(n), bar.update(d))) });
+    bar?.stop();
+    const failed = records.filter((r) => !r.ok).length, resumed = records.filter((r) => r.resumed).length;
+    if (!o.quiet) process.stderr.write(`${records.length} runs (${resumed} already done, ${failed} failed) in ${(monotonicSeconds() - t0).toFixed(1)} s; wrote ${o.out}/runs.csv and ${o.out}/summary.csv\n`);
+  });
+
+program
+  .command("figures")
+  .description("regenerate reproduced paper figures (all, or those named) from their scenarios")
+  .argument("[names...]", `any of: ${paperFigures.map((f) => f.name).join(", ")}`)
+  .option("-o, --out <dir>", "results folder; each figure goes to a subfolder named after it", "results")
+  .option("-q, --quiet", "no per-figure lines")
+  .action((names: string[], o: { out: string; quiet?: boolean }) => {
+    const unknown = names.filter((n) => !paperFigures.some((f) => f.name === n));
+    if (unknown.length) throw new UsageError(`figures: unknown figure ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${paperFigures.map((f) => f.name).join(", ")}`);
+    const scenarios = fileURLToPath(new URL("../scenarios/", import.meta.url));
+    for (const f of paperFigures.filter((x) => names.length === 0 || names.includes(x.name))) {
+      const t0 = monotonicSeconds();
+      const s = loadScenario(`${scenarios}${f.name}.json`);
+      // No wall time in the summary: regenerating gives identical files.
+      const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: scenarios });
+      const files = r.stage(`${o.out}/${f.name}`).commit();
+      if (!o.quiet) process.stderr.write(`${f.name} (${f.paper}): ${files.length} files in ${(monotonicSeconds() - t0).toFixed(1)} s\n`);
+    }
+  });
+
+program
   .command("validate")
   .description("check a scenario; print one line per problem and exit 2 if any")
   .argument("<scenario>", "scenario JSON file")
@@ -78,7 +127,7 @@ program
   .option("--list", "list benchmarks and their parameters")
   .allowUnknownOption()
   .allowExcessArguments()
-  .action((name: string | undefined, o: { json?: boolean; list?: boolean }, cmd: Command) => {
+  .action(async (name: string | undefined, o: { json?: boolean; list?: boolean }, cmd: Command) => {
     if (o.list) {
       for (const b of benches) process.stdout.write(`${b.name}: ${b.description} ${JSON.stringify(b.params)}\n`);
       return;
@@ -88,7 +137,7 @@ program
     const bench = findBench(name);
     if (!bench) throw new UsageError(`bench: unknown benchmark "${name}"; try --list`);
     const params = { ...bench.params, ...parseParams(extra, bench.params) };
-    for (const f of bench.run(params)) printFigure(f, !!o.json);
+    for (const f of bench.runAsync ? await bench.runAsync(params) : bench.run(params)) printFigure(f, !!o.json);
   });
 
 function parseParams(args: string[], known: Record<string, number>): Record<string, number> {
@@ -115,6 +164,12 @@ function benchAll(json: boolean, extra: string[]): void {
 
 function printFigure(f: Figure, json: boolean): void {
   process.stdout.write(json ? JSON.stringify(f) + "\n" : `${f.name.padEnd(28)} ${String(f.value).padStart(14)} ${f.unit}\n`);
+}
+
+function runsBar(): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar({ format: "{bar} {value}/{total} runs | ETA {eta_formatted}", stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(1, 0);
+  return bar;
 }
 
 function progressBar(total: number): cliProgress.SingleBar {

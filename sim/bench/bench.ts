@@ -11,4 +11,6 @@ export interface Bench {
   /** Parameters and their defaults; `virtuoso bench NAME --param value` overrides them. */
   params: Record<string, number>;
   run(params: Record<string, number>): Figure[];
+  /** For benchmarks that drive other processes. */
+  runAsync?(params: Record<string, number>): Promise<Figure[]>;
 }

@@ -4,12 +4,13 @@ import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
 import { vsched } from "./vsched.js";
+import { sweepBench } from "./sweep.js";
 import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -14,6 +14,7 @@ export type { ExperimentResult } from "./cells.js";
 export { logspace } from "./miss-grid.js";
 export { windowRates } from "./bsp-rate.js";
 export { expectedTopology } from "./vttif.js";
+export { paperFigures, type PaperFigure } from "./figures.js";
 
 export function runExperiment(s: Scenario): ExperimentResult {
   const e = s.experiment;

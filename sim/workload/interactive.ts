@@ -1,5 +1,5 @@
 /** An interactive user: think, then ask for a burst of work; the response time is measured. */
-import { quantile } from "../../analysis/stats.js";
+import { quantile } from "../../analysis/quantile.js";
 import type { Simulation } from "../kernel/index.js";
 import type { World } from "../platform/index.js";
 import type { Model } from "./model.js";

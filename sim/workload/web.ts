@@ -2,7 +2,7 @@
  * Transactional web: closed-loop clients send a request to the web VM, which computes, queries
  * the database VM (which computes), and replies. Latency is measured at the client.
  */
-import { quantile } from "../../analysis/stats.js";
+import { quantile } from "../../analysis/quantile.js";
 import type { Simulation } from "../kernel/index.js";
 import type { World } from "../platform/index.js";
 import type { Model } from "./model.js";
