@@ -4,11 +4,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeAtomic } from "../analysis/output.js";
+import { report } from "../analysis/report.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { paperFigures, runExperiment } from "./experiments/index.js";
@@ -95,8 +97,19 @@ program
       // No wall time in the summary: regenerating gives identical files.
       const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: scenarios });
       const files = r.stage(`${o.out}/${f.name}`).commit();
+      writeAtomic(`${o.out}/${f.name}/index.html`, report(`${o.out}/${f.name}`));
       if (!o.quiet) process.stderr.write(`${f.name} (${f.paper}): ${files.length} files in ${(monotonicSeconds() - t0).toFixed(1)} s\n`);
     }
+  });
+
+program
+  .command("report")
+  .description("write DIR/index.html: a self-contained page with the run's or sweep's scenario, metrics, figures and tables")
+  .argument("<dir>", "output folder of a run, an experiment or a sweep")
+  .action((dir: string) => {
+    if (!existsSync(dir)) throw new UsageError(`report: no folder ${dir}`);
+    writeAtomic(join(dir, "index.html"), report(dir));
+    process.stderr.write(`wrote ${join(dir, "index.html")}\n`);
   });
 
 program

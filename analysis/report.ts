@@ -1,0 +1,69 @@
+/**
+ * A self-contained HTML page for a run or a sweep folder: the scenario, the metrics, every
+ * SVG figure inlined (the VTTIF traffic graph among them), and the tables. Nothing is fetched
+ * from the network.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { escape } from "./svg.js";
+
+const MAX_ROWS = 200;
+
+export function report(dir: string): string {
+  const files = readdirSync(dir).sort();
+  const read = (f: string) => readFileSync(join(dir, f), "utf8");
+  const summary = existsSync(join(dir, "summary.json")) ? JSON.parse(read("summary.json")) : undefined;
+  const scenario = existsSync(join(dir, "scenario.json")) ? JSON.parse(read("scenario.json")) : undefined;
+  const title = summary?.scenario ?? scenario?.name ?? (files.includes("runs.csv") ? "sweep" : dir);
+  const parts: string[] = [`<h1>${escape(String(title))}</h1>`];
+  if (scenario?.description) parts.push(`<p class="desc">${escape(scenario.description)}</p>`);
+  if (summary) {
+    parts.push(`<p>seed ${escape(String(summary.seed))}, ${escape(String(summary.simulated_s))} simulated seconds, ${escape(String(summary.events))} events${summary.wall_s !== undefined ? `, ${summary.wall_s} s wall` : ""}</p>`);
+    parts.push("<h2>Metrics</h2>", metricsTable(summary.metrics ?? {}));
+  }
+  const svgs = files.filter((f) => f.endsWith(".svg"));
+  if (svgs.length) {
+    parts.push("<h2>Figures</h2>");
+    for (const f of svgs) parts.push(`<figure>${read(f).replace(/^<\?xml[^>]*>/, "")}<figcaption>${escape(f)}</figcaption></figure>`);
+  }
+  const csvs = files.filter((f) => f.endsWith(".csv"));
+  if (csvs.length) {
+    parts.push("<h2>Tables</h2>");
+    for (const f of csvs) parts.push(`<details><summary>${escape(f)}</summary>${csvTable(read(f))}</details>`);
+  }
+  if (scenario) parts.push("<h2>Scenario</h2>", `<pre>${escape(JSON.stringify(scenario, null, 2))}</pre>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(String(title))}</title>
+<style>
+body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0; }
+td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: right; }
+th { background: #f4f4f4; } td.k { text-align: left; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; }
+figcaption { font-size: 11px; color: #666; text-align: center; }
+pre { background: #f8f8f8; padding: 1em; font-size: 11px; overflow: auto; }
+.desc { max-width: 70em; }
+</style></head><body>
+${parts.join("\n")}
+</body></html>
+`;
+}
+
+function metricsTable(metrics: Record<string, Record<string, unknown>>): string {
+  const rows = Object.entries(metrics).flatMap(([group, ms]) =>
+    Object.entries(ms).map(([k, v]) => `<tr><td class="k">${escape(group)}</td><td class="k">${escape(k)}</td><td>${escape(fmt(v))}</td></tr>`),
+  );
+  return `<table><tr><th>group</th><th>metric</th><th>value</th></tr>${rows.join("")}</table>`;
+}
+
+function csvTable(csv: string): string {
+  const lines = csv.trim().split("\n");
+  const cells = (l: string) => l.split(",").map((c) => `<td>${escape(c)}</td>`).join("");
+  const body = lines.slice(1, MAX_ROWS + 1).map((l) => `<tr>${cells(l)}</tr>`).join("");
+  const more = lines.length - 1 > MAX_ROWS ? `<p>${lines.length - 1 - MAX_ROWS} more rows in the CSV file</p>` : "";
+  return `<table><tr>${lines[0].split(",").map((h) => `<th>${escape(h)}</th>`).join("")}</tr>${body}</table>${more}`;
+}
+
+function fmt(v: unknown): string {
+  return typeof v === "number" ? String(Number.isInteger(v) ? v : Number(v.toPrecision(6))) : String(v);
+}
