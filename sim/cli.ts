@@ -62,16 +62,24 @@ program
   .option("--reps <n>", "replications per grid point", integer, 1)
   .option("--jobs <n>", "worker processes (default: the number of cores)", integer)
   .option("-o, --out <dir>", "output folder", "sweep")
+  .option("--engine <engine>", "local worker processes, or a Slurm job array", "local")
+  .option("--partition <p>", "Slurm partition")
   .option("-q, --quiet", "no progress bar")
-  .action(async (file: string, o: { grid: string[]; reps: number; jobs?: number; out: string; quiet?: boolean }) => {
+  .action(async (file: string, o: { grid: string[]; reps: number; jobs?: number; out: string; quiet?: boolean; engine: string; partition?: string }) => {
     // Loaded on demand: the sweep's statistics pull in mathjs, which a plain run does not need.
-    const { parseGrid, sweep } = await import("./sweep/index.js");
+    const { parseGrid, sweep, submit } = await import("./sweep/index.js");
     let grid;
     try {
       grid = o.grid.map(parseGrid);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    if (o.engine === "slurm") {
+      const { job, tasks } = submit({ file, out: o.out, grid, reps: Math.max(1, o.reps), partition: o.partition });
+      process.stdout.write(job ? `submitted job ${job} (${tasks} array tasks); merge with: virtuoso collect ${o.out} --wait\n` : `all runs already done; merge with: virtuoso collect ${o.out}\n`);
+      return;
+    }
+    if (o.engine !== "local") throw new UsageError(`sweep: --engine must be local or slurm, got "${o.engine}"`);
     const jobs = Math.max(1, o.jobs ?? availableParallelism());
     const bar = !o.quiet && process.stderr.isTTY ? runsBar() : undefined;
     const t0 = monotonicSeconds();
@@ -79,6 +87,28 @@ program
     bar?.stop();
     const failed = records.filter((r) => !r.ok).length, resumed = records.filter((r) => r.resumed).length;
     if (!o.quiet) process.stderr.write(`${records.length} runs (${resumed} already done, ${failed} failed) in ${(monotonicSeconds() - t0).toFixed(1)} s; wrote ${o.out}/runs.csv and ${o.out}/summary.csv\n`);
+  });
+
+program
+  .command("sweep-task", { hidden: true })
+  .argument("<dir>")
+  .argument("<index>")
+  .action(async (dir: string, index: string) => {
+    const { runTask } = await import("./sweep/index.js");
+    runTask(dir, Number(index));
+  });
+
+program
+  .command("collect")
+  .description("merge a Slurm sweep's run folders into runs.csv and summary.csv")
+  .argument("<dir>", "the sweep's output folder")
+  .option("--wait", "block until the job array has finished")
+  .action(async (dir: string, o: { wait?: boolean }) => {
+    const { collect, pending } = await import("./sweep/index.js");
+    if (!existsSync(join(dir, "sweep.json"))) throw new UsageError(`collect: ${dir} has no sweep.json`);
+    while (o.wait && pending(dir)) await new Promise((r) => setTimeout(r, 2000));
+    const recs = await collect(dir);
+    process.stderr.write(`${recs.length} runs, ${recs.filter((r) => !r.ok).length} failed; wrote ${join(dir, "runs.csv")} and ${join(dir, "summary.csv")}\n`);
   });
 
 program

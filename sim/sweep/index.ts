@@ -1,2 +1,3 @@
-export { sweep, type SweepOptions, type RunRecord } from "./sweep.js";
+export { sweep, prepare, writeTables, type SweepOptions, type RunRecord } from "./sweep.js";
+export { submit, runTask, collect, pending } from "./slurm.js";
 export { plan, parseGrid, deriveSeed, type GridAxis, type PlannedRun } from "./plan.js";

@@ -34,7 +34,8 @@ export interface RunRecord {
 const workerFile = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
-export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
+/** The runs of a sweep, validated, with those already done (their summary.json exists) read back. */
+export function prepare(o: Pick<SweepOptions, "file" | "out" | "grid" | "reps">): { runs: PlannedRun[]; records: Map<string, RunRecord>; todo: PlannedRun[] } {
   const base = loadScenario(o.file);
   // Every grid point must validate before anything runs.
   const runs = plan(base.seed, o.grid, o.reps);
@@ -42,10 +43,22 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
   const records = new Map<string, RunRecord>();
   const todo: PlannedRun[] = [];
   for (const run of runs) {
-    const summary = join(o.out, "runs", run.id, "summary.json");
-    if (existsSync(summary)) records.set(run.id, { run, ok: true, metrics: flatten(JSON.parse(readFileSync(summary, "utf8")).metrics), resumed: true });
+    const done = readDone(o.out, run);
+    if (done) records.set(run.id, done);
     else todo.push(run);
   }
+  return { runs, records, todo };
+}
+
+/** A finished run's record, from its folder; undefined if it has not finished. */
+export function readDone(out: string, run: PlannedRun): RunRecord | undefined {
+  const summary = join(out, "runs", run.id, "summary.json");
+  if (!existsSync(summary)) return undefined;
+  return { run, ok: true, metrics: flatten(JSON.parse(readFileSync(summary, "utf8")).metrics), resumed: true };
+}
+
+export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
+  const { runs, records, todo } = prepare(o);
   let done = records.size;
   o.onProgress?.(done, runs.length);
   await new Promise<void>((resolve) => {
@@ -95,7 +108,7 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
   return ordered;
 }
 
-async function writeTables(o: SweepOptions, recs: RunRecord[]): Promise<void> {
+export async function writeTables(o: Pick<SweepOptions, "out" | "grid">, recs: RunRecord[]): Promise<void> {
   // mathjs is slow to load; only the summary needs it.
   const { summarize } = await import("../../analysis/stats.js");
   const paths = o.grid.map((g) => g.path);
