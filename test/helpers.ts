@@ -37,3 +37,10 @@ export function readOutput(dir: string): Record<string, string> {
   }
   return out;
 }
+
+/** Rows of a CSV the project wrote (no quoted commas), as records of strings. */
+export function csvRecords(csv: string): Record<string, string>[] {
+  const [head, ...lines] = csv.trim().split("\n");
+  const cols = head.split(",");
+  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], v])));
+}

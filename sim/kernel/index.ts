@@ -4,4 +4,5 @@ export { SimEvent, Timeout, Condition, Interrupt, URGENT, NORMAL, type EventCall
 export { Process, type ProcessGenerator } from "./process.js";
 export { Simulation, type RunOptions } from "./simulation.js";
 export { Resource } from "./resource.js";
+export { mix32 } from "./hash.js";
 export { TraceRecorder, TraceTable, type Columns, type ColumnType } from "./trace.js";

@@ -5,6 +5,7 @@
  * window, normalises it by its largest entry, prunes small entries and classifies the rest.
  * A new topology is reported only once it has persisted for `damping` updates.
  */
+import { mix32 as mix } from "../kernel/hash.js";
 import type { Clock, Messenger, TrafficSample, TrafficTap } from "../ports/index.js";
 import { classify, type Topology } from "./classify.js";
 import { TrafficMatrix } from "./matrix.js";
@@ -178,8 +179,3 @@ function sameGraph(a: Inference, b: Inference): boolean {
   return a.fingerprint === b.fingerprint;
 }
 
-function mix(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  return (x ^ (x >>> 16)) >>> 0;
-}

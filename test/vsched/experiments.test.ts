@@ -1,13 +1,9 @@
 import test from "ava";
 import { runExperiment } from "../../sim/experiments/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
-import { root } from "../helpers.js";
+import { csvRecords, root } from "../helpers.js";
 
-const rows = (csv: string) => {
-  const [head, ...lines] = csv.trim().split("\n");
-  const cols = head.split(",");
-  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], Number.isNaN(Number(v)) ? v : Number(v)])));
-};
+const rows = (csv: string) => csvRecords(csv).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)])));
 
 test("miss grid: ~0 misses inside the feasible region, ~1 beyond the utilization or resolution limit", (t) => {
   const s = loadScenario(`${root}/scenarios/vsched-miss-grid.json`, {

@@ -1,17 +1,10 @@
 import test from "ava";
 import fc from "fast-check";
-import { classify, type Topology } from "../../sim/vttif/index.js";
+import { expectedTopology } from "../../sim/experiments/index.js";
+import { classify } from "../../sim/vttif/index.js";
 import { patternNames, patternPhases, type Pattern } from "../../sim/workload/index.js";
 
-const expected: Record<Pattern, Topology> = {
-  "all-to-all": "all-to-all",
-  ring: "ring",
-  mesh: "mesh",
-  tree: "tree",
-  broadcast: "star",
-  pipeline: "pipeline",
-  "n-body": "ring",
-};
+const expected = expectedTopology;
 
 const edgesOf = (pattern: Pattern, n: number) => {
   const set = new Set<string>();

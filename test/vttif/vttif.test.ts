@@ -3,13 +3,9 @@ import { runExperiment } from "../../sim/experiments/index.js";
 import { runScenario } from "../../sim/runner/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
 import type { Wren } from "../../sim/wren/index.js";
-import { root } from "../helpers.js";
+import { csvRecords, root } from "../helpers.js";
 
-const csvRows = (csv: string) => {
-  const [head, ...lines] = csv.trim().split("\n");
-  const cols = head.split(",");
-  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], v])));
-};
+const csvRows = csvRecords;
 
 test("every pattern is classified correctly at 4-32 ranks without noise, and >= 95% with it", (t) => {
   const s = loadScenario(`${root}/scenarios/vttif-patterns.json`);

@@ -3,6 +3,7 @@
  * hash of the (source, destination) pair (ECMP), and explicit static routes that override
  * them. Distances are computed once per destination and cached with the routes.
  */
+import { mix32 as mix } from "../../kernel/hash.js";
 import { MinHeap } from "./minheap.js";
 import type { Topology } from "./topology.js";
 
@@ -147,8 +148,3 @@ function sameCost(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 }
 
-function mix(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  return (x ^ (x >>> 16)) >>> 0;
-}
