@@ -59,21 +59,24 @@ program
   .description("run a scenario over a parameter grid with replications on local worker processes; resumes")
   .argument("<scenario>", "scenario JSON file")
   .option("--grid <path=v1,v2,...>", "a grid axis (repeatable)", collect, [])
-  .option("--reps <n>", "replications per grid point", integer, 1)
+  .option("--reps <n>", "replications per grid point (default: the scenario's sweep block, else 1)", integer)
   .option("--jobs <n>", "worker processes (default: the number of cores)", integer)
   .option("-o, --out <dir>", "output folder", "sweep")
   .option("--engine <engine>", "local worker processes, or a Slurm job array", "local")
   .option("--partition <p>", "Slurm partition")
   .option("-q, --quiet", "no progress bar")
-  .action(async (file: string, o: { grid: string[]; reps: number; jobs?: number; out: string; quiet?: boolean; engine: string; partition?: string }) => {
+  .action(async (file: string, o: { grid: string[]; reps?: number; jobs?: number; out: string; quiet?: boolean; engine: string; partition?: string }) => {
     // Loaded on demand: the sweep's statistics pull in mathjs, which a plain run does not need.
     const { parseGrid, sweep, submit } = await import("./sweep/index.js");
+    // The command line's grid, or else the scenario's own sweep block.
+    const block = loadScenario(file).sweep;
     let grid;
     try {
-      grid = o.grid.map(parseGrid);
+      grid = o.grid.length ? o.grid.map(parseGrid) : (block?.grid ?? []);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    o.reps ??= block?.reps ?? 1;
     if (o.engine === "slurm") {
       const { job, tasks } = submit({ file, out: o.out, grid, reps: Math.max(1, o.reps), partition: o.partition });
       process.stdout.write(job ? `submitted job ${job} (${tasks} array tasks); merge with: virtuoso collect ${o.out} --wait\n` : `all runs already done; merge with: virtuoso collect ${o.out}\n`);

@@ -76,6 +76,13 @@ export const scenarioSchema = z.strictObject({
   policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
   experiment: experimentSchema.optional().describe("run many variants of this scenario and draw a paper's figure"),
+  sweep: z
+    .strictObject({
+      grid: z.array(z.strictObject({ path: z.string().min(1), values: z.array(z.unknown()).min(1) })).default([]).describe("axes: each a field path and its values"),
+      reps: positiveCount.default(1),
+    })
+    .optional()
+    .describe("what `virtuoso sweep` runs when no --grid is given"),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deriveSeed, plan, sweep } from "../../sim/sweep/index.js";
-import { root, tempDir } from "../helpers.js";
+import { cli, root, tempDir } from "../helpers.js";
 
 const small = (dir: string) => {
   const file = join(dir, "s.json");
@@ -69,4 +69,15 @@ test("resuming a sweep killed halfway gives the same summary.csv as an uninterru
   const recs = await sweep({ file, out: part, grid, reps: 3, jobs: 2 });
   t.is(recs.filter((r) => r.resumed).length, before);
   t.is(readFileSync(join(part, "summary.csv"), "utf8"), readFileSync(join(dir, "whole", "summary.csv"), "utf8"));
+});
+
+test("a scenario's own sweep block is what `virtuoso sweep` runs when no --grid is given", (t) => {
+  const dir = tempDir();
+  const file = join(dir, "s.json");
+  writeFileSync(file, JSON.stringify({ name: "s", duration: 100, workloads: [{ kind: "mm1", id: "q", arrivalRate: 0.5, serviceRate: 1 }], sweep: { grid: [{ path: "workloads.0.serviceRate", values: [1, 2] }], reps: 2 } }));
+  const r = cli("sweep", file, "--jobs", "1", "--out", join(dir, "out"), "-q");
+  t.is(r.code, 0, r.stderr);
+  const rows = readFileSync(join(dir, "out", "runs.csv"), "utf8").trim().split("\n");
+  t.is(rows.length, 5);
+  t.regex(rows[0], /workloads\.0\.serviceRate/);
 });
