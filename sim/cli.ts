@@ -136,6 +136,26 @@ program
   });
 
 program
+  .command("live")
+  .description("run a scenario's VMs as real processes under a real CPU mechanism (root); writes summary.json and shares.csv")
+  .argument("<scenario>", "scenario JSON file")
+  .requiredOption("--backend <b>", "signals (VSched's SIGSTOP/SIGCONT dispatcher), deadline (SCHED_DEADLINE) or cgroup (CPU bandwidth)")
+  .option("-o, --out <dir>", "output folder", "live")
+  .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+  .action(async (file: string, o: { backend: string; out: string; set: string[] }) => {
+    if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`live: --backend must be signals, deadline or cgroup, got "${o.backend}"`);
+    const { runLive, LiveUnavailable } = await import("./live/index.js");
+    const s = loadScenario(file, { sets: o.set });
+    try {
+      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup");
+      r.stage(o.out).commit();
+    } catch (err) {
+      if (err instanceof LiveUnavailable) throw new UsageError(err.message);
+      throw err;
+    }
+  });
+
+program
   .command("report")
   .description("write DIR/index.html: a self-contained page with the run's or sweep's scenario, metrics, figures and tables")
   .argument("<dir>", "output folder of a run, an experiment or a sweep")

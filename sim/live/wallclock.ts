@@ -1,0 +1,80 @@
+/**
+ * The Clock port on monotonic wall time: the live twin of the simulation kernel, as SimPy's
+ * RealtimeEnvironment is of its Environment. Callbacks run from Node's timers; how late each
+ * ran is recorded, so a run can say when it fell behind.
+ */
+import type { Clock, TimerId } from "../ports/index.js";
+import { monotonicSeconds } from "./wall.js";
+
+export class WallClock implements Clock {
+  private readonly t0 = monotonicSeconds();
+  private timers = new Map<number, NodeJS.Timeout>();
+  private next = 1;
+  /** Lateness of every callback, in seconds. */
+  readonly lateness: number[] = [];
+
+  get now(): number {
+    return monotonicSeconds() - this.t0;
+  }
+
+  at(time: number, fn: () => void): TimerId {
+    const id = this.next++;
+    const arm = () => {
+      const wait = time - this.now;
+      // setTimeout may fire early by a fraction of a millisecond: re-arm until it is time.
+      if (wait > 0.0005) {
+        this.timers.set(id, setTimeout(arm, Math.max(0, wait * 1000 - 0.2)));
+        return;
+      }
+      this.timers.delete(id);
+      this.lateness.push(Math.max(0, this.now - time));
+      fn();
+    };
+    arm();
+    return id;
+  }
+
+  after(delay: number, fn: () => void): TimerId {
+    return this.at(this.now + delay, fn);
+  }
+
+  every(interval: number, fn: () => void, start?: number): TimerId {
+    const id = this.next++;
+    let k = 0;
+    const first = this.now + (start ?? interval);
+    const tick = () => {
+      k++;
+      const inner = this.at(first + k * interval, tick);
+      this.alias.set(id, inner);
+      fn();
+    };
+    const inner = this.at(first, tick);
+    this.alias.set(id, inner);
+    return id;
+  }
+
+  private alias = new Map<number, number>();
+
+  cancel(id: TimerId): void {
+    const inner = this.alias.get(id) ?? id;
+    const t = this.timers.get(inner);
+    if (t) clearTimeout(t);
+    this.timers.delete(inner);
+    this.timers.delete(id);
+    this.alias.delete(id);
+  }
+
+  /** Cancels everything (on shutdown). */
+  stop(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.alias.clear();
+  }
+
+  /** Timer error percentiles, in seconds. */
+  latenessQuantile(q: number): number {
+    if (this.lateness.length === 0) return NaN;
+    const s = [...this.lateness].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  }
+}
