@@ -72,7 +72,8 @@ export class State {
   /** Re-scores the edges on links touched since the last call. */
   rescore(): void {
     const H = this.p.hosts.length;
-    const edges = new Set<number>();
+    const edges = this.scratch;
+    edges.clear();
     for (const l of this.touched) for (const k of this.linkEdges[l]) edges.add(k);
     this.touched.clear();
     for (const k of this.pending) edges.add(k);
@@ -96,6 +97,8 @@ export class State {
   }
 
   private pending = new Set<number>();
+  /** Reused by rescore(), which runs once per annealing move. */
+  private scratch = new Set<number>();
 
   private addRoute(k: number, r: number[], sign: number): void {
     const H = this.p.hosts.length, d = this.p.edges[k].demand;
