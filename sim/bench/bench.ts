@@ -14,3 +14,8 @@ export interface Bench {
   /** For benchmarks that drive other processes. */
   runAsync?(params: Record<string, number>): Promise<Figure[]>;
 }
+
+/** Figures are reported to a fixed number of decimals. */
+export function round(x: number, digits = 3): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}

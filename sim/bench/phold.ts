@@ -2,7 +2,7 @@
 import { Simulation } from "../kernel/index.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";
 import { installPhold } from "../workload/phold.js";
-import type { Bench, Figure } from "./bench.js";
+import { round, type Bench, type Figure } from "./bench.js";
 
 function measure(name: string, sim: Simulation, events: number): Figure[] {
   const stopAt = () => {
@@ -62,7 +62,3 @@ export const phold1m: Bench = {
     return phold.run(p).map((f) => ({ ...f, name: f.name.replace("phold", "phold-1m") }));
   },
 };
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

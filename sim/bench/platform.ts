@@ -4,9 +4,8 @@ import { monotonicSeconds, peakRssMb } from "../live/index.js";
 import { MaxMinSolver, World } from "../platform/index.js";
 import { parseScenario } from "../scenario/index.js";
 import { installBsp } from "../workload/index.js";
-import type { Bench } from "./bench.js";
+import { round, type Bench } from "./bench.js";
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function crossbarWorld(seed: number, n: number, bsp: Record<string, unknown>) {
   const scenario = parseScenario({
