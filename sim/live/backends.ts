@@ -27,7 +27,7 @@ export function probe(name: BackendName): string | undefined {
   return undefined;
 }
 
-function which(cmd: string): boolean {
+export function which(cmd: string): boolean {
   try {
     execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
     return true;

@@ -8,10 +8,17 @@ import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
 import { CgroupBackend, DeadlineBackend, probe, SignalsBackend, type Backend, type BackendName } from "./backends.js";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Vttif } from "../vttif/vttif.js";
+import { NFT, NftablesTap } from "./nftap.js";
 import { spawnCpuBound, type LiveProcess } from "./procs.js";
 import { WallClock } from "./wallclock.js";
 
 export class LiveUnavailable extends Error {}
+
+const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
+const register = new URL("../../bin/register.js", import.meta.url).href;
 
 export interface LiveResult {
   summary: Record<string, unknown>;
@@ -21,23 +28,29 @@ export interface LiveResult {
 export async function runLive(s: Scenario, backendName: BackendName): Promise<LiveResult> {
   const why = probe(backendName);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
-  const unsupported = s.workloads.filter((w) => w.kind !== "batch");
-  if (unsupported.length) throw new LiveUnavailable(`live: workloads of kind ${[...new Set(unsupported.map((w) => w.kind))].join(", ")} have no live program yet (batch only)`);
+  const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp");
+  if (unsupported.length) throw new LiveUnavailable(`live: workloads of kind ${[...new Set(unsupported.map((w) => w.kind))].join(", ")} have no live program yet (batch and bsp only)`);
+  const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
+  if (bsps.length && !NFT) throw new LiveUnavailable("live: nft (nftables) is not installed; the live TrafficTap needs it");
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   let clock = new WallClock();
   const procs = new Map<string, LiveProcess>();
   // VSched's own dispatcher keeps its workers on one CPU; the kernel mechanisms need no pinning.
   const pin = backendName === "signals" ? "0" : undefined;
   let backend: Backend | undefined;
+  let tap: NftablesTap | undefined;
+  const ranks: ChildProcess[] = [];
   const cleanup = () => {
     clock.stop();
     try {
       backend?.restore();
+      tap?.close();
     } finally {
       for (const p of procs.values()) {
         p.signal("SIGCONT");
         p.signal("SIGKILL");
       }
+      for (const r of ranks) r.kill("SIGKILL");
     }
   };
   const onSignal = (sig: NodeJS.Signals) => {
@@ -49,9 +62,33 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
   const cpu0 = process.cpuUsage();
   try {
     for (const w of s.workloads) if (w.kind === "batch") procs.set(w.vm, spawnCpuBound(w.vm, pin));
+    // BSP ranks: real processes on their own loopback addresses, counted by nftables.
+    const steps = new Map<string, number>();
+    const addresses = new Map<string, string>();
+    for (const w of bsps) {
+      w.vms.forEach((vm) => addresses.set(vm, `127.0.0.${10 + addresses.size}`));
+      steps.set(w.id, 0);
+    }
+    if (bsps.length) tap = new NftablesTap(addresses);
+    const ready: Promise<void>[] = [];
+    for (const w of bsps) {
+      const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
+      w.vms.forEach((_, rank) => {
+        const child = spawn(process.execPath, [`--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        ranks.push(child);
+        ready.push(new Promise((r) => child.once("message", () => r())));
+        if (rank === 0) child.stdout!.on("data", (d) => {
+          const m = String(d).trim().split("\n").pop()?.match(/step (\d+)/);
+          if (m) steps.set(w.id, Number(m[1]));
+        });
+      });
+    }
+    await Promise.all(ready);
     await new Promise((r) => setTimeout(r, 100));
     // Time starts once the processes exist.
     clock = new WallClock();
+    for (const r of ranks) r.send("go");
+    const vttif = tap && s.policies.vttif.enabled ? new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: "localhost" }) : undefined;
     const tick = s.platform.hosts[0]?.tick ?? 0.001;
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick);
     const b = backend;
@@ -83,11 +120,14 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
       };
     });
     const self = process.cpuUsage(cpu0);
+    const reports = vttif?.reports.map((r) => ({ t: r.t, topology: r.topology, confidence: r.confidence })) ?? [];
     const summary = {
       scenario: s.name,
       backend: backendName,
       wall_s: Math.round(clock.now * 1000) / 1000,
       metrics: {
+        ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
+        ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
         ...Object.fromEntries(rows.map((r) => [r.vm, { expected_share: r.expected_share, measured_share: r.measured_share, verdict: r.verdict }])),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
@@ -102,6 +142,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("shares.csv", toCsv(recordsToRows(rows, ["vm", "period_s", "slice_s", "expected_share", "measured_share", "verdict"])));
+        if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
       },

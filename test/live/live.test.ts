@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupRoot, probe, runLive, WORKER_MARK, type BackendName } from "../../sim/live/index.js";
+import { leftoverTables } from "../../sim/live/nftap.js";
 import { SimCpuControl } from "../../sim/platform/index.js";
 import { runScenario } from "../../sim/runner/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
@@ -91,3 +92,19 @@ for (const b of backends) {
     t.false(existsSync(join(out, "summary.json")), "an interrupted run writes no output");
   });
 }
+
+const noNft = probe("cgroup") ?? (existsSync("/usr/sbin/nft") ? undefined : "nft (nftables) is not installed");
+if (noNft) console.log(`live VTTIF test skipped: ${noNft}`);
+
+(noNft ? test.skip : test.serial)("live VTTIF classifies the real BSP program's ring, then all-to-all, from nftables counters, and removes its table", async (t) => {
+  const r = await runLive(loadScenario(`${root}/scenarios/live-vttif.json`, { sets: ["duration=10"] }), "cgroup");
+  const m = r.summary.metrics as Record<string, Record<string, unknown>>;
+  t.log(m.vttif.history);
+  const history = String(m.vttif.history).split(" ").map((x) => x.split(":")[1]);
+  t.is(history[0], "ring");
+  t.true(history.includes("all-to-all"));
+  t.true(history.indexOf("all-to-all") > history.indexOf("ring"));
+  t.true((m.app.supersteps as number) > 150);
+  t.deepEqual(leftoverTables(), []);
+  t.deepEqual(await settled(), []);
+});

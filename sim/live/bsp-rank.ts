@@ -1,0 +1,89 @@
+/**
+ * One rank of the live BSP patterns program: a real process with its own loopback address,
+ * exchanging messages with its peers over TCP. Each superstep it computes, then sends its
+ * messages in the superstep's pattern and waits for the ones addressed to it. It prints
+ * "step N" after each superstep. Arguments: a JSON job on argv[2].
+ */
+import { createConnection, createServer, type Socket } from "node:net";
+import { patternPhases, type Pattern } from "../workload/patterns.js";
+
+interface RankJob {
+  rank: number;
+  addresses: string[];
+  port: number;
+  sequence: { pattern: Pattern; supersteps: number }[];
+  messageBytes: number;
+  computeOps: number;
+  supersteps: number;
+}
+
+const job = JSON.parse(process.argv[2]) as RankJob;
+const n = job.addresses.length;
+const received = new Map<number, number>();
+let waiter: (() => void) | undefined;
+const peers = new Map<number, Socket>();
+
+// Incoming: 4-byte superstep header, 4-byte length, then the payload.
+createServer((sock) => {
+  let buf = Buffer.alloc(0);
+  sock.on("data", (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 8 && buf.length >= 8 + buf.readUInt32BE(4)) {
+      const step = buf.readUInt32BE(0), len = buf.readUInt32BE(4);
+      buf = buf.subarray(8 + len);
+      received.set(step, (received.get(step) ?? 0) + 1);
+      waiter?.();
+    }
+  });
+}).listen(job.port, job.addresses[job.rank], () => process.send?.("ready"));
+
+function peer(d: number): Socket {
+  let s = peers.get(d);
+  if (!s) {
+    s = createConnection({ host: job.addresses[d], port: job.port, localAddress: job.addresses[job.rank] });
+    peers.set(d, s);
+  }
+  return s;
+}
+
+function compute(ops: number): void {
+  let x = 0;
+  for (let i = 0; i < ops; i++) x += i & 1;
+  if (x < 0) process.stdout.write("");
+}
+
+function patternAt(k: number): Pattern {
+  const per = job.sequence.reduce((s, x) => s + x.supersteps, 0);
+  let r = k % per;
+  for (const s of job.sequence) {
+    if (r < s.supersteps) return s.pattern;
+    r -= s.supersteps;
+  }
+  return job.sequence[0].pattern;
+}
+
+async function main(): Promise<void> {
+  // Wait for "go" from the parent once every rank listens.
+  await new Promise<void>((r) => process.once("message", () => r()));
+  const payload = Buffer.alloc(job.messageBytes, 7);
+  for (let k = 0; k < job.supersteps; k++) {
+    compute(job.computeOps);
+    const msgs = patternPhases(patternAt(k), n).flat();
+    const expect = msgs.filter(([, d]) => d === job.rank).length;
+    for (const [s, d] of msgs) {
+      if (s !== job.rank) continue;
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(k, 0);
+      head.writeUInt32BE(payload.length, 4);
+      const sock = peer(d);
+      sock.write(head);
+      sock.write(payload);
+    }
+    while ((received.get(k) ?? 0) < expect) await new Promise<void>((r) => (waiter = r));
+    process.stdout.write(`step ${k + 1}\n`);
+  }
+  for (const s of peers.values()) s.end();
+  process.exit(0);
+}
+
+void main();
