@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeAtomic } from "../analysis/output.js";
+import { compare } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
@@ -153,6 +154,21 @@ program
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
       throw err;
     }
+  });
+
+program
+  .command("compare")
+  .description("plot what a simulated run predicted against what a live run of the same scenario measured")
+  .argument("<sim_dir>", "output of `virtuoso run`")
+  .argument("<live_dir>", "output of `virtuoso live`")
+  .option("-o, --out <dir>", "where compare.csv and compare.svg go (default: the live folder)")
+  .action((simDir: string, liveDir: string, o: { out?: string }) => {
+    for (const d of [simDir, liveDir]) if (!existsSync(join(d, "summary.json"))) throw new UsageError(`compare: ${d} has no summary.json`);
+    const c = compare(simDir, liveDir);
+    const out = o.out ?? liveDir;
+    writeAtomic(join(out, "compare.csv"), c.csv);
+    writeAtomic(join(out, "compare.svg"), c.svg);
+    for (const r of c.rows) process.stdout.write(`${r.quantity.padEnd(24)} predicted ${r.predicted.toFixed(4)}  measured ${r.measured.toFixed(4)}\n`);
   });
 
 program
