@@ -218,6 +218,8 @@ program
     if (name === undefined) return benchAll(!!o.json, extra);
     const bench = findBench(name);
     if (!bench) throw new UsageError(`bench: unknown benchmark "${name}"; try --list`);
+    const why = bench.unavailable?.();
+    if (why) throw new UsageError(`bench ${bench.name}: not available here: ${why}`);
     const params = { ...bench.params, ...parseParams(extra, bench.params) };
     for (const f of bench.runAsync ? await bench.runAsync(params) : bench.run(params)) printFigure(f, !!o.json);
   });
@@ -237,6 +239,11 @@ function parseParams(args: string[], known: Record<string, number>): Record<stri
 /** Each benchmark in its own process, so peak memory is its own. */
 function benchAll(json: boolean, extra: string[]): void {
   for (const b of benches) {
+    const why = b.unavailable?.();
+    if (why) {
+      process.stderr.write(`bench ${b.name}: skipped: ${why}\n`);
+      continue;
+    }
     const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "bench", b.name, ...(json ? ["--json"] : []), ...extra], {
       stdio: ["ignore", "inherit", "inherit"],
     });

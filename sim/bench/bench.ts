@@ -13,6 +13,8 @@ export interface Bench {
   run(params: Record<string, number>): Figure[];
   /** For benchmarks that drive other processes. */
   runAsync?(params: Record<string, number>): Promise<Figure[]>;
+  /** Why this machine cannot run it, if it cannot (e.g. it needs root). */
+  unavailable?(): string | undefined;
 }
 
 /** Figures are reported to a fixed number of decimals. */

@@ -4,13 +4,14 @@ import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
 import { vsched } from "./vsched.js";
+import { liveSignals } from "./live.js";
 import { sweepBench } from "./sweep.js";
 import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);
