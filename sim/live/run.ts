@@ -17,6 +17,9 @@ import { WallClock } from "./wallclock.js";
 
 export class LiveUnavailable extends Error {}
 
+/** Resolution of the live VSched dispatcher, seconds. */
+const LIVE_TICK = 1e-4;
+
 const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
@@ -89,7 +92,9 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
     clock = new WallClock();
     for (const r of ranks) r.send("go");
     const vttif = tap && s.policies.vttif.enabled ? new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: "localhost" }) : undefined;
-    const tick = s.platform.hosts[0]?.tick ?? 0.001;
+    // The live dispatcher has high-resolution timers (as VSched could); the scenario's tick
+    // models a kernel's timer in simulation, not Node's.
+    const tick = LIVE_TICK;
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick);
     const b = backend;
     const verdicts = new Map<string, string>();

@@ -21,9 +21,14 @@ export class WallClock implements Clock {
     const id = this.next++;
     const arm = () => {
       const wait = time - this.now;
-      // setTimeout may fire early by a fraction of a millisecond: re-arm until it is time.
-      if (wait > 0.0005) {
-        this.timers.set(id, setTimeout(arm, Math.max(0, wait * 1000 - 0.2)));
+      // Node's timers have a 1 ms granularity: sleep until about 1.5 ms before the deadline,
+      // then poll the event loop for the rest, so a dispatcher is not a millisecond late.
+      if (wait > 0.0015) {
+        this.timers.set(id, setTimeout(arm, (wait - 0.0015) * 1000));
+        return;
+      }
+      if (wait > 0) {
+        this.timers.set(id, setImmediate(arm) as unknown as NodeJS.Timeout);
         return;
       }
       this.timers.delete(id);
@@ -58,7 +63,10 @@ export class WallClock implements Clock {
   cancel(id: TimerId): void {
     const inner = this.alias.get(id) ?? id;
     const t = this.timers.get(inner);
-    if (t) clearTimeout(t);
+    if (t) {
+      clearTimeout(t);
+      clearImmediate(t as unknown as NodeJS.Immediate);
+    }
     this.timers.delete(inner);
     this.timers.delete(id);
     this.alias.delete(id);
@@ -66,7 +74,10 @@ export class WallClock implements Clock {
 
   /** Cancels everything (on shutdown). */
   stop(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) {
+      clearTimeout(t);
+      clearImmediate(t as unknown as NodeJS.Immediate);
+    }
     this.timers.clear();
     this.alias.clear();
   }
