@@ -4,7 +4,9 @@
  * of output as a simulated run. Everything it changes is undone on exit, error, SIGINT or
  * SIGTERM: reservations released, stopped processes continued, children killed.
  */
+import { chart } from "../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
+import { quantile } from "../../analysis/quantile.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
 import { CgroupBackend, DeadlineBackend, probe, SignalsBackend, type Backend, type BackendName } from "./backends.js";
@@ -12,7 +14,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Vttif } from "../vttif/vttif.js";
 import { NFT, NftablesTap } from "./nftap.js";
-import { spawnCpuBound, type LiveProcess } from "./procs.js";
+import { LiveProcess, spawnCpuBound } from "./procs.js";
 import { WallClock } from "./wallclock.js";
 
 export class LiveUnavailable extends Error {}
@@ -21,6 +23,7 @@ export class LiveUnavailable extends Error {}
 const LIVE_TICK = 1e-4;
 
 const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
+const proberProgram = fileURLToPath(new URL("./prober.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
 export interface LiveResult {
@@ -31,8 +34,8 @@ export interface LiveResult {
 export async function runLive(s: Scenario, backendName: BackendName): Promise<LiveResult> {
   const why = probe(backendName);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
-  const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp");
-  if (unsupported.length) throw new LiveUnavailable(`live: workloads of kind ${[...new Set(unsupported.map((w) => w.kind))].join(", ")} have no live program yet (batch and bsp only)`);
+  const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp" && w.kind !== "interactive");
+  if (unsupported.length) throw new LiveUnavailable(`live: workloads of kind ${[...new Set(unsupported.map((w) => w.kind))].join(", ")} have no live program yet (batch, interactive and bsp only)`);
   const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
   if (bsps.length && !NFT) throw new LiveUnavailable("live: nft (nftables) is not installed; the live TrafficTap needs it");
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
@@ -65,6 +68,19 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
   const cpu0 = process.cpuUsage();
   try {
     for (const w of s.workloads) if (w.kind === "batch") procs.set(w.vm, spawnCpuBound(w.vm, pin));
+    // Interactive probers: real processes that time their own bursts of work.
+    const responses = new Map<string, number[]>();
+    for (const w of s.workloads) {
+      if (w.kind !== "interactive") continue;
+      const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
+      const child = pin ? spawn("taskset", ["-c", pin, process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] }) : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+      const list: number[] = [];
+      responses.set(w.id, list);
+      child.stdout!.on("data", (d) => {
+        for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) if (clock.now > 0) list.push(Number(m[1]));
+      });
+      procs.set(w.vm, new LiveProcess(w.vm, child));
+    }
     // BSP ranks: real processes on their own loopback addresses, counted by nftables.
     const steps = new Map<string, number>();
     const addresses = new Map<string, string>();
@@ -132,12 +148,15 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
       wall_s: Math.round(clock.now * 1000) / 1000,
       metrics: {
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
+        ...Object.fromEntries([...responses].map(([id, r]) => [id, { requests: r.length, mean_response_s: r.reduce((a, b) => a + b, 0) / r.length, p95_response_s: quantile(r, 0.95) }])),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
         ...Object.fromEntries(rows.map((r) => [r.vm, { expected_share: r.expected_share, measured_share: r.measured_share, verdict: r.verdict }])),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
           timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000,
+          // The finest slice this dispatcher can honour: its tick plus its worst usual lateness.
+          resolution_limit_ms: (tick + clock.latenessQuantile(0.99)) * 1000,
         },
       },
     };
@@ -148,6 +167,18 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("shares.csv", toCsv(recordsToRows(rows, ["vm", "period_s", "slice_s", "expected_share", "measured_share", "verdict"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
+        const reservedRows = rows.filter((r) => Number.isFinite(r.expected_share));
+        if (reservedRows.length) {
+          out.add("shares.svg", chart({
+            title: `Live ${backendName}: CPU share, reserved against measured`,
+            x: { label: "reserved share (slice / period)", domain: [0, 0.6] },
+            y: { label: "measured share", domain: [0, 0.6] },
+            series: [
+              { name: "x = y", points: [[0, 0], [0.6, 0.6]] },
+              { name: "processes", points: reservedRows.map((r) => [r.expected_share, r.measured_share] as [number, number]), kind: "scatter" },
+            ],
+          }));
+        }
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
       },

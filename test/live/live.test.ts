@@ -108,3 +108,15 @@ if (noNft) console.log(`live VTTIF test skipped: ${noNft}`);
   t.deepEqual(leftoverTables(), []);
   t.deepEqual(await settled(), []);
 });
+
+(probe("cgroup") ? test.skip : test.serial)("the live interactive prober times its own bursts, and writes a shares figure", async (t) => {
+  const s = loadScenario(`${root}/scenarios/live-vsched.json`, {
+    sets: ['workloads.3={"kind":"interactive","id":"desk","vm":"batch","thinkTime":0.1,"burstOps":5e6}', "duration=3"],
+  });
+  const r = await runLive(s, "cgroup");
+  const desk = (r.summary.metrics as Record<string, Record<string, number>>).desk;
+  t.true(desk.requests >= 5, `${desk.requests} requests`);
+  t.true(desk.mean_response_s > 0 && desk.mean_response_s < 1);
+  t.regex(r.stage(tempDir()).files.get("shares.svg")!, /^<svg/);
+  t.deepEqual(await settled(), []);
+});

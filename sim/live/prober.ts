@@ -1,0 +1,26 @@
+/**
+ * The live interactive prober: thinks (exponential, seeded), then asks for a burst of work and
+ * times how long it takes in wall time, as a user would feel it. Prints "response SECONDS".
+ * Arguments: a JSON job on argv[2].
+ */
+import seedrandom from "seedrandom";
+
+const job = JSON.parse(process.argv[2]) as { thinkTime: number; burstOps: number; seed: string };
+const random = seedrandom.alea(job.seed);
+
+function burst(ops: number): void {
+  let x = 0;
+  for (let i = 0; i < ops; i++) x += i & 1;
+  if (x < 0) process.stdout.write("");
+}
+
+function next(): void {
+  setTimeout(() => {
+    const t0 = process.hrtime.bigint();
+    burst(job.burstOps);
+    process.stdout.write(`response ${Number(process.hrtime.bigint() - t0) / 1e9}\n`);
+    next();
+  }, -Math.log(1 - random()) * job.thinkTime * 1000);
+}
+
+next();
