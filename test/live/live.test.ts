@@ -120,3 +120,22 @@ if (noNft) console.log(`live VTTIF test skipped: ${noNft}`);
   t.regex(r.stage(tempDir()).files.get("shares.svg")!, /^<svg/);
   t.deepEqual(await settled(), []);
 });
+
+(noNft ? test.skip : test.serial)("live VTTIF: SIGINT halfway deletes the nftables table and leaves no rank process", async (t) => {
+  const out = join(tempDir(), "live");
+  const child = spawn(process.execPath, [join(root, "bin/virtuoso.js"), "live", "scenarios/live-vttif.json", "--backend", "cgroup", "--out", out], { cwd: root, stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 5000));
+  t.is(leftoverTables().length, 1, "the run's table exists while it runs");
+  child.kill("SIGINT");
+  t.is(await new Promise<number | null>((r) => child.on("exit", (c) => r(c))), 130);
+  t.deepEqual(leftoverTables(), []);
+  const ranks = () => readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("bsp-rank.ts");
+    } catch {
+      return false;
+    }
+  });
+  for (let i = 0; i < 20 && ranks().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t.deepEqual(ranks(), []);
+});
