@@ -6,6 +6,7 @@
  */
 import { createConnection, createServer, type Socket } from "node:net";
 import { patternPhases, type Pattern } from "../workload/patterns.js";
+import { spin } from "./spin.js";
 
 interface RankJob {
   rank: number;
@@ -46,12 +47,6 @@ function peer(d: number): Socket {
   return s;
 }
 
-function compute(ops: number): void {
-  let x = 0;
-  for (let i = 0; i < ops; i++) x += i & 1;
-  if (x < 0) process.stdout.write("");
-}
-
 function patternAt(k: number): Pattern {
   const per = job.sequence.reduce((s, x) => s + x.supersteps, 0);
   let r = k % per;
@@ -67,7 +62,7 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => process.once("message", () => r()));
   const payload = Buffer.alloc(job.messageBytes, 7);
   for (let k = 0; k < job.supersteps; k++) {
-    compute(job.computeOps);
+    spin(job.computeOps);
     const msgs = patternPhases(patternAt(k), n).flat();
     const expect = msgs.filter(([, d]) => d === job.rank).length;
     for (const [s, d] of msgs) {

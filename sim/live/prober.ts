@@ -4,20 +4,15 @@
  * Arguments: a JSON job on argv[2].
  */
 import seedrandom from "seedrandom";
+import { spin } from "./spin.js";
 
 const job = JSON.parse(process.argv[2]) as { thinkTime: number; burstOps: number; seed: string };
 const random = seedrandom.alea(job.seed);
 
-function burst(ops: number): void {
-  let x = 0;
-  for (let i = 0; i < ops; i++) x += i & 1;
-  if (x < 0) process.stdout.write("");
-}
-
 function next(): void {
   setTimeout(() => {
     const t0 = process.hrtime.bigint();
-    burst(job.burstOps);
+    spin(job.burstOps);
     process.stdout.write(`response ${Number(process.hrtime.bigint() - t0) / 1e9}\n`);
     next();
   }, -Math.log(1 - random()) * job.thinkTime * 1000);

@@ -47,10 +47,6 @@ export interface Result extends Scored {
   trace: { t: number; objective: number }[];
 }
 
-export function copySolution(s: Solution): Solution {
-  return { host: s.host.slice(), routes: s.routes.map((r) => r.slice()) };
-}
-
 /**
  * The default objective: for every VM edge the residual bandwidth of its path's bottleneck
  * (capacity less everything routed over it), minus the latency weight times its latency.

@@ -76,10 +76,6 @@ export class TrafficMatrix {
     return this.sum[src * this.stride + dst] / (Math.max(1, Math.min(this.filled, this.window)) * interval);
   }
 
-  get(src: number, dst: number): number {
-    return this.sum[src * this.stride + dst];
-  }
-
   private grow(): void {
     const old = this.stride, cap = old * 2;
     const relayout = (m: Float64Array) => {

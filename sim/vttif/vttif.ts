@@ -45,8 +45,6 @@ export class Vttif {
   readonly matrix: TrafficMatrix;
   /** Reported topologies, in time order. */
   readonly reports: Inference[] = [];
-  /** The latest update's raw inference, before damping (its arrays are reused next update). */
-  latest: Inference | undefined;
   private candidate: Inference | undefined;
   private streak = 0;
   private listeners: ((r: Inference) => void)[] = [];
@@ -92,7 +90,6 @@ export class Vttif {
   update(samples: readonly TrafficSample[]): Inference {
     this.matrix.push(samples);
     const inf = this.infer();
-    this.latest = inf;
     this.damp(inf);
     return inf;
   }

@@ -12,18 +12,19 @@ import { root, tempDir } from "../helpers.js";
 const backends: BackendName[] = ["signals", "deadline", "cgroup"];
 const scenario = (sets: string[] = []) => loadScenario(`${root}/scenarios/live-vsched.json`, { sets });
 
-/** Our workers still alive, with their scheduling class and state. */
-function leftovers(): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+/** Processes whose command line contains `mark`. */
+function processesWith(mark: string): string[] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(WORKER_MARK)) out.push(pid);
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(mark);
     } catch {
-      // Gone.
+      return false;
     }
-  }
-  return out;
+  });
 }
+
+/** Our workers still alive. */
+const leftovers = () => processesWith(WORKER_MARK);
 
 /** Leftovers once killed processes have had a moment to be reaped. */
 async function settled(): Promise<string[]> {
@@ -129,13 +130,7 @@ if (noNft) console.log(`live VTTIF test skipped: ${noNft}`);
   child.kill("SIGINT");
   t.is(await new Promise<number | null>((r) => child.on("exit", (c) => r(c))), 130);
   t.deepEqual(leftoverTables(), []);
-  const ranks = () => readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("bsp-rank.ts");
-    } catch {
-      return false;
-    }
-  });
+  const ranks = () => processesWith("bsp-rank.ts");
   for (let i = 0; i < 20 && ranks().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
   t.deepEqual(ranks(), []);
 });
