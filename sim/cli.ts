@@ -9,40 +9,49 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
-import { writeAtomic } from "../analysis/output.js";
+import { writeFileSync } from "node:fs";
+import { claim, OutputError, writeAtomic } from "../analysis/output.js";
 import { compare } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { paperFigures, runExperiment } from "./experiments/index.js";
-import { runScenario } from "./runner/index.js";
-import { loadScenario, scenarioJsonSchema, ScenarioError } from "./scenario/index.js";
+import { outputProblems, provenance, runScenario, toolVersion } from "./runner/index.js";
+import { limits, loadScenario, scenarioJsonSchema, ScenarioError, type LoadOptions, type Scenario } from "./scenario/index.js";
 
 class UsageError extends Error {}
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--max-events: expected a positive number, got "${v}"`);
+  return n;
+};
 const integer = (v: string) => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed: expected a non-negative integer, got "${v}"`);
+  if (!Number.isSafeInteger(n) || n < 0 || v.trim() === "") throw new UsageError(`expected a non-negative integer, got "${v}"`);
   return n;
 };
 
 const program = new Command("virtuoso")
   .description("Deterministic simulator and live testbed for the Virtuoso VM systems")
-  .version("0.1.0")
+  .version(toolVersion)
   .showHelpAfterError()
   .exitOverride();
 
 program
   .command("run")
-  .description("simulate a scenario and write summary.json, CSV tables and SVG figures")
+  .description("simulate a scenario and write summary.json, CSV tables and SVG figures into a new folder")
   .argument("<scenario>", "scenario JSON file")
-  .option("-o, --out <dir>", "output folder", "out")
+  .option("-o, --out <dir>", "output folder (must not exist or be empty, unless --force)", "out")
+  .option("--force", "replace an existing output folder whole")
   .option("--seed <n>", "override the scenario seed", integer)
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+  .option("--max-events <n>", `refuse runs estimated to process more events than this (default ${limits.events})`, positive)
   .option("-q, --quiet", "no progress bar")
-  .action((file: string, o: { out: string; seed?: number; set: string[]; quiet?: boolean }) => {
-    const scenario = loadScenario(file, { sets: o.set, seed: o.seed });
+  .action((file: string, o: { out: string; force?: boolean; seed?: number; set: string[]; maxEvents?: number; quiet?: boolean }) => {
+    const scenario = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
+    const out = claim(o.out, { force: o.force });
     const bar = !o.quiet && process.stderr.isTTY && !scenario.experiment ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
     const result = scenario.experiment
@@ -50,8 +59,8 @@ program
       : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file) });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
-    bar?.stop();
-    const files = result.stage(o.out, { wall_s: Math.round(wall * 1000) / 1000 }).commit();
+    stopBars();
+    const files = result.stage(o.out, { wall_s: Math.round(wall * 1000) / 1000, provenance: provenance(scenario, process.argv.slice(2)) }).commit({ claim: out });
     if (!o.quiet) process.stderr.write(`${scenario.name}: ${result.summary.events} events, ${result.summary.simulated_s} s simulated in ${wall.toFixed(2)} s; wrote ${files.length} files to ${o.out}\n`);
   });
 
@@ -62,35 +71,55 @@ program
   .option("--grid <path=v1,v2,...>", "a grid axis (repeatable)", collect, [])
   .option("--reps <n>", "replications per grid point (default: the scenario's sweep block, else 1)", integer)
   .option("--jobs <n>", "worker processes (default: the number of cores)", integer)
-  .option("-o, --out <dir>", "output folder", "sweep")
+  .option("-o, --out <dir>", "sweep folder; rerunning the same sweep into it resumes", "sweep")
+  .option("--force", "discard a different sweep found in the folder and start afresh")
+  .option("--max-events <n>", `refuse runs estimated to process more events than this (default ${limits.events})`, positive)
   .option("--engine <engine>", "local worker processes, or a Slurm job array", "local")
   .option("--partition <p>", "Slurm partition")
   .option("-q, --quiet", "no progress bar")
-  .action(async (file: string, o: { grid: string[]; reps?: number; jobs?: number; out: string; quiet?: boolean; engine: string; partition?: string }) => {
+  .action(async (file: string, o: { grid: string[]; reps?: number; jobs?: number; out: string; force?: boolean; maxEvents?: number; quiet?: boolean; engine: string; partition?: string }) => {
+    if (o.engine !== "local" && o.engine !== "slurm") throw new UsageError(`--engine: must be local or slurm, got "${o.engine}"`);
+    if (o.reps === 0) throw new UsageError("--reps: must be at least 1");
+    if (o.jobs === 0) throw new UsageError("--jobs: must be at least 1");
     // Loaded on demand: the sweep's statistics pull in mathjs, which a plain run does not need.
     const { parseGrid, sweep, submit } = await import("./sweep/index.js");
     // The command line's grid, or else the scenario's own sweep block.
-    const block = loadScenario(file).sweep;
+    const block = checked(file, { maxEvents: o.maxEvents }).sweep;
     let grid;
     try {
       grid = o.grid.length ? o.grid.map(parseGrid) : (block?.grid ?? []);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    o.reps ??= block?.reps ?? 1;
+    // Every run of the grid must validate before anything is written.
+    const { plan } = await import("./sweep/index.js");
+    const reps = o.reps ?? block?.reps ?? 1;
+    const base = checked(file, { maxEvents: o.maxEvents });
+    for (const r of plan(base.seed, grid, 1)) checked(file, { sets: r.sets, maxEvents: o.maxEvents }, `grid point ${r.point} (${r.sets.slice(0, -1).join(" ")}): `);
     if (o.engine === "slurm") {
-      const { job, tasks } = submit({ file, out: o.out, grid, reps: Math.max(1, o.reps), partition: o.partition });
+      const { job, tasks } = submit({ file, out: o.out, grid, reps, partition: o.partition, force: o.force });
       process.stdout.write(job ? `submitted job ${job} (${tasks} array tasks); merge with: virtuoso collect ${o.out} --wait\n` : `all runs already done; merge with: virtuoso collect ${o.out}\n`);
       return;
     }
-    if (o.engine !== "local") throw new UsageError(`sweep: --engine must be local or slurm, got "${o.engine}"`);
     const jobs = Math.max(1, o.jobs ?? availableParallelism());
-    const bar = !o.quiet && process.stderr.isTTY ? runsBar() : undefined;
     const t0 = monotonicSeconds();
-    const records = await sweep({ file, out: o.out, grid, reps: Math.max(1, o.reps), jobs, onProgress: bar && ((d, n) => (bar.getTotal() !== n && bar.setTotal(n), bar.update(d))) });
-    bar?.stop();
-    const failed = records.filter((r) => !r.ok).length, resumed = records.filter((r) => r.resumed).length;
-    if (!o.quiet) process.stderr.write(`${records.length} runs (${resumed} already done, ${failed} failed) in ${(monotonicSeconds() - t0).toFixed(1)} s; wrote ${o.out}/runs.csv and ${o.out}/summary.csv\n`);
+    let bar: cliProgress.SingleBar | undefined;
+    const records = await sweep({
+      file, out: o.out, grid, reps, jobs, force: o.force,
+      onProgress: (d, n) => {
+        bar ??= !o.quiet && process.stderr.isTTY ? runsBar() : undefined;
+        if (bar && bar.getTotal() !== n) bar.setTotal(n);
+        bar?.update(d);
+      },
+    });
+    stopBars();
+    const failed = records.filter((r) => !r.ok), resumed = records.filter((r) => r.resumed).length;
+    if (!o.quiet || failed.length) process.stderr.write(`${records.length} runs (${resumed} already done, ${failed.length} failed) in ${(monotonicSeconds() - t0).toFixed(1)} s; wrote ${o.out}/runs.csv and ${o.out}/summary.csv\n`);
+    if (failed.length) {
+      for (const r of failed.slice(0, 5)) process.stderr.write(`run ${r.run.id} failed: ${r.error?.split("\n")[0] ?? "unknown error"}\n`);
+      process.stderr.write(`${failed.length} of ${records.length} runs failed; every error is in the error column of ${join(o.out, "runs.csv")}; rerun the same command to retry them\n`);
+      process.exitCode = 1;
+    }
   });
 
 program
@@ -112,7 +141,9 @@ program
     if (!existsSync(join(dir, "sweep.json"))) throw new UsageError(`collect: ${dir} has no sweep.json`);
     while (o.wait && pending(dir)) await new Promise((r) => setTimeout(r, 2000));
     const recs = await collect(dir);
-    process.stderr.write(`${recs.length} runs, ${recs.filter((r) => !r.ok).length} failed; wrote ${join(dir, "runs.csv")} and ${join(dir, "summary.csv")}\n`);
+    const failed = recs.filter((r) => !r.ok).length;
+    process.stderr.write(`${recs.length} runs, ${failed} failed; wrote ${join(dir, "runs.csv")} and ${join(dir, "summary.csv")}\n`);
+    if (failed) process.exitCode = 1;
   });
 
 program
@@ -127,11 +158,12 @@ program
     const scenarios = fileURLToPath(new URL("../scenarios/", import.meta.url));
     for (const f of paperFigures.filter((x) => names.length === 0 || names.includes(x.name))) {
       const t0 = monotonicSeconds();
-      const s = loadScenario(`${scenarios}${f.name}.json`);
+      const s = checked(`${scenarios}${f.name}.json`);
+      const dir = `${o.out}/${f.name}`;
+      const out = claim(dir, { force: true });
       // No wall time in the summary: regenerating gives identical files.
       const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: scenarios });
-      const files = r.stage(`${o.out}/${f.name}`).commit();
-      writeAtomic(`${o.out}/${f.name}/index.html`, report(`${o.out}/${f.name}`));
+      const files = r.stage(dir, { provenance: provenance(s) }).commit({ claim: out, finish: (staged) => writeFileSync(join(staged, "index.html"), report(staged)) });
       if (!o.quiet) process.stderr.write(`${f.name} (${f.paper}): ${files.length} files in ${(monotonicSeconds() - t0).toFixed(1)} s\n`);
     }
   });
@@ -141,15 +173,17 @@ program
   .description("run a scenario's VMs as real processes under a real CPU mechanism (root); writes summary.json and shares.csv")
   .argument("<scenario>", "scenario JSON file")
   .requiredOption("--backend <b>", "signals (VSched's SIGSTOP/SIGCONT dispatcher), deadline (SCHED_DEADLINE) or cgroup (CPU bandwidth)")
-  .option("-o, --out <dir>", "output folder", "live")
+  .option("-o, --out <dir>", "output folder (must not exist or be empty, unless --force)", "live")
+  .option("--force", "replace an existing output folder whole")
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-  .action(async (file: string, o: { backend: string; out: string; set: string[] }) => {
-    if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`live: --backend must be signals, deadline or cgroup, got "${o.backend}"`);
+  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[] }) => {
+    if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
+    const s = checked(file, { sets: o.set });
+    const out = claim(o.out, { force: o.force });
     const { runLive, LiveUnavailable } = await import("./live/index.js");
-    const s = loadScenario(file, { sets: o.set });
     try {
       const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup");
-      r.stage(o.out).commit();
+      r.stage(o.out).commit({ claim: out });
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
       throw err;
@@ -186,8 +220,10 @@ program
   .description("check a scenario; print one line per problem and exit 2 if any")
   .argument("<scenario>", "scenario JSON file")
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-  .action((file: string, o: { set: string[] }) => {
-    const s = loadScenario(file, { sets: o.set });
+  .option("--seed <n>", "override the scenario seed", integer)
+  .option("--max-events <n>", `refuse runs estimated to process more events than this (default ${limits.events})`, positive)
+  .action((file: string, o: { set: string[]; seed?: number; maxEvents?: number }) => {
+    const s = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
     process.stdout.write(`${file}: ok (${s.name}, ${s.platform.hosts.length} hosts, ${s.vms.length} VMs, ${s.workloads.length} workloads)\n`);
   });
 
@@ -255,9 +291,33 @@ function printFigure(f: Figure, json: boolean): void {
   process.stdout.write(json ? JSON.stringify(f) + "\n" : `${f.name.padEnd(28)} ${String(f.value).padStart(14)} ${f.unit}\n`);
 }
 
+/**
+ * A scenario loaded and checked as far as possible before any work: schema, references,
+ * invariants, estimated work, and the tables it asks for. Warnings go to stderr.
+ */
+function checked(file: string, opts: LoadOptions = {}, prefix = ""): Scenario {
+  try {
+    const s = loadScenario(file, { ...opts, warn: (w) => !prefix && process.stderr.write(`warning: ${w}\n`) });
+    const problems = outputProblems(s, { baseDir: dirname(file) });
+    if (problems.length) throw new ScenarioError(problems);
+    return s;
+  } catch (err) {
+    if (err instanceof ScenarioError && prefix) throw new ScenarioError(err.problems.map((p) => prefix + p));
+    throw err;
+  }
+}
+
+const bars = new Set<cliProgress.SingleBar>();
+/** Stops every progress bar, so the terminal is left clean and nothing keeps the process alive. */
+function stopBars(): void {
+  for (const b of bars) b.stop();
+  bars.clear();
+}
+
 function runsBar(): cliProgress.SingleBar {
   const bar = new cliProgress.SingleBar({ format: "{bar} {value}/{total} runs | ETA {eta_formatted}", stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(1, 0);
+  bars.add(bar);
   return bar;
 }
 
@@ -267,22 +327,36 @@ function progressBar(total: number): cliProgress.SingleBar {
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
+  bars.add(bar);
   return bar;
+}
+
+/** Ends the process now with `code`, once stderr has drained: nothing left running keeps it alive. */
+function exit(code: number): void {
+  process.exitCode = code;
+  process.stderr.write("", () => process.exit(code));
 }
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  stopBars();
   if (err instanceof ScenarioError) {
     for (const p of err.problems) process.stderr.write(p + "\n");
-    process.exitCode = 2;
+    exit(2);
   } else if (err instanceof UsageError) {
     process.stderr.write(err.message + "\n");
-    process.exitCode = 2;
+    exit(2);
+  } else if (err instanceof OutputError) {
+    process.stderr.write(err.message + "\n");
+    exit(err.exitCode);
   } else if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    exit(err.exitCode === 0 ? 0 : 2);
+  } else if (err instanceof RangeError && /call stack|Invalid array length|Invalid string length/.test(err.message)) {
+    process.stderr.write(`virtuoso: internal error: ${err.message} (the scenario is larger than this run can hold)\n`);
+    exit(1);
   } else {
     process.stderr.write(`virtuoso: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    exit(1);
   }
 }

@@ -6,8 +6,9 @@ import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { OutputDir } from "../../analysis/output.js";
 import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
+import type { Provenance } from "./provenance.js";
 import { adaptTable, installAdapt, installVReserve, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
 
 export interface Summary {
@@ -16,6 +17,7 @@ export interface Summary {
   simulated_s: number;
   events: number;
   wall_s?: number;
+  provenance?: Provenance;
   metrics: Record<string, Record<string, number | string | boolean>>;
 }
 
@@ -35,7 +37,15 @@ export interface RunResult {
   stage(dir: string, extra?: Partial<Summary>): OutputDir;
 }
 
-export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+interface Installed {
+  sim: Simulation;
+  world: World;
+  models: [string, Model][];
+  adapt?: ReturnType<typeof installAdapt>;
+}
+
+/** Builds the world and installs every workload and policy, without simulating. */
+function install(scenario: Scenario, opts: RunOptions): Installed {
   const sim = new Simulation(scenario.seed);
   const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories() });
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
@@ -51,6 +61,43 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   if (adapt) models.push(["adapt", adapt]);
   const vreserve = installVReserve(sim, world, scenario, vttif?.vttif, wren?.wren);
   if (vreserve) models.push(["vreserve", vreserve]);
+  return { sim, world, models, adapt };
+}
+
+/** Names of the tables a run of this installed scenario can write. */
+function tableNames(x: Installed): string[] {
+  const names = x.sim.trace.all().map((t) => t.name);
+  if (x.world.topo.resourceCount > 0) names.push("links");
+  if (x.world.hosts.size > 0) names.push("hosts");
+  if (x.adapt) names.push("adapt.decisions");
+  if (x.adapt && x.world.scenario.policies.adapt?.mode === "migrate") names.push("migrations");
+  return names;
+}
+
+/**
+ * Problems only an installed world can show: table names in `outputs.tables` that nothing in
+ * this scenario produces. Builds the world but simulates nothing.
+ */
+export function outputProblems(scenario: Scenario, opts: RunOptions = {}): string[] {
+  if (!scenario.outputs.tables || scenario.experiment) return [];
+  return tableProblems(scenario, tableNames(install(scenario, opts)));
+}
+
+function tableProblems(scenario: Scenario, known: string[]): string[] {
+  const out: string[] = [];
+  scenario.outputs.tables?.forEach((name, i) => {
+    if (known.includes(name)) return;
+    const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || k.endsWith(`.${name}`) || name.endsWith(`.${k}`));
+    out.push(`outputs.tables.${i}: no table "${name}" in this scenario${near ? `; did you mean "${near}"?` : ""} (it has: ${known.join(", ") || "none"})`);
+  });
+  return out;
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const installed = install(scenario, opts);
+  const { sim, world, models, adapt } = installed;
+  const wrong = tableProblems(scenario, tableNames(installed));
+  if (wrong.length) throw new ScenarioError(wrong);
   sim.run({ until: scenario.duration, progress: opts.progress });
   if (adapt) adaptTable(sim, adapt.loop);
   const metrics: Summary["metrics"] = {};
@@ -85,7 +132,7 @@ function platformTables(world: World): Record<string, ReturnType<typeof recordsT
     const hosts = [...world.hosts.values()].map((h) => ({ host: h.id, cores: h.cores, speed: h.speed, utilization: h.utilization() }));
     tables.hosts = recordsToRows(hosts, ["host", "cores", "speed", "utilization"]);
   }
-  if (world.migrations.length > 0) {
+  if (world.migrations.length > 0 || world.scenario.outputs.tables?.includes("migrations")) {
     tables.migrations = recordsToRows(world.migrations, ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds"]);
   }
   return tables;

@@ -9,7 +9,8 @@ export class ScenarioError extends Error {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(scenario)" : path.map(String).join(".");
+  // Keys come from the input: cut long ones short rather than echo them.
+  return path.length === 0 ? "(scenario)" : path.map((k) => (String(k).length > 60 ? `${String(k).slice(0, 57)}...` : String(k))).join(".");
 }
 
 export function zodProblems(error: z.ZodError): string[] {

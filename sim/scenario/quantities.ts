@@ -1,7 +1,7 @@
 /** Reusable field types, so every quantity says its unit once. */
 import { z } from "zod";
 
-export const id = z.string().regex(/^[A-Za-z_][\w.-]*$/, "must be a name: a letter or _, then letters, digits, _ . -");
+export const id = z.string().max(128, "a name is at most 128 characters").regex(/^[A-Za-z_][\w.-]*$/, "must be a name: a letter or _, then letters, digits, _ . -");
 export const seconds = z.number().nonnegative().describe("seconds");
 export const positiveSeconds = z.number().positive().describe("seconds");
 export const rate = z.number().positive().describe("per second");

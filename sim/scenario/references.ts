@@ -1,3 +1,5 @@
+import { limits, quote } from "./limits.js";
+
 /**
  * Checks that names are unique and that every reference names something that exists. Runs on
  * the raw document too, so these problems are reported together with type errors.
@@ -11,31 +13,56 @@ export function referenceProblems(doc: unknown): string[] {
   eachItem(platform?.hosts, "platform.hosts", (h, path) => {
     if (typeof h.id !== "string") return;
     const count = h.count;
-    const names = typeof count === "number" && Number.isInteger(count) && count > 0
+    // Bounded before expansion: a count of 1e9 must not allocate a billion names.
+    const names = typeof count === "number" && Number.isInteger(count) && count > 0 && count <= limits.hosts
       ? Array.from({ length: count }, (_, i) => `${h.id}${i}`)
       : [h.id];
     for (const n of names) {
-      if (hosts.has(n)) out.push(`${path}.id: duplicate host "${n}"`);
+      if (hosts.has(n)) out.push(`${path}.id: duplicate host ${quote(n)}`);
       hosts.add(n);
     }
   });
+  let total = 0;
+  eachItem(platform?.hosts, "platform.hosts", (h) => (total += typeof h.count === "number" && h.count > 0 ? h.count : 1));
+  if (total > limits.hosts) out.push(`platform.hosts: ${total} hosts after expanding counts; at most ${limits.hosts}`);
   const vms = new Set<string>();
   eachItem(root.vms, "vms", (vm, path) => {
     if (typeof vm.id === "string") {
-      if (vms.has(vm.id)) out.push(`${path}.id: duplicate VM "${vm.id}"`);
+      if (vms.has(vm.id)) out.push(`${path}.id: duplicate VM ${quote(vm.id)}`);
       vms.add(vm.id);
     }
-    if (typeof vm.host === "string" && !hosts.has(vm.host)) out.push(`${path}.host: unknown host "${vm.host}"`);
+    if (typeof vm.host === "string" && !hosts.has(vm.host)) out.push(`${path}.host: unknown host ${quote(vm.host)}`);
   });
   const workloads = new Set<string>();
   eachItem(root.workloads, "workloads", (w, path) => {
     if (typeof w.id === "string") {
-      if (workloads.has(w.id)) out.push(`${path}.id: duplicate workload "${w.id}"`);
+      if (workloads.has(w.id)) out.push(`${path}.id: duplicate workload ${quote(w.id)}`);
       workloads.add(w.id);
     }
     eachRef(w.vms, `${path}.vms`, vms, "VM", out);
     for (const key of ["vm", "src", "dst", "client", "web", "db"]) ref(w[key], `${path}.${key}`, vms, "VM", out);
+    for (const key of ["from", "to"]) ref(w[key], `${path}.${key}`, hosts, "host", out);
   });
+
+  const policies = asRecord(root.policies);
+  eachItem(asRecord(policies?.vsched)?.reservations, "policies.vsched.reservations", (r, path) => ref(r.vm, `${path}.vm`, vms, "VM", out));
+  eachItem(asRecord(policies?.control)?.apps, "policies.control.apps", (a, path) => ref(a.app, `${path}.app`, workloads, "workload", out));
+  ref(asRecord(policies?.vttif)?.aggregator, "policies.vttif.aggregator", hosts, "host", out);
+  const adapt = asRecord(policies?.adapt);
+  eachRef(adapt?.vms, "policies.adapt.vms", vms, "VM", out);
+  eachRef(adapt?.hosts, "policies.adapt.hosts", hosts, "host", out);
+  ref(adapt?.app, "policies.adapt.app", workloads, "workload", out);
+
+  const experiment = asRecord(root.experiment);
+  if (experiment) {
+    for (const key of ["host", "src", "dst"]) ref(experiment[key], `experiment.${key}`, hosts, "host", out);
+    ref(experiment.vm, "experiment.vm", vms, "VM", out);
+    for (const key of ["app", "interactive"]) ref(experiment[key], `experiment.${key}`, workloads, "workload", out);
+    eachRef(experiment.batch, "experiment.batch", workloads, "workload", out);
+    const profiles = new Set<string>();
+    eachItem(experiment.profiles, "experiment.profiles", (p) => typeof p.name === "string" && profiles.add(p.name));
+    eachItem(experiment.cells, "experiment.cells", (c, path) => ref(c.profile, `${path}.profile`, profiles, "profile", out));
+  }
 
   const network = asRecord(platform?.network);
   const topology = asRecord(network?.topology);
@@ -71,7 +98,7 @@ export function referenceProblems(doc: unknown): string[] {
 }
 
 function ref(r: unknown, path: string, known: Set<string>, what: string, out: string[]): void {
-  if (typeof r === "string" && !known.has(r)) out.push(`${path}: unknown ${what} "${r}"`);
+  if (typeof r === "string" && !known.has(r)) out.push(`${path}: unknown ${what} ${quote(r)}`);
 }
 
 function eachRef(refs: unknown, path: string, known: Set<string>, what: string, out: string[]): void {

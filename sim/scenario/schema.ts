@@ -20,8 +20,8 @@ import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./
 
 export const hostSchema = z.strictObject({
   id: id.describe("host name; with `count`, the prefix of names id0..id{count-1}"),
-  count: positiveCount.optional().describe("expand into this many identical hosts"),
-  cores: positiveCount.default(1),
+  count: positiveCount.max(100_000).optional().describe("expand into this many identical hosts"),
+  cores: positiveCount.max(4096).default(1),
   speed: z.number().positive().default(1e9).describe("operations per second per core"),
   scheduler: z.enum(["fair", "vsched"]).default("fair").describe("CPU scheduler: fair processor sharing, or VSched periodic real-time (EDF) with leftover time shared fairly"),
   tick: positiveSeconds.default(0.001).describe("timer tick: the dispatcher acts only on its boundaries (0.01 like Linux 2.4, 0.001 like 2.6)"),
@@ -36,7 +36,7 @@ export const hostSchema = z.strictObject({
 export const vmSchema = z.strictObject({
   id,
   host: id.describe("id of the host the VM starts on"),
-  vcpus: positiveCount.default(1),
+  vcpus: positiveCount.max(4096).default(1),
   memory: z.number().positive().default(1 << 30).describe("bytes"),
   dirtyRate: bytes.default(0).describe("bytes of memory dirtied per CPU-second of computing"),
 });
@@ -60,14 +60,14 @@ export const policiesSchema = z.strictObject({
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
 export const outputsSchema = z.strictObject({
-  tables: z.array(id).optional().describe("trace tables to write as CSV; all when absent"),
+  tables: z.array(id).min(1).optional().describe("trace tables to write as CSV; all when absent"),
   figures: z.boolean().default(true).describe("render SVG figures"),
 });
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   name: id,
-  description: z.string().default(""),
+  description: z.string().max(10_000).default(""),
   seed: z.number().int().nonnegative().max(2 ** 53 - 1).default(1),
   duration: positiveSeconds.describe("simulated seconds"),
   platform: platformSchema.default(platformSchema.parse({})),

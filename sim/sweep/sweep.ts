@@ -1,18 +1,21 @@
 /**
  * Sweeps: many runs of one scenario over a parameter grid with replications, on local worker
- * processes. Each run writes its own folder; a run whose summary.json exists is done, so
- * re-running the same command resumes. A crashed run is recorded with its error and the
+ * processes. Each run writes its own folder; a run whose summary.json exists and carries the
+ * scenario hash its plan expects is done, so re-running the same command resumes (and a
+ * changed scenario or grid is refused, see manifest.ts). A crashed run is recorded with its error and the
  * sweep goes on. runs.csv has a row per run; summary.csv the mean, standard deviation and
  * 95% confidence interval of every metric at every grid point.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordsToRows, toCsv, type Cell } from "../../analysis/csv.js";
 import { writeAtomic } from "../../analysis/output.js";
+import { scenarioHash, toolVersion } from "../runner/index.js";
 import { loadScenario } from "../scenario/index.js";
-import { plan, type GridAxis, type PlannedRun } from "./plan.js";
+import { claimSweepFolder, releaseLock, type Manifest, type ManifestRun } from "./manifest.js";
+import { plan, type GridAxis } from "./plan.js";
 
 export interface SweepOptions {
   file: string;
@@ -20,11 +23,13 @@ export interface SweepOptions {
   grid: GridAxis[];
   reps: number;
   jobs: number;
+  /** Discard a different sweep found in `out` and start afresh. */
+  force?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface RunRecord {
-  run: PlannedRun;
+  run: ManifestRun;
   ok: boolean;
   error?: string;
   metrics: Record<string, number>;
@@ -34,27 +39,44 @@ export interface RunRecord {
 const workerFile = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
-/** The runs of a sweep, validated, with those already done (their summary.json exists) read back. */
-export function prepare(o: Pick<SweepOptions, "file" | "out" | "grid" | "reps">): { runs: PlannedRun[]; records: Map<string, RunRecord>; todo: PlannedRun[] } {
+export interface Prepared {
+  manifest: Manifest;
+  runs: ManifestRun[];
+  records: Map<string, RunRecord>;
+  todo: ManifestRun[];
+}
+
+/**
+ * The runs of a sweep, every one validated and hashed before anything is written, then the
+ * folder claimed (`claimSweepFolder`) and the runs already done read back.
+ */
+export function prepare(o: Pick<SweepOptions, "file" | "out" | "grid" | "reps" | "force">): Prepared {
   const base = loadScenario(o.file);
-  // Every grid point must validate before anything runs.
-  const runs = plan(base.seed, o.grid, o.reps);
-  for (const r of runs.filter((x) => x.rep === 0)) loadScenario(o.file, { sets: r.sets });
+  const runs: ManifestRun[] = plan(base.seed, o.grid, o.reps).map((r) => ({ ...r, sha256: scenarioHash(loadScenario(o.file, { sets: r.sets })) }));
+  const manifest: Manifest = { tool: "virtuoso", version: toolVersion, file: resolve(o.file), scenario_sha256: scenarioHash(base), grid: o.grid, reps: o.reps, runs };
+  claimSweepFolder(o.out, manifest, !!o.force);
   const records = new Map<string, RunRecord>();
-  const todo: PlannedRun[] = [];
+  const todo: ManifestRun[] = [];
   for (const run of runs) {
     const done = readDone(o.out, run);
     if (done) records.set(run.id, done);
     else todo.push(run);
   }
-  return { runs, records, todo };
+  return { manifest, runs, records, todo };
 }
 
-/** A finished run's record, from its folder; undefined if it has not finished. */
-export function readDone(out: string, run: PlannedRun): RunRecord | undefined {
-  const summary = join(out, "runs", run.id, "summary.json");
-  if (!existsSync(summary)) return undefined;
-  return { run, ok: true, metrics: flatten(JSON.parse(readFileSync(summary, "utf8")).metrics), resumed: true };
+/** A finished run's record, from its folder; undefined if it has not finished or ran another scenario. */
+export function readDone(out: string, run: ManifestRun): RunRecord | undefined {
+  const file = join(out, "runs", run.id, "summary.json");
+  if (!existsSync(file)) return undefined;
+  let summary: { metrics?: unknown; provenance?: { scenario_sha256?: string } };
+  try {
+    summary = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (summary.provenance?.scenario_sha256 !== run.sha256) return undefined;
+  return { run, ok: true, metrics: flatten(summary.metrics), resumed: true };
 }
 
 export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
@@ -66,7 +88,7 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
     let active = 0;
     const start = () => {
       const w: ChildProcess = fork(workerFile, [], { execArgv: [`--import=${register}`], stdio: ["ignore", "ignore", "pipe", "ipc"] });
-      let current: PlannedRun | undefined;
+      let current: ManifestRun | undefined;
       let stderr = "";
       w.stderr?.on("data", (d) => (stderr += String(d)));
       const next = () => {
@@ -75,7 +97,7 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
           w.kill();
           return;
         }
-        w.send({ file: o.file, dir: join(o.out, "runs", current.id), sets: current.sets, id: current.id });
+        w.send({ file: o.file, dir: join(o.out, "runs", current.id), sets: current.sets, id: current.id, sha256: current.sha256 });
       };
       const finish = (rec: RunRecord) => {
         records.set(rec.run.id, rec);
@@ -105,6 +127,7 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
   });
   const ordered = runs.map((r) => records.get(r.id)!);
   await writeTables(o, ordered);
+  releaseLock(o.out);
   return ordered;
 }
 

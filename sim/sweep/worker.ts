@@ -1,10 +1,11 @@
 /**
  * A sweep worker process: receives runs from the parent, simulates each, writes its output
- * folder (atomically, summary.json last) and reports back. Stays alive between runs, so the
- * start-up cost is paid once per worker.
+ * folder (whole, by one rename) and reports back. Stays alive between runs, so the start-up
+ * cost is paid once per worker.
  */
+import { OutputError } from "../../analysis/output.js";
 import { runExperiment } from "../experiments/index.js";
-import { runScenario } from "../runner/index.js";
+import { provenance, runScenario } from "../runner/index.js";
 import { loadScenario, ScenarioError } from "../scenario/index.js";
 import { dirname } from "node:path";
 
@@ -13,13 +14,20 @@ interface Job {
   dir: string;
   sets: string[];
   id: string;
+  sha256: string;
 }
+
+/** Test hook: runs whose id is listed in VIRTUOSO_FAIL_RUNS fail mid-run, as a model bug would. */
+const failing = new Set((process.env.VIRTUOSO_FAIL_RUNS ?? "").split(",").filter(Boolean));
 
 process.on("message", (job: Job) => {
   try {
     const s = loadScenario(job.file, { sets: job.sets });
+    const p = provenance(s);
+    if (p.scenario_sha256 !== job.sha256) throw new Error(`the scenario file changed while the sweep ran (sha256 ${p.scenario_sha256.slice(0, 12)}, planned ${job.sha256.slice(0, 12)})`);
     const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: dirname(job.file) });
-    r.stage(job.dir).commit();
+    if (failing.has(job.id)) throw new Error(`injected failure in run ${job.id}`);
+    r.stage(job.dir, { provenance: p }).commit({ force: true });
     process.send!({ id: job.id, ok: true, summary: r.summary });
   } catch (err) {
     const message = err instanceof ScenarioError ? err.problems.join("; ") : err instanceof Error ? err.message : String(err);

@@ -33,6 +33,7 @@ export const bspSchema = z.strictObject({
   supersteps: positiveCount,
   sequence: z
     .array(z.strictObject({ pattern: z.enum(patternNames), supersteps: positiveCount }))
+    .min(1)
     .optional()
     .describe("run these patterns in turn instead of `pattern` (then `supersteps` counts whole sequences)"),
   start: seconds.default(0),

@@ -1,0 +1,95 @@
+/**
+ * The work a run will do, estimated from the scenario alone, so a run that would take hours
+ * or exhaust memory (a 1 ns period over a day, a million-rank all-to-all) is refused up front
+ * with the field to blame. Estimates are rough upper-end event counts, not predictions.
+ */
+import { limits } from "./limits.js";
+import type { Scenario } from "./schema.js";
+import { expandedHosts } from "./invariants.js";
+
+interface Part {
+  path: string;
+  what: string;
+  events: number;
+}
+
+/** Messages per superstep of each BSP pattern on n ranks. */
+function patternMessages(pattern: string, n: number): number {
+  switch (pattern) {
+    case "all-to-all":
+      return n * (n - 1);
+    case "n-body":
+      return n * (n - 1);
+    case "mesh":
+      return 4 * n;
+    case "tree":
+      return 2 * (n - 1);
+    default:
+      return n;
+  }
+}
+
+export function estimateParts(s: Scenario): Part[] {
+  const parts: Part[] = [];
+  const span = (start = 0) => Math.max(0, s.duration - start);
+  const hostsBy = expandedHosts(s);
+  s.platform.hosts.forEach((h, i) => {
+    const n = h.count ?? 1;
+    // VSched acts on every tick of every core.
+    if (h.scheduler === "vsched") parts.push({ path: `platform.hosts.${i}.tick`, what: `VSched ticks on ${n} host(s)`, events: (n * h.cores * s.duration) / h.tick });
+    if (h.externalLoad?.kind === "ramp") parts.push({ path: `platform.hosts.${i}.externalLoad.steps`, what: "load ramp steps", events: n * h.externalLoad.steps });
+  });
+  s.policies.vsched.reservations.forEach((r, i) => parts.push({ path: `policies.vsched.reservations.${i}.period`, what: "reservation periods", events: (3 * span(r.at)) / r.period }));
+  s.workloads.forEach((w, i) => {
+    const p = `workloads.${i}`;
+    switch (w.kind) {
+      case "mm1":
+        return parts.push({ path: `${p}.arrivalRate`, what: "M/M/c customers", events: 3 * w.arrivalRate * s.duration });
+      case "phold":
+        parts.push({ path: `${p}.lps`, what: "PHOLD events", events: (w.lps * w.init * s.duration) / (w.lookahead + w.meanDelay) });
+        return parts.push({ path: `${p}.lps`, what: "PHOLD events queued at once", events: w.lps * w.init * 10 });
+      case "bsp": {
+        const n = w.vms.length;
+        const seq = w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }];
+        const perRound = seq.reduce((k, x) => k + x.supersteps * (3 * patternMessages(x.pattern, n) + 2 * n), 0);
+        return parts.push({ path: `${p}.supersteps`, what: `BSP messages of ${n} ranks`, events: w.supersteps * perRound });
+      }
+      case "interactive":
+        return parts.push({ path: `${p}.thinkTime`, what: "interactive requests", events: (3 * span(w.start)) / w.thinkTime });
+      case "web":
+        return parts.push({ path: `${p}.clients`, what: "web requests", events: (12 * w.clients * span(w.start)) / w.thinkTime });
+      case "ping":
+        return parts.push({ path: `${p}.interval`, what: "pings", events: (4 * span(w.start)) / w.interval });
+      case "noise":
+        return parts.push({ path: `${p}.rate`, what: "noise messages", events: 3 * w.rate * span(w.start) });
+      default:
+        return;
+    }
+  });
+  const hosts = hostsBy.size;
+  const pol = s.policies;
+  if (pol.vttif.enabled) parts.push({ path: "policies.vttif.interval", what: "VTTIF updates", events: (2 * hosts * s.duration) / pol.vttif.interval });
+  if (pol.wren.enabled) parts.push({ path: "policies.wren.exportInterval", what: "Wren exports", events: s.duration / pol.wren.exportInterval });
+  if (pol.adapt?.enabled) {
+    const rounds = Math.max(0, s.duration - pol.adapt.firstAt) / pol.adapt.interval + 1;
+    parts.push({ path: "policies.adapt.interval", what: "adaptation rounds", events: rounds * (pol.adapt.algorithm === "gh" ? 1000 : pol.adapt.annealing.iterations) });
+  }
+  if (pol.vreserve.enabled) parts.push({ path: "policies.vreserve.interval", what: "VRESERVE rounds", events: s.duration / pol.vreserve.interval });
+  if (pol.control) parts.push({ path: "policies.control.interval", what: "rate control rounds", events: (pol.control.apps.length * s.duration) / pol.control.interval });
+  return parts;
+}
+
+/** One problem line when the estimated events exceed the limit, naming the largest part. */
+export function workProblems(s: Scenario, maxEvents = limits.events): string[] {
+  const parts = estimateParts(s);
+  const total = parts.reduce((n, p) => n + p.events, 0);
+  if (total <= maxEvents) return [];
+  const worst = parts.reduce((a, b) => (b.events > a.events ? b : a));
+  return [
+    `${worst.path}: this run would process about ${fmt(total)} events (${worst.what}: ${fmt(worst.events)}), more than the limit of ${fmt(maxEvents)}; shorten the run or coarsen this field, or pass --max-events ${fmt(Math.ceil(total * 1.1))} if the run is meant`,
+  ];
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? (x < 1e6 ? String(Math.round(x)) : x.toExponential(1).replace("e+", "e")) : "infinitely many";
+}
