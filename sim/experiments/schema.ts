@@ -16,10 +16,10 @@ export const missGridSchema = z.strictObject({
   kind: z.literal("vsched-miss-grid"),
   host: id.describe("the VSched host"),
   vm: id.describe("the reserved CPU-bound VM"),
-  periods: z.strictObject({ min: positiveSeconds, max: positiveSeconds, count: positiveCount }).describe("log-spaced periods"),
+  periods: z.strictObject({ min: positiveSeconds, max: positiveSeconds, count: positiveCount.max(1000) }).describe("log-spaced periods"),
   sliceFractions: z.array(z.number().positive().max(1)).min(1).describe("slices as fractions of the period"),
   profiles: z.array(profile).min(1).describe("timer tick and dispatch overhead of each kernel profile"),
-  periodsPerCell: positiveCount.default(100),
+  periodsPerCell: positiveCount.max(1e6).default(100),
   minCellSeconds: positiveSeconds.default(2),
 });
 
@@ -29,7 +29,7 @@ export const missTimesSchema = z.strictObject({
   vm: id,
   profiles: z.array(profile).min(1),
   cells: z.array(z.strictObject({ name: z.string(), profile: id, period: positiveSeconds, slice: positiveSeconds })).min(1),
-  periodsPerCell: positiveCount.default(500),
+  periodsPerCell: positiveCount.max(1e6).default(500),
   minCellSeconds: positiveSeconds.default(2),
 });
 
@@ -52,12 +52,12 @@ export const variantsSchema = z.strictObject({
 export const vttifPatternsSchema = z.strictObject({
   kind: z.literal("vttif-patterns"),
   patterns: z.array(z.enum(patternNames)).min(1).default([...patternNames]),
-  ranks: z.array(positiveCount).min(1).default([4, 8, 16, 32]),
+  ranks: z.array(positiveCount.max(1024)).min(1).default([4, 8, 16, 32]),
   hostPrefix: z.string().default("node").describe("rank i runs on a VM on host {prefix}{perm(i)}"),
   messageBytes: bytes.default(1e6),
   computeOps: z.number().nonnegative().default(1e8),
   noise: z.strictObject({ rate: z.number().positive(), messageBytes: bytes }).describe("background noise traffic when noise is on"),
-  graphRanks: positiveCount.default(8).describe("rank count whose inferred graph is drawn per pattern"),
+  graphRanks: positiveCount.max(1024).default(8).describe("rank count whose inferred graph is drawn per pattern"),
 });
 
 export const vttifReactivitySchema = z.strictObject({
@@ -85,13 +85,13 @@ export const adaptModesSchema = z.strictObject({
 
 export const adaptAlgorithmsSchema = z.strictObject({
   kind: z.literal("vadapt-algorithms"),
-  sizes: z.array(positiveCount).min(1).default([8, 16, 32, 64]).describe("VMs per random instance for the convergence figure"),
+  sizes: z.array(positiveCount.max(1024)).min(1).default([8, 16, 32, 64]).describe("VMs per random instance for the convergence figure"),
   vmsPerHost: z.number().positive().default(2),
   partners: z.number().positive().default(3).describe("mean communicating partners per VM"),
   maxHops: positiveCount.default(2),
-  moves: positiveCount.default(20000).describe("annealing moves"),
+  moves: positiveCount.max(1e7).default(20000).describe("annealing moves"),
   small: z
-    .strictObject({ instances: positiveCount.default(40), minVms: positiveCount.default(4), maxVms: positiveCount.default(8), minHosts: positiveCount.default(3), maxHosts: positiveCount.default(6) })
+    .strictObject({ instances: positiveCount.max(1000).default(40), minVms: positiveCount.max(10).default(4), maxVms: positiveCount.max(10).default(8), minHosts: positiveCount.max(10).default(3), maxHosts: positiveCount.max(10).default(6) })
     .default({ instances: 40, minVms: 4, maxVms: 8, minHosts: 3, maxHosts: 6 })
     .describe("instances for the gap to the exhaustive optimum (direct routes, so enumeration stays exact and small)"),
 });

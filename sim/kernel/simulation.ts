@@ -68,11 +68,15 @@ export class Simulation implements Clock {
     if (!(interval > 0)) throw new RangeError(`interval must be > 0, got ${interval}`);
     const id = this.nextPeriodic--;
     const p: Periodic = { handle: -1, interval, fn };
+    // Tick k falls at first + k x interval, computed afresh each time so rounding never accumulates.
+    const first = this.now + (start ?? interval);
+    if (!(first >= this.now)) throw new RangeError(`start must be >= 0, got ${start}`);
+    let k = 0;
     const tick = () => {
-      p.handle = this.schedule(p.interval, tick);
+      p.handle = this.scheduleAt(first + ++k * p.interval, tick);
       p.fn();
     };
-    p.handle = this.schedule(start ?? interval, tick);
+    p.handle = this.scheduleAt(first, tick);
     this.periodics.set(id, p);
     return id;
   }

@@ -203,6 +203,7 @@ function workloads(s: Scenario, f: Findings): void {
         break;
       case "ping":
         if (w.src === w.dst) f.errors.push(`${p}.dst: a ping from VM ${quote(w.src)} to itself`);
+        if (w.transport === "overlay" && !s.platform.overlay.enabled) f.errors.push(`${p}.transport: "overlay" needs platform.overlay.enabled; use "physical", or leave it out to follow the overlay setting`);
         break;
       case "web":
         if (w.web === w.db && vmHost.has(w.web)) f.warnings.push(`${p}.db: the web server and the database are the same VM`);

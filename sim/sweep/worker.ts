@@ -20,6 +20,9 @@ interface Job {
 /** Test hook: runs whose id is listed in VIRTUOSO_FAIL_RUNS fail mid-run, as a model bug would. */
 const failing = new Set((process.env.VIRTUOSO_FAIL_RUNS ?? "").split(",").filter(Boolean));
 
+// A worker whose parent died (killed sweep) stops instead of finishing its run unobserved.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", (job: Job) => {
   try {
     const s = loadScenario(job.file, { sets: job.sets });

@@ -6,7 +6,7 @@ import type { PingSpec } from "./schema.js";
 
 export function installPing(sim: Simulation, spec: PingSpec, world: World): Model {
   const src = world.vm(spec.src), dst = world.vm(spec.dst);
-  const overlay = spec.transport === "overlay";
+  const overlay = (spec.transport ?? (world.vnet.enabled ? "overlay" : "physical")) === "overlay";
   const rtts: number[] = [];
   const table = sim.trace.table(`${spec.id}.rtt`, { t: "f64", rtt_s: "f64" });
   const ping = () => {

@@ -97,7 +97,7 @@ export const pingSchema = z.strictObject({
   dst: id,
   bytes: bytes.default(84).describe("ICMP echo size on the wire"),
   interval: positiveSeconds.default(1),
-  transport: z.enum(["overlay", "physical"]).default("overlay").describe("physical: bridged, bypassing VNET"),
+  transport: z.enum(["overlay", "physical"]).optional().describe("overlay: through VNET (needs platform.overlay.enabled); physical: bridged, bypassing VNET; absent: as the VMs' other traffic (VNET when the overlay is enabled)"),
   start: seconds.default(0),
 });
 

@@ -41,7 +41,7 @@ test("a sweep writes one row per run and a summary with confidence intervals per
   t.is(row, "0,0.3,q.offered_load,3,0.3,0,0.3,0.3");
 });
 
-test("a run that fails mid-run is recorded with its error and the sweep goes on", async (t) => {
+test.serial("a run that fails mid-run is recorded with its error and the sweep goes on", async (t) => {
   const dir = tempDir();
   const file = small(dir);
   // The worker's failure hook stands in for a model bug that only shows while simulating.

@@ -14,10 +14,10 @@ export const topologySchema = z.discriminatedUnion("kind", [
     lan: link,
     wan: link,
   }),
-  z.strictObject({ kind: z.literal("fat-tree"), k: z.number().int().min(2).multipleOf(2), ...linkParams }).describe("k-ary fat-tree; hosts fill its k^3/4 leaves in order"),
+  z.strictObject({ kind: z.literal("fat-tree"), k: z.number().int().min(2).max(64).multipleOf(2), ...linkParams }).describe("k-ary fat-tree; hosts fill its k^3/4 leaves in order"),
   z.strictObject({
     kind: z.literal("random"),
-    routers: positiveCount,
+    routers: positiveCount.max(10000),
     extraLinkProbability: z.number().min(0).max(1).default(0.1).describe("chance of each non-tree router pair being linked"),
     router: link,
     access: link.describe("host to its router"),
