@@ -31,7 +31,7 @@ const outsideLive = files.filter((f) => !f.file.startsWith("sim/live/"));
 const wallTime: [string, RegExp][] = [
   ["Date.now", /\bDate\s*\.\s*now\b/],
   ["new Date", /\bnew\s+Date\b/],
-  ["Date()", /(?<!\bnew\s+)(^|[^.\w])Date\s*\(/m],
+  ["Date()", /(^|[^.\w])(?<!\bnew\s+)Date\s*\(/m],
   ["performance.now", /\bperformance\s*\.\s*now\b/],
   ["perf_hooks", /["'](node:)?perf_hooks["']/],
   ["process.hrtime", /\bprocess\s*\.\s*hrtime\b/],
