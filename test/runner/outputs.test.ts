@@ -48,7 +48,7 @@ test("the customers table holds every departure, and its sojourns average to the
   const q = full.r.summary.metrics.q;
   const rows = csvRecords(full.files.get("q.customers.csv")!);
   t.true((q.served as number) > 300);
-  t.is(rows.length, q.served);
+  t.is(rows.length, q.served as number);
   const sojourn = rows.reduce((s, r) => s + Number(r.depart) - Number(r.arrive), 0) / rows.length;
   t.true(close(sojourn, q.mean_sojourn_s as number, 1e-9));
   // Departures are written as they happen.
