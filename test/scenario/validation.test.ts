@@ -1,5 +1,6 @@
 import test from "ava";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadScenario, parseScenario, ScenarioError, scenarioJsonSchema } from "../../sim/scenario/index.js";
 import { cli, root, tempDir, writeJson } from "../helpers.js";
 
@@ -82,9 +83,19 @@ test("unreadable files and broken JSON are exit 2 with the file named", (t) => {
   const missing = cli("validate", `${dir}/none.json`);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /none\.json: cannot read: ENOENT/);
-  const broken = writeJson(dir, "broken.json", "x");
-  const r = cli("run", broken.replace(/$/, ""), "--set", "x");
-  t.is(r.code, 2);
+  // Truncated, trailing comma, empty, not JSON at all: each is refused before any schema check.
+  for (const [i, text] of ['{"name": "t", "duration": ', '{"name": "t", "duration": 1,}', "", "x"].entries()) {
+    const broken = join(dir, `broken${i}.json`);
+    writeFileSync(broken, text);
+    t.throws(() => JSON.parse(text));
+    t.throws(() => loadScenario(broken), { instanceOf: ScenarioError, message: new RegExp(`broken${i}\\.json`) });
+    for (const command of i === 0 ? ["validate", "run"] : ["validate"]) {
+      const r = cli(command, broken, ...(command === "run" ? ["--out", join(dir, `out${i}`)] : []));
+      t.is(r.code, 2, `${command} ${JSON.stringify(text)}: ${r.stderr}`);
+      t.regex(r.stderr, new RegExp(`broken${i}\\.json`));
+      t.notRegex(r.stderr, /\bat .*\.(ts|js):\d+/);
+    }
+  }
 });
 
 test("the committed JSON Schema is the one the zod schema exports", (t) => {

@@ -88,11 +88,14 @@ export class FlowNetwork {
     if (!(bytes >= 0)) throw new RangeError(`flow size must be >= 0, got ${bytes}`);
     const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "");
     let latency = o.extraLatency ?? 0;
+    // Links crossed; none means both ends are on one host, whatever daemons the flow crosses.
+    let links = 0;
     if (!o.via?.length && !o.extraResources?.length) {
       // The common case shares the cached route's resource list.
       const r = this.router.route(src, dst);
       f.resources = r.resources;
       latency += r.latency;
+      links = r.resources.length;
     } else {
       const hops = [src, ...(o.via ?? []), dst];
       const parts: Int32Array[] = [];
@@ -100,6 +103,7 @@ export class FlowNetwork {
         const r = this.router.route(hops[i], hops[i + 1]);
         parts.push(r.resources);
         latency += r.latency;
+        links += r.resources.length;
       }
       if (o.extraResources) parts.push(Int32Array.from(o.extraResources));
       const res = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
@@ -114,7 +118,7 @@ export class FlowNetwork {
     f.cap = o.cap ?? Infinity;
     const rtt = 2 * latency;
     if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, this.opts.tcpWindow / rtt);
-    if (f.resources.length === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
+    if (links === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
     f.onDone = o.onDone;
     f.inelastic = o.inelastic ?? false;
     f.activeAt = this.sim.now + latency;
