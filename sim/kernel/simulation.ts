@@ -68,15 +68,16 @@ export class Simulation implements Clock {
     if (!(interval > 0)) throw new RangeError(`interval must be > 0, got ${interval}`);
     const id = this.nextPeriodic--;
     const p: Periodic = { handle: -1, interval, fn };
-    // Tick k falls at first + k x interval, computed afresh each time so rounding never accumulates.
-    const first = this.now + (start ?? interval);
-    if (!(first >= this.now)) throw new RangeError(`start must be >= 0, got ${start}`);
+    // Tick k (from 0) falls at now + (k + 1) x interval, or now + start + k x interval: computed
+    // afresh from its index each time, so rounding never accumulates.
+    if (start !== undefined && !(start >= 0)) throw new RangeError(`start must be >= 0, got ${start}`);
+    const base = this.now, offset = start === undefined ? 1 : 0, at = (k: number) => (start === undefined ? base : base + start) + (k + offset) * p.interval;
     let k = 0;
     const tick = () => {
-      p.handle = this.scheduleAt(first + ++k * p.interval, tick);
+      p.handle = this.scheduleAt(at(++k), tick);
       p.fn();
     };
-    p.handle = this.scheduleAt(first, tick);
+    p.handle = this.scheduleAt(at(0), tick);
     this.periodics.set(id, p);
     return id;
   }

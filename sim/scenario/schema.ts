@@ -60,7 +60,7 @@ export const policiesSchema = z.strictObject({
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
 export const outputsSchema = z.strictObject({
-  tables: z.array(id).min(1).optional().describe("trace tables to write as CSV; all when absent"),
+  tables: z.array(id).optional().describe("trace tables to write as CSV; all when absent"),
   figures: z.boolean().default(true).describe("render SVG figures"),
 });
 

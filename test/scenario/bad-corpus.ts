@@ -127,7 +127,6 @@ export const badCases: BadCase[] = [
   { name: "empty BSP ranks", doc: m(wan, (d) => (d.workloads[0].vms = [])), path: "workloads.0.vms:" },
   { name: "fat-tree with odd k", doc: m(wan, (d) => (d.platform.network.topology = { kind: "fat-tree", k: 3, bandwidth: 1e9, latency: 1e-5 })), path: "platform.network.topology.k:" },
   { name: "fat-tree with k = 1000", doc: m(wan, (d) => (d.platform.network.topology = { kind: "fat-tree", k: 1000, bandwidth: 1e9, latency: 1e-5 })), path: "platform.network.topology.k:" },
-  { name: "empty outputs.tables", doc: m(rt, (d) => (d.outputs = { tables: [] })), path: "outputs.tables:" },
   // References.
   { name: "VM on an unknown host", doc: m(wan, (d) => (d.vms[0].host = "c0")), path: "vms.0.host:" },
   { name: "duplicate VM", doc: m(wan, (d) => (d.vms[1].id = "v0")), path: "vms.1.id:" },
