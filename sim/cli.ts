@@ -56,7 +56,7 @@ program
     const t0 = monotonicSeconds();
     const result = scenario.experiment
       ? runExperiment(scenario)
-      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file) });
+      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault() });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
     stopBars();
@@ -289,6 +289,18 @@ function benchAll(json: boolean, extra: string[]): void {
 
 function printFigure(f: Figure, json: boolean): void {
   process.stdout.write(json ? JSON.stringify(f) + "\n" : `${f.name.padEnd(28)} ${String(f.value).padStart(14)} ${f.unit}\n`);
+}
+
+/**
+ * Test hook: VIRTUOSO_INJECT_FAULT_AT=T makes the run fail at simulated time T, as a model bug
+ * would, to check that a failed run exits 1 and leaves nothing behind.
+ */
+function injectedFault(): ((sim: import("./kernel/index.js").Simulation) => void) | undefined {
+  const at = Number(process.env.VIRTUOSO_INJECT_FAULT_AT);
+  if (!process.env.VIRTUOSO_INJECT_FAULT_AT || !(at >= 0)) return undefined;
+  return (sim) => void sim.scheduleAt(at, () => {
+    throw new Error(`injected fault at t = ${at}`);
+  });
 }
 
 /**

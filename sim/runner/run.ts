@@ -25,6 +25,8 @@ export interface RunOptions {
   progress?: (now: number) => void;
   /** Folder the scenario came from: relative paths inside it are read from there. */
   baseDir?: string;
+  /** Called once everything is installed, before simulating: to add probes or events. */
+  beforeRun?: (sim: Simulation, world: World) => void;
 }
 
 export interface RunResult {
@@ -98,6 +100,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const { sim, world, models, adapt } = installed;
   const wrong = tableProblems(scenario, tableNames(installed));
   if (wrong.length) throw new ScenarioError(wrong);
+  opts.beforeRun?.(sim, world);
   sim.run({ until: scenario.duration, progress: opts.progress });
   if (adapt) adaptTable(sim, adapt.loop);
   const metrics: Summary["metrics"] = {};
