@@ -1,4 +1,5 @@
 import test from "ava";
+import type { AdaptLoop } from "../../sim/control/index.js";
 import { runScenario } from "../../sim/runner/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
 import { appGroups, edgeList, type Vttif } from "../../sim/vttif/index.js";
@@ -99,4 +100,18 @@ test("VRESERVE acts on two applications' graphs: a lightpath for each heavy pair
   t.is(m.requested, 2);
   t.is(m.ready, 2);
   t.is(r.world.topo.links.filter((l) => l.name.startsWith("lightpath:")).length, 2);
+});
+
+test("the VADAPT loop sees every application's graph: two pairs, two demand edges, decisions made", (t) => {
+  const r = run("vreserve.json", [
+    "duration=40",
+    'vms=[{"id":"x","host":"a0"},{"id":"y","host":"b0"},{"id":"u","host":"a1"},{"id":"w","host":"b1"}]',
+    `workloads=${JSON.stringify([{ ...bsp("p1", ["x", "y"], "ring", 8e6), computeOps: 2e8 }, { ...bsp("p2", ["u", "w"], "ring", 8e6), computeOps: 2e8 }])}`,
+    'policies.adapt={"enabled":true,"vms":["x","y","u","w"],"hosts":["a0","a1","b0","b1"],"mode":"overlay","interval":10,"firstAt":10}',
+  ]);
+  const loop = (r.models.get("adapt") as unknown as { loop: AdaptLoop }).loop;
+  const p = loop.problem()!;
+  t.deepEqual(p.edges.map((e) => `${p.vms[e.a]}-${p.vms[e.b]}`).sort(), ["u-w", "x-y"]);
+  for (const e of p.edges) t.true(e.demand > 1e6, `demand ${e.demand}`);
+  t.true(loop.decisions.length >= 2);
 });
