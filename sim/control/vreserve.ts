@@ -1,7 +1,9 @@
 /**
- * VRESERVE (HPDC 2005): from the inferred traffic, find VM pairs whose demand is a large share
- * of what their path gives, request a dedicated lightpath between their hosts, and once it
- * is up forward the pair's overlay traffic over it. No change to the application.
+ * VRESERVE (HPDC 2005): from the inferred traffic, find host pairs whose VMs' demand is a
+ * large share of what their path gives, request a dedicated lightpath between the hosts, and
+ * once it is up forward those VM pairs' overlay traffic over it. No change to the
+ * application. It reads VTTIF's graph (every application's latest report), never its class:
+ * an `unknown` graph is acted on like any other.
  */
 import { z } from "zod";
 import type { Clock, Lightpaths, NetControl, Placement } from "../ports/index.js";
@@ -56,13 +58,15 @@ export class VReserve {
     const { vttif, wren, placement, net, lightpaths, clock } = this.ports;
     const r = vttif.current;
     if (!r) return;
-    const demand = new Map<string, { a: string; b: string; vms: [string, string]; d: number }>();
+    const demand = new Map<string, { a: string; b: string; vms: [string, string][]; d: number }>();
     for (let k = 0; k < r.src.length; k++) {
       const va = r.names[r.src[k]], vb = r.names[r.dst[k]];
       const ha = placement.where(va), hb = placement.where(vb);
       if (ha === hb) continue;
       const key = ha < hb ? `${ha}\t${hb}` : `${hb}\t${ha}`;
-      const e = demand.get(key) ?? { a: ha, b: hb, vms: [va, vb], d: 0 };
+      const e = demand.get(key) ?? { a: ha, b: hb, vms: [], d: 0 };
+      // Both directions of a VM pair count once as a pair, twice as demand.
+      if (!e.vms.some(([x, y]) => (x === va && y === vb) || (x === vb && y === va))) e.vms.push([va, vb]);
       e.d += vttif.matrix.rate(r.src[k], r.dst[k], vttif.params.interval);
       demand.set(key, e);
     }
@@ -75,9 +79,10 @@ export class VReserve {
       this.record({ t: clock.now, a: e.a, b: e.b, event: "requested", demand: e.d, pathBandwidth: path });
       lightpaths.request(e.a, e.b, () => {
         net.addOverlayLink(e.a, e.b);
-        const [x, y] = e.vms;
-        net.setRule(placement.where(x), x, y, placement.where(y));
-        net.setRule(placement.where(y), y, x, placement.where(x));
+        for (const [x, y] of e.vms) {
+          net.setRule(placement.where(x), x, y, placement.where(y));
+          net.setRule(placement.where(y), y, x, placement.where(x));
+        }
         this.record({ t: clock.now, a: e.a, b: e.b, event: "ready", demand: e.d, pathBandwidth: path });
       });
     }

@@ -13,8 +13,8 @@ import type { Pattern } from "../workload/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
 import type { VttifPatternsSpec, VttifReactivitySpec } from "./schema.js";
 
-/** The topology each BSP pattern's traffic should be inferred as. */
-export const expectedTopology: Record<Pattern, Topology> = {
+/** The topology each BSP pattern's traffic should be inferred as, from 4 ranks up. */
+const patternTopology: Record<Pattern, Topology> = {
   "all-to-all": "all-to-all",
   ring: "ring",
   mesh: "mesh",
@@ -23,6 +23,18 @@ export const expectedTopology: Record<Pattern, Topology> = {
   pipeline: "pipeline",
   "n-body": "ring",
 };
+
+/**
+ * The topology a pattern on n ranks should be inferred as. Small n collapse: one rank sends
+ * nothing ("none": no report); two ranks that exchange both ways are all-to-all, one way a
+ * pipeline; a mesh of 3 is a line, which is a tree.
+ */
+export function expectedTopology(pattern: Pattern, n: number): Topology | "none" {
+  if (n < 2) return "none";
+  if (n === 2) return pattern === "broadcast" || pattern === "pipeline" ? "pipeline" : "all-to-all";
+  if (n === 3 && pattern === "mesh") return "tree";
+  return patternTopology[pattern];
+}
 
 function vttifOf(r: ReturnType<Cells["run"]>): Vttif {
   const m = r.models.get("vttif") as unknown as { vttif: Vttif } | undefined;
@@ -47,7 +59,7 @@ export function vttifPatterns(base: Scenario, spec: VttifPatternsSpec): Experime
         });
         const r = cells.run(s);
         const v = vttifOf(r);
-        const want = expectedTopology[pattern];
+        const want = expectedTopology(pattern, n);
         const first = v.reports.find((x) => x.topology === want);
         const inferred = v.current?.topology ?? "none";
         rows.push({ pattern, ranks: n, noise, inferred, correct: inferred === want, detect_s: first ? first.t : NaN });
@@ -84,7 +96,7 @@ export function vttifReactivity(base: Scenario, spec: VttifReactivitySpec): Expe
     const r = cells.run(s);
     const steps = (r.models.get(spec.app) as unknown as { steps: { start: number }[] }).steps;
     const switchAt = steps[spec.switchAt]?.start ?? NaN;
-    const seen = vttifOf(r).reports.find((x) => x.t >= switchAt && x.topology === expectedTopology[second.pattern]);
+    const seen = vttifOf(r).reports.find((x) => x.t >= switchAt && x.topology === expectedTopology(second.pattern, app.vms.length));
     latency.push({ window, switch_s: switchAt, detect_s: seen?.t ?? NaN, latency_s: (seen?.t ?? NaN) - switchAt });
   }
   const spurious: { damping: number; reports: number; spurious: number }[] = [];

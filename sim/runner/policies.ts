@@ -121,11 +121,13 @@ export function installVttif(sim: Simulation, world: World, scenario: Scenario):
   if (!spec.enabled) return undefined;
   const aggregator = spec.aggregator ?? scenario.platform.overlay.proxy ?? scenario.platform.hosts[0]?.id;
   if (!aggregator) throw new Error("policies.vttif: no host to aggregate on");
-  const vttif = new Vttif(sim, new SimTrafficTap(world), new SimMessenger(world), { ...spec, aggregator });
-  const reports = sim.trace.table("vttif.reports", { t: "f64", topology: "str", confidence: "f64", vms: "i32", edges: "i32" });
+  // Applications are the workloads that name their VMs as one distributed program.
+  const apps = scenario.workloads.flatMap((w) => (w.kind === "bsp" ? [{ id: w.id, vms: w.vms }] : w.kind === "web" ? [{ id: w.id, vms: [w.client, w.web, w.db] }] : []));
+  const vttif = new Vttif(sim, new SimTrafficTap(world), new SimMessenger(world), { ...spec, aggregator, apps });
+  const reports = sim.trace.table("vttif.reports", { t: "f64", topology: "str", confidence: "f64", vms: "i32", edges: "i32", app: "str" });
   const matrices = sim.trace.table("vttif.matrices", { report: "i32", src: "str", dst: "str", weight: "f64" });
   vttif.onReport((r) => {
-    reports.row(r.t, r.topology, r.confidence, r.vms.length, r.src.length);
+    reports.row(r.t, r.topology, r.confidence, r.vms.length, r.src.length, r.app);
     for (const [a, b, w] of edgeList(r)) matrices.row(vttif.reports.length - 1, a, b, w);
   });
   return {
@@ -138,6 +140,7 @@ export function installVttif(sim: Simulation, world: World, scenario: Scenario):
         confidence: last?.confidence ?? 0,
         first_report_s: vttif.reports[0]?.t ?? NaN,
         control_bytes: vttif.controlBytes,
+        ...(vttif.apps.length > 1 ? Object.fromEntries(vttif.apps.map((a) => [`topology.${a}`, vttif.latest(a)?.topology ?? "none"])) : {}),
       };
     },
     figures(): Record<string, string> {

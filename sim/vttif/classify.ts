@@ -1,7 +1,10 @@
 /**
  * Application topology from the pruned traffic graph. The tests are graph properties, so a
- * permutation of ranks over VMs does not change the answer. Direction matters where the
- * undirected shapes coincide: a one-way cycle is a ring, a symmetric 2x2 grid is a mesh.
+ * permutation of ranks over VMs does not change the answer. Direction convention (see
+ * scenarios/README.md): a shape is recognised when all its edges go both ways, and for ring,
+ * star, tree and pipeline also when they all go one way (around the cycle; out of or into the
+ * hub; away from or toward the root; along the path); mixed directions are `unknown`. A mesh
+ * needs both directions, so a one-way 4-cycle is a ring and a symmetric one a mesh.
  */
 export const topologyNames = ["all-to-all", "ring", "mesh", "tree", "star", "pipeline", "unknown"] as const;
 export type Topology = (typeof topologyNames)[number];
@@ -56,6 +59,8 @@ export function classify(n: number, edges: EdgeSource): Topology {
     }
     if (!symmetric && directed === n - 1 && isDirectedPath(n, out, inn)) return "pipeline";
     if (symmetric) return "tree";
+    // One-way trees: every edge away from one root (broadcast) or toward it (reduce).
+    if (directed === n - 1 && (inn.filter((s) => s.size === 0).length === 1 || out.filter((s) => s.size === 0).length === 1)) return "tree";
   }
   return "unknown";
 }
@@ -89,26 +94,36 @@ function isDirectedPath(n: number, out: Set<number>[], inn: Set<number>[]): bool
 }
 
 /**
- * Whether the undirected graph is an r x c grid (r, c >= 2). From one corner, BFS distance is
- * i + j; from the corner at the end of its row it is i + (c - 1 - j); the two give every
- * vertex's coordinates, which must be a bijection whose edges are exactly the grid's.
+ * Whether the undirected graph is a grid: an r x c grid (r, c >= 2), or the layout BSP gives
+ * a prime number of ranks, c = ceil(sqrt(n)) columns filled row by row with a partial last
+ * row (`full` complete rows, then `last` < c vertices under the first columns), when that
+ * has a cycle. In these shapes graph distance is Manhattan distance, so BFS from the corner
+ * (0, 0) gives i + j and from (0, c - 1) gives i + (c - 1 - j); the two give every vertex's
+ * coordinates, which must be a bijection onto the shape whose edges are exactly the grid's.
  */
 function isGrid(n: number, und: Set<number>[], edges: number): boolean {
-  const corners = [...und.keys()].filter((v) => und[v].size === 2);
-  if (corners.length !== 4) return false;
-  const d0 = bfs(und, corners[0]);
-  for (let rows = 2; rows <= n / 2; rows++) {
-    if (n % rows !== 0) continue;
-    const cols = n / rows;
-    if (edges !== 2 * rows * cols - rows - cols) continue;
-    for (const c1 of corners.slice(1)) {
-      if (d0[c1] === cols - 1 && fits(und, rows, cols, d0, bfs(und, c1))) return true;
+  // Candidates for (0, 0) and (0, c - 1): a grid has at most five vertices of degree <= 2.
+  const corners = [...und.keys()].filter((v) => und[v].size <= 2);
+  if (corners.length < 3 || corners.length > 5) return false;
+  const ragged = Math.ceil(Math.sqrt(n));
+  let d0s: Int32Array[] | undefined;
+  for (let cols = 2; cols <= n - 2; cols++) {
+    const full = Math.floor(n / cols), last = n % cols;
+    if (last > 0 ? cols !== ragged || (full === 1 && last < 2) : full < 2) continue;
+    const want = 2 * full * cols - full - cols + (last > 0 ? 2 * last - 1 : 0);
+    if (edges !== want) continue;
+    d0s ??= corners.map((c) => bfs(und, c));
+    for (let x = 0; x < corners.length; x++) {
+      for (let y = 0; y < corners.length; y++) {
+        if (x !== y && d0s[x][corners[y]] === cols - 1 && fits(und, full, last, cols, d0s[x], d0s[y])) return true;
+      }
     }
   }
   return false;
 }
 
-function fits(und: Set<number>[], rows: number, cols: number, d0: Int32Array, d1: Int32Array): boolean {
+function fits(und: Set<number>[], full: number, last: number, cols: number, d0: Int32Array, d1: Int32Array): boolean {
+  const rows = full + (last > 0 ? 1 : 0);
   const at = new Int32Array(rows * cols).fill(-1);
   const coord = (v: number) => {
     const i2 = d0[v] + d1[v] - (cols - 1), j2 = d0[v] - d1[v] + (cols - 1);
@@ -116,7 +131,7 @@ function fits(und: Set<number>[], rows: number, cols: number, d0: Int32Array, d1
   };
   for (let v = 0; v < und.length; v++) {
     const [i, j] = coord(v);
-    if (i < 0 || i >= rows || j < 0 || j >= cols || at[i * cols + j] >= 0) return false;
+    if (i < 0 || i >= rows || j < 0 || j >= cols || (i === full && j >= last) || at[i * cols + j] >= 0) return false;
     at[i * cols + j] = v;
   }
   for (let v = 0; v < und.length; v++) {

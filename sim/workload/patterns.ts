@@ -19,14 +19,15 @@ export function patternPhases(pattern: Pattern, n: number): Phases {
     case "ring":
       return n < 2 ? [] : [Array.from({ length: n }, (_, i) => [i, (i + 1) % n] as [number, number])];
     case "mesh": {
-      const [rows, cols] = meshShape(n);
+      // Row-major; with a prime n the last row is partial, so a rank's neighbour may not exist.
+      const [, cols] = meshShape(n);
       const msgs: [number, number][] = [];
       for (let i = 0; i < n; i++) {
-        const r = Math.floor(i / cols), c = i % cols;
-        if (r > 0) msgs.push([i, i - cols]);
-        if (r < rows - 1) msgs.push([i, i + cols]);
+        const c = i % cols;
+        if (i - cols >= 0) msgs.push([i, i - cols]);
+        if (i + cols < n) msgs.push([i, i + cols]);
         if (c > 0) msgs.push([i, i - 1]);
-        if (c < cols - 1) msgs.push([i, i + 1]);
+        if (c < cols - 1 && i + 1 < n) msgs.push([i, i + 1]);
       }
       return [msgs];
     }
@@ -47,11 +48,18 @@ export function patternPhases(pattern: Pattern, n: number): Phases {
   }
 }
 
-/** The most nearly square rows x cols grid with rows <= cols. */
+/**
+ * The mesh layout as [rows, cols]: the most nearly square exact rows x cols grid with
+ * 2 <= rows <= cols. A prime n >= 5 has none, and a 1 x n line would be a path (a tree), so
+ * it gets ceil(sqrt(n)) columns filled row by row, the last row partial (7 ranks: 3 + 3 + 1).
+ * Below 4 ranks there is no grid: a line of 2 or 3.
+ */
 export function meshShape(n: number): [number, number] {
   let rows = Math.floor(Math.sqrt(n));
   while (n % rows !== 0) rows--;
-  return [rows, n / rows];
+  if (rows > 1 || n < 5) return [rows, n / rows];
+  const cols = Math.ceil(Math.sqrt(n));
+  return [Math.ceil(n / cols), cols];
 }
 
 function range(n: number): number[] {

@@ -28,3 +28,26 @@ test("a pair below the demand floor gets no lightpath", (t) => {
   t.is(log.requested, 0);
   t.false(r.world.topo.links.some((l) => l.name.startsWith("lightpath:")));
 });
+
+test("every VM pair behind a reserved host pair moves onto the lightpath, across applications", (t) => {
+  // Two applications, each a pair from a0 to b0, through the VNET star (Proxy on a1): one
+  // host pair, one lightpath, and both pairs' rules point at it.
+  const { r } = run([
+    "platform.overlay.mode=star",
+    "platform.overlay.proxy=a1",
+    'vms=[{"id":"x","host":"a0"},{"id":"y","host":"b0"},{"id":"u","host":"a0"},{"id":"w","host":"b0"}]',
+    `workloads=${JSON.stringify(["pair", "other"].map((id, i) => ({ kind: "bsp", id, vms: i ? ["u", "w"] : ["x", "y"], pattern: "ring", messageBytes: 8e6, computeOps: 2e8, supersteps: 1e6 })))}`,
+  ]);
+  const log = r.summary.metrics.vreserve;
+  t.is(log.requested, 1);
+  t.is(log.ready, 1);
+  const ready = log.first_ready_s as number;
+  const vm = (id: string) => r.world.vms.get(id)!;
+  for (const [a, b] of [["x", "y"], ["y", "x"], ["u", "w"], ["w", "u"]]) t.deepEqual(r.world.vnet.path(vm(a), vm(b)).map((h) => h.id), [vm(a).host.id, vm(b).host.id], `${a}->${b}`);
+  for (const id of ["pair", "other"]) {
+    const steps = (r.models.get(id) as BspApp).steps;
+    const rate = (from: number, to: number) => steps.filter((x) => x.end >= from && x.end < to).length / (to - from);
+    // The two pairs share the 10 MB/s WAN before (32 MB a superstep between them); after, 125 MB/s.
+    t.true(rate(ready + 5, 120) > 2.5 * rate(10, ready - 5), `${id}: ${rate(10, ready - 5)} -> ${rate(ready + 5, 120)}`);
+  }
+});

@@ -7,11 +7,12 @@ import { csvRecords, root } from "../helpers.js";
 
 const csvRows = csvRecords;
 
-test("every pattern is classified correctly at 4-32 ranks without noise, and >= 95% with it", (t) => {
+test("every pattern is classified correctly at 4-32 ranks (13 included) without noise, and >= 95% with it", (t) => {
   const s = loadScenario(`${root}/scenarios/vttif-patterns.json`);
   const out = runExperiment(s).stage("/nonexistent");
   const rows = csvRows(out.files.get("topologies.csv")!);
-  t.is(rows.length, 7 * 4 * 2);
+  t.is(rows.length, 7 * 5 * 2);
+  t.true(rows.some((r) => r.pattern === "mesh" && r.ranks === "13" && r.inferred === "mesh"));
   const clean = rows.filter((r) => r.noise === "false");
   for (const r of clean) t.is(r.correct, "true", `${r.pattern} at ${r.ranks}: ${r.inferred}`);
   const noisy = rows.filter((r) => r.noise === "true");
