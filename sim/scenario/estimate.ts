@@ -33,6 +33,8 @@ export function estimateParts(s: Scenario): Part[] {
   const parts: Part[] = [];
   const span = (start = 0) => Math.max(0, s.duration - start);
   const hostsBy = expandedHosts(s);
+  const fastest = Math.max(...s.platform.hosts.map((h) => h.speed), 1);
+  const minLatency = networkLatency(s);
   s.platform.hosts.forEach((h, i) => {
     const n = h.count ?? 1;
     // VSched acts on every tick of every core.
@@ -51,8 +53,13 @@ export function estimateParts(s: Scenario): Part[] {
       case "bsp": {
         const n = w.vms.length;
         const seq = w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }];
+        const steps = seq.reduce((k, x) => k + x.supersteps, 0);
         const perRound = seq.reduce((k, x) => k + x.supersteps * (3 * patternMessages(x.pattern, n) + 2 * n), 0);
-        return parts.push({ path: `${p}.supersteps`, what: `BSP messages of ${n} ranks`, events: w.supersteps * perRound });
+        // A superstep lasts at least its compute on the fastest core plus one network latency,
+        // so "supersteps: 1e6" meaning "until the run ends" costs only what fits in the run.
+        const minStep = w.computeOps / fastest + (w.messageBytes > 0 || seq.length > 0 ? minLatency : 0);
+        const rounds = Math.min(w.supersteps, minStep > 0 ? Math.ceil(span(w.start) / (minStep * steps)) : Infinity);
+        return parts.push({ path: `${p}.supersteps`, what: `BSP messages of ${n} ranks`, events: rounds * perRound });
       }
       case "interactive":
         return parts.push({ path: `${p}.thinkTime`, what: "interactive requests", events: (3 * span(w.start)) / w.thinkTime });
@@ -77,6 +84,22 @@ export function estimateParts(s: Scenario): Part[] {
   if (pol.vreserve.enabled) parts.push({ path: "policies.vreserve.interval", what: "VRESERVE rounds", events: s.duration / pol.vreserve.interval });
   if (pol.control) parts.push({ path: "policies.control.interval", what: "rate control rounds", events: (pol.control.apps.length * s.duration) / pol.control.interval });
   return parts;
+}
+
+/** The smallest one-way latency any message crosses (0 when unknown). */
+function networkLatency(s: Scenario): number {
+  const t = s.platform.network.topology;
+  switch (t.kind) {
+    case "switch":
+    case "fat-tree":
+      return 2 * t.latency;
+    case "two-sites":
+      return 2 * t.lan.latency;
+    case "random":
+      return 2 * t.access.latency;
+    case "explicit":
+      return t.links.length ? Math.min(...t.links.map((l) => l.latency)) : 0;
+  }
 }
 
 /** One problem line when the estimated events exceed the limit, naming the largest part. */

@@ -1,16 +1,19 @@
 import test from "ava";
 import type { AdaptLoop } from "../../sim/control/index.js";
 import { runScenario } from "../../sim/runner/index.js";
-import { loadScenario } from "../../sim/scenario/index.js";
+import { readFileSync } from "node:fs";
+import { parseScenario } from "../../sim/scenario/index.js";
 import { appGroups, edgeList, type Vttif } from "../../sim/vttif/index.js";
 import { patternPhases } from "../../sim/workload/index.js";
 import { root } from "../helpers.js";
 
 const vttifOf = (r: ReturnType<typeof runScenario>) => (r.models.get("vttif") as unknown as { vttif: Vttif }).vttif;
 
+/** A committed scenario without its experiment block, with `sets` applied. */
 function run(file: string, sets: string[]) {
-  const s = loadScenario(`${root}/scenarios/${file}`, { sets });
-  return runScenario({ ...s, experiment: undefined });
+  const doc = JSON.parse(readFileSync(`${root}/scenarios/${file}`, "utf8"));
+  delete doc.experiment;
+  return runScenario(parseScenario(doc, { sets, baseDir: `${root}/scenarios` }));
 }
 
 const vms = (prefix: string, n: number, from: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, host: `node${from + i}` }));
