@@ -109,11 +109,26 @@ function network(s: Scenario, hosts: ReturnType<typeof expandedHosts>, f: Findin
         adj.get(x)!.add(y);
       }
     });
-    // Hosts that run VMs must reach each other, or the first message between them fails.
-    const used = [...new Set(s.vms.map((v) => v.host))].filter((h) => hosts.has(h));
-    if (used.length > 1) {
-      const seen = reach(adj, used[0]);
-      for (const h of used) if (!seen.has(h)) f.errors.push(`${p}.links: no path from host ${quote(used[0])} to host ${quote(h)}, which both run VMs`);
+    // Every host must reach every other: VMs, the Proxy, aggregators, migrations and cross
+    // traffic may put traffic between any two, and the first such message would fail.
+    // Hosts do not forward, so two hosts are connected when they are linked directly or
+    // touch the same component of switches and routers.
+    const all = [...hosts.keys()];
+    const comp = new Map<string, number>();
+    let components = 0;
+    for (const n of nodes) {
+      if (comp.has(n)) continue;
+      const id = components++;
+      for (const x of reach(adj, n, hosts)) comp.set(x, id);
+    }
+    const touches = (h: string) => new Set([...(adj.get(h) ?? [])].filter((x) => !hosts.has(x)).map((x) => comp.get(x)!));
+    const joined = (a: string, b: string, ta: Set<number>) => adj.get(a)?.has(b) || [...touches(b)].some((c) => ta.has(c));
+    const pairs = all.length <= 400 ? all.flatMap((a, i) => all.slice(i + 1).map((b) => [a, b] as const)) : all.slice(1).map((b) => [all[0], b] as const);
+    for (const [a, b] of pairs) {
+      if (!joined(a, b, touches(a))) {
+        f.errors.push(`${p}.links: no path from host ${quote(a)} to host ${quote(b)} (hosts do not forward; join them through a switch or router)`);
+        break;
+      }
     }
   }
   n.routes.forEach((r, i) => {
@@ -138,9 +153,10 @@ function fatTreeK(hosts: number): number {
   return k;
 }
 
-function reach(adj: Map<string, Set<string>>, from: string): Set<string> {
+/** Nodes reachable from `from` without crossing a host. */
+function reach(adj: Map<string, Set<string>>, from: string, hosts: Map<string, unknown>): Set<string> {
   const seen = new Set([from]), todo = [from];
-  while (todo.length) for (const y of adj.get(todo.pop()!) ?? []) if (!seen.has(y)) (seen.add(y), todo.push(y));
+  while (todo.length) for (const y of adj.get(todo.pop()!) ?? []) if (!seen.has(y) && !hosts.has(y)) (seen.add(y), todo.push(y));
   return seen;
 }
 
