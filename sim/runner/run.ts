@@ -37,7 +37,7 @@ export interface RunResult {
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const sim = new Simulation(scenario.seed);
-  const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories() });
+  const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories(scenario.policies.vsched) });
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
   const vsched = installVSched(sim, world, scenario);
   if (vsched) models.push(["vsched", vsched]);
