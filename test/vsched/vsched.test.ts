@@ -1,42 +1,13 @@
 import test from "ava";
 import fc from "fast-check";
-import { Simulation } from "../../sim/kernel/index.js";
-import { DispatchedCpu, SimCpuControl, World } from "../../sim/platform/index.js";
-import { schedulerFactories } from "../../sim/runner/policies.js";
-import { parseScenario } from "../../sim/scenario/index.js";
-import { admit, VSched, type PeriodRecord } from "../../sim/vsched/index.js";
-
-interface Task {
-  period: number;
-  slice: number;
-}
-
-/** One host under VSched, a CPU-bound VM per task plus one unreserved batch VM. */
-function host(tasks: Task[], params: Record<string, unknown> = {}) {
-  const scenario = parseScenario({
-    name: "t",
-    duration: 1,
-    platform: { hosts: [{ id: "h", scheduler: "vsched", tick: 1e-4, ...params }] },
-    vms: [...tasks.map((_, i) => ({ id: `rt${i}`, host: "h" })), { id: "batch", host: "h" }],
-  });
-  const sim = new Simulation(1);
-  const world = new World(sim, scenario, { schedulers: schedulerFactories() });
-  const cpu = new SimCpuControl(world);
-  const vsched = (world.host("h").scheduler as DispatchedCpu).policy as VSched;
-  const periods: PeriodRecord[] = [];
-  vsched.onPeriod((p) => periods.push(p));
-  for (const vm of world.vms.values()) vm.compute(Infinity);
-  const verdicts = tasks.map((t, i) => cpu.reserve(`rt${i}`, t));
-  return { sim, world, cpu, vsched, periods, verdicts };
-}
+import { admit } from "../../sim/vsched/index.js";
+import { host, utilization, type Task } from "./host.js";
 
 // Periods and slices on the 0.1 ms tick grid, so the only rounding is the scheduler's own.
 const taskArb = fc.record({ period: fc.integer({ min: 10, max: 400 }), frac: fc.integer({ min: 1, max: 100 }) }).map(({ period, frac }) => ({
   period: period * 1e-4,
   slice: Math.max(1, Math.round((period * frac) / 100)) * 1e-4,
 }));
-
-const utilization = (ts: Task[]) => ts.reduce((u, t) => u + t.slice / t.period, 0);
 
 test("task sets with total utilization <= 1, no overhead and a fine tick never miss", (t) => {
   fc.assert(
