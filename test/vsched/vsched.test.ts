@@ -107,3 +107,44 @@ test("reservations change and go away at run time", (t) => {
   // 10 s at 0.2, 10 s at 0.5, then an even split with the batch VM.
   t.true(Math.abs(u - (2 + 5 + 5)) < 0.05, `${u}`);
 });
+
+test("non-finite, non-positive or malformed requests are refused through CpuControl with a reason, admission on or off", (t) => {
+  for (const admission of [true, false]) {
+    const h = host([], { tick: 1e-3, admission });
+    const bad = [
+      { period: Infinity, slice: Infinity },
+      { period: NaN, slice: 0.001 },
+      { period: 0.01, slice: NaN },
+      { period: 0.01, slice: -Infinity },
+      { period: 0, slice: 0 },
+      { period: -0.01, slice: 0.001 },
+      { period: 0.01, slice: 0 },
+      { period: 1e-12, slice: 1e-12 },
+    ];
+    for (const r of bad) {
+      const v = h.cpu.reserve("batch", r);
+      t.false(v.admitted, JSON.stringify(r));
+      t.regex((v as { reason: string }).reason, /must be/);
+    }
+    t.true(h.vsched.utilization().every(Number.isFinite));
+    t.is(h.vsched.reservation("batch"), undefined);
+    // Later requests are still judged against the real load.
+    t.true(h.cpu.reserve("batch", { period: 0.01, slice: 0.006 }).admitted);
+    t.true(Math.abs(h.vsched.utilization()[0] - 0.6) < 1e-12);
+  }
+  t.deepEqual(admit(0, { period: Infinity, slice: Infinity }, { uMax: 1, overheadReserve: 0, tick: 1e-3 }), {
+    admitted: false,
+    reason: "period and slice must be finite numbers (period Infinity, slice Infinity)",
+  });
+  t.deepEqual(admit(NaN, { period: 0.01, slice: 0.001 }, { uMax: 1, overheadReserve: 0, tick: 1e-3 }), { admitted: false, reason: "utilization of the core is not a number (NaN)" });
+});
+
+test("admission counts two switches per job: (slice + 2 x overhead) / period", (t) => {
+  const limits = { uMax: 1, overheadReserve: 0, tick: 1e-3, switchOverhead: 1e-4 };
+  t.true(admit(0, { period: 0.01, slice: 0.0098 }, limits).admitted);
+  t.deepEqual(admit(0, { period: 0.01, slice: 0.0099 }, limits), { admitted: false, reason: "utilization 1.01 > 1.00" });
+  const h = host([{ period: 0.01, slice: 0.004 }, { period: 0.02, slice: 0.008 }, { period: 0.01, slice: 0.001 }], { tick: 1e-3, dispatchOverhead: 5e-4 });
+  // 0.5 + 0.45 fits; the third, 0.2 more, does not.
+  t.deepEqual(h.verdicts.map((v) => v.admitted), [true, true, false]);
+  t.true(Math.abs(h.vsched.utilization()[0] - 0.95) < 1e-12);
+});
