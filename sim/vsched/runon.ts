@@ -104,10 +104,10 @@ export class RunOnServer implements Server {
 
   woke(): void {}
 
-  change(r: Reservation, now: number): void {
+  change(r: Reservation): void {
     // Jobs already released keep their budgets and deadlines; the next period starts on the
     // old schedule, then follows the new one.
-    this.base = this.nextRelease > now ? this.nextRelease : now;
+    this.base = this.nextRelease;
     this.k = 0;
     this.r = r;
     this.period = toNs(r.period);
