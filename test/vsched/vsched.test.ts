@@ -92,7 +92,6 @@ test("dispatch overhead sets the utilization limit: slice + overhead must fit th
   t.true(missRate(0.01, 2e-4) > 0.95);
   // In between, only the periods that begin with a switch miss.
   const partial = missRate(0.0099, 2e-4);
-  t.log(partial);
   t.true(partial > 0.2 && partial < 0.5, `${partial}`);
 });
 
@@ -147,4 +146,16 @@ test("admission counts two switches per job: (slice + 2 x overhead) / period", (
   // 0.5 + 0.45 fits; the third, 0.2 more, does not.
   t.deepEqual(h.verdicts.map((v) => v.admitted), [true, true, false]);
   t.true(Math.abs(h.vsched.utilization()[0] - 0.95) < 1e-12);
+});
+
+test("a changed reservation keeps its released job; the next release stays on the old schedule, then follows the new period", (t) => {
+  const h = host([{ period: 0.1, slice: 0.02 }], { tick: 1e-3 });
+  h.sim.run({ until: 10.05 });
+  t.true(h.cpu.reserve("rt0", { period: 0.03, slice: 0.01 }).admitted);
+  h.sim.run({ until: 11 });
+  const after = h.periods.filter((p) => p.release >= 10.05).map((p) => Math.round(p.release * 1e9));
+  // 10.1 s on the old grid, then every 30 ms, as integers (no drift).
+  t.deepEqual(after, Array.from({ length: after.length }, (_, k) => 10.1e9 + k * 30e6));
+  t.true(after.length >= 29);
+  t.true(h.periods.every((p) => !p.missed));
 });
