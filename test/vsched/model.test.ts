@@ -150,13 +150,13 @@ const beyond = fc
   .map(([f, rest]) => [f, ...rest])
   .filter((ts) => ts.reduce((u, x) => u + x.s / x.p, 0) <= 0.9);
 
-function compare(budget: BudgetRule, model: typeof runOnModel, sets: fc.Arbitrary<ModelTask[]>) {
+function compare(budget: BudgetRule, model: typeof runOnModel, sets: fc.Arbitrary<ModelTask[]>, grid = { tick: TICK_US, ticks: TICKS }) {
   return fc.property(sets, (tasks) => {
     // Periods as a researcher writes them: decimal products, with their float noise.
-    const h = host(tasks.map((x) => ({ period: x.p * 1e-6, slice: x.s * 1e-6 })), { tick: TICK_US * 1e-6, admission: false }, budget);
-    h.sim.run({ until: TICKS * TICK_US * 1e-6 });
-    const m = model(tasks, TICKS, TICK_US);
-    const half = (TICKS * TICK_US) / 2;
+    const h = host(tasks.map((x) => ({ period: x.p * 1e-6, slice: x.s * 1e-6 })), { tick: grid.tick * 1e-6, admission: false }, budget);
+    h.sim.run({ until: grid.ticks * grid.tick * 1e-6 });
+    const m = model(tasks, grid.ticks, grid.tick);
+    const half = (grid.ticks * grid.tick) / 2;
     const key = (o: Outcome) => (o.missed ? o.deadline + o.late : o.deadline);
     const show = (os: Outcome[]) => os.filter((o) => key(o) <= half).map((o) => `${o.vm}@${o.release}-${o.deadline}:${o.missed ? o.late : "met"}`).sort();
     const mine = show(m.jobs);
@@ -196,4 +196,15 @@ test("the model is not trivially agreeable: it sees misses under overload and th
   const carry = runOnModel([{ p: 10, s: 1.5 }], 20, 1);
   t.is(carry.cpu[0], 3);
   t.deepEqual(carry.jobs.map((j) => j.release), [0, 10]);
+});
+
+test("the issue's tie: deadlines 3 x 6 ms and 2 x 9 ms are equal, and the rule, not rounding, picks who runs", (t) => {
+  const tasks = [{ p: 6000, s: 3000 }, { p: 9000, s: 4500 }];
+  // Both have a job due at 18 ms; the model's schedule is the rule's.
+  const m = runOnModel(tasks, 36, 500);
+  t.true(m.jobs.some((j) => j.vm === 0 && j.deadline === 18000) && m.jobs.some((j) => j.vm === 1 && j.deadline === 18000));
+  for (const budget of ["run-on", "cbs"] as const) {
+    fc.assert(compare(budget, budget === "cbs" ? cbsModel : runOnModel, fc.constant(tasks), { tick: 500, ticks: 36000 }), { numRuns: 1 });
+  }
+  t.pass();
 });
