@@ -1,7 +1,7 @@
 import test from "ava";
 import fc from "fast-check";
 import { admit } from "../../sim/vsched/index.js";
-import { host, utilization, type Task } from "./host.js";
+import { host, utilization } from "./host.js";
 
 // Periods and slices on the 0.1 ms tick grid, so the only rounding is the scheduler's own.
 const taskArb = fc.record({ period: fc.integer({ min: 10, max: 400 }), frac: fc.integer({ min: 1, max: 100 }) }).map(({ period, frac }) => ({
