@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import type { Admission, Clock, CpuControl, CpuDispatch, Reservation } from "../ports/index.js";
 import { admit } from "../vsched/admission.js";
-import { VSched } from "../vsched/vsched.js";
+import { VSched, type BudgetRule } from "../vsched/vsched.js";
 import type { LiveProcess } from "./procs.js";
 
 export type BackendName = "signals" | "deadline" | "cgroup";
@@ -172,9 +172,9 @@ export class SignalsBackend extends Base implements CpuDispatch {
    * for a running task lag by up to a scheduler tick, which would make every slice overrun. */
   private held = new Map<string, { total: number; since: number }>();
 
-  constructor(procs: Map<string, LiveProcess>, uMax: number, private readonly clock: Clock, tick: number) {
+  constructor(procs: Map<string, LiveProcess>, uMax: number, private readonly clock: Clock, tick: number, budget: BudgetRule = "run-on") {
     super(procs, uMax);
-    this.vsched = new VSched(clock, this, { cores: 1, tick, uMax, overheadReserve: 0, admission: true });
+    this.vsched = new VSched(clock, this, { cores: 1, tick, uMax, overheadReserve: 0, admission: true, budget });
   }
 
   override reserve(vm: string, r: Reservation): Admission {

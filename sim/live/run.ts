@@ -111,7 +111,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
     // The live dispatcher has high-resolution timers (as VSched could); the scenario's tick
     // models a kernel's timer in simulation, not Node's.
     const tick = LIVE_TICK;
-    backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick);
+    backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
     const verdicts = new Map<string, string>();
     const marks = new Map<string, { t: number; cpu: number }>();

@@ -8,18 +8,26 @@ import { DispatchedCpu, SimCpuControl, SimLightpaths, SimMessenger, SimNetContro
 import { edgeList, Vttif } from "../vttif/index.js";
 import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
-import { VSched, type PeriodRecord } from "../vsched/index.js";
+import { VSched, type BudgetRule, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
 import { chart } from "../../analysis/chart.js";
 import { trafficGraph } from "../../analysis/graph.js";
 
-export function schedulerFactories(): Record<string, SchedulerFactory> {
+export function schedulerFactories(vsched: { budget?: BudgetRule } = {}): Record<string, SchedulerFactory> {
   return {
     vsched: (spec) =>
       new DispatchedCpu(
         "vsched",
         (host, dispatch) =>
-          new VSched(host.sim, dispatch, { cores: spec.cores, tick: spec.tick, uMax: spec.uMax, overheadReserve: spec.overheadReserve, admission: spec.admission }),
+          new VSched(host.sim, dispatch, {
+            cores: spec.cores,
+            tick: spec.tick,
+            uMax: spec.uMax,
+            overheadReserve: spec.overheadReserve,
+            admission: spec.admission,
+            dispatchOverhead: spec.dispatchOverhead,
+            budget: vsched.budget,
+          }),
         spec.dispatchOverhead,
       ),
   };

@@ -49,7 +49,7 @@ interface Installed {
 /** Builds the world and installs every workload and policy, without simulating. */
 function install(scenario: Scenario, opts: RunOptions): Installed {
   const sim = new Simulation(scenario.seed);
-  const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories() });
+  const world = new World(sim, scenario, { baseDir: opts.baseDir, schedulers: schedulerFactories(scenario.policies.vsched) });
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
   const vsched = installVSched(sim, world, scenario);
   if (vsched) models.push(["vsched", vsched]);

@@ -1,23 +1,29 @@
 /**
  * VSched: periodic real-time scheduling of VMs. Each reserved VM gets `slice` seconds of CPU
- * in every `period`; every period is a job with the period's end as its deadline, and each
- * core runs the pending job with the earliest deadline (EDF). Unreserved work runs in the
- * leftover time.
+ * in every `period`, under one of two budget rules (`runon.ts`: VSched's periodic jobs;
+ * `cbs.ts`: SCHED_DEADLINE's constant bandwidth server), and each core runs the ready VM
+ * with the earliest deadline (EDF). Unreserved work runs in the leftover time.
  *
- * The dispatcher wakes only on timer ticks, as VSched's timers did: a job released between
- * ticks waits for the next one, and a job that has its slice keeps the CPU until the tick
- * that notices. A job that finishes after its deadline is a miss, late by the difference; a
- * late job still runs, so an overloaded VM falls behind and keeps missing, as under EDF.
+ * The dispatcher wakes only on timer ticks (whole multiples of the tick from time 0), as
+ * VSched's timers did: a release between ticks waits for the next one, and a VM that used
+ * its budget keeps the CPU until the tick that notices; the budget rule charges that CPU.
  * Timer tick and dispatch overhead, not hard-coded limits, produce the utilization and
  * resolution limits.
+ *
+ * Equal deadlines (compared as integer nanoseconds) are broken by one rule: the VM holding
+ * the core keeps it; otherwise the VM admitted first wins (a changed reservation keeps its
+ * place).
  *
  * Talks only to a Clock and a CpuDispatch, so the same object drives real processes.
  */
 import type { Admission, Clock, CpuDispatch, Reservation } from "../ports/index.js";
-import { admit } from "./admission.js";
+import { admit, cost, malformed } from "./admission.js";
+import { CbsServer } from "./cbs.js";
+import { RunOnServer } from "./runon.js";
+import type { PeriodRecord, RecordSink, Server, ServerStats } from "./server.js";
+import { ceilDiv, toNs, toSeconds } from "./time.js";
 
-/** Pending jobs kept per VM; beyond this the oldest is given up as a miss that never finished. */
-const MAX_BACKLOG = 1000;
+export type BudgetRule = "run-on" | "cbs";
 
 export interface VSchedParams {
   cores: number;
@@ -26,66 +32,34 @@ export interface VSchedParams {
   overheadReserve: number;
   /** Refuse reservations beyond the limits (off to measure what happens beyond them). */
   admission: boolean;
-}
-
-/** One job's outcome: every period ends as one of these. */
-export interface PeriodRecord {
-  vm: string;
-  release: number;
-  deadline: number;
-  /** CPU the job received (capped at the slice). */
-  got: number;
-  slice: number;
-  missed: boolean;
-  /** For a miss: seconds after the deadline the job finished, or NaN if it never ran to the end. */
-  lateness: number;
-}
-
-interface Job {
-  release: number;
-  deadline: number;
-  remaining: number;
-}
-
-class Client {
-  jobs: Job[] = [];
-  nextRelease: number;
-  core = 0;
-  /** CPU reading when the dispatcher last gave it the core. */
-  cpuMark = 0;
-  periods = 0;
-  misses = 0;
-  missAmount = 0;
-  overrun = 0;
-
-  constructor(readonly vm: string, public r: Reservation, now: number) {
-    this.nextRelease = now;
-  }
-
-  get utilization(): number {
-    return this.r.slice / this.r.period;
-  }
+  /** CPU seconds per context switch, which admission counts (two per job). */
+  dispatchOverhead?: number;
+  /** How a VM's budget is kept: VSched's periodic jobs, or SCHED_DEADLINE's CBS. */
+  budget?: BudgetRule;
 }
 
 class Core {
   /** Bound once: the dispatcher re-arms its timer on nearly every decision. */
   decideCb!: () => void;
-  running: Client | undefined;
-  /** When `running` got the core. */
-  since = 0;
+  running: Server | undefined;
   timer = -1;
+  /** Pending decision time, ns. */
   wakeAt = Infinity;
-  clients: Client[] = [];
-
-  utilization(): number {
-    return this.clients.reduce((u, c) => u + c.utilization, 0);
+  servers: Server[] = [];
+  /** Admitted cost, kept as a sum over the servers so no rounding piles up. */
+  cost(overhead: number): number {
+    let u = 0;
+    for (const s of this.servers) u += cost(s.r, overhead);
+    return u;
   }
 }
 
 export class VSched {
   private cores: Core[];
-  private clients = new Map<string, Client>();
-  private listeners: ((p: PeriodRecord) => void)[] = [];
+  private servers = new Map<string, Server>();
+  private listeners: RecordSink[] = [];
+  private readonly tick: number;
+  private seq = 0;
   /** Dispatcher activations (ticks on which it decided something). */
   dispatches = 0;
   switches = 0;
@@ -95,71 +69,82 @@ export class VSched {
     private readonly dispatch: CpuDispatch,
     readonly params: VSchedParams,
   ) {
+    this.tick = Math.max(1, toNs(params.tick));
     this.cores = Array.from({ length: params.cores }, () => {
       const core = new Core();
       core.decideCb = () => this.decide(core);
       return core;
     });
     dispatch.onRunnable((vm) => {
-      const c = this.clients.get(vm);
-      if (c) this.wake(this.cores[c.core], this.clock.now);
+      const s = this.servers.get(vm);
+      if (!s) return;
+      const now = this.now();
+      s.woke(now);
+      this.wake(this.cores[s.core], now);
     });
   }
 
   /** Adds or changes a VM's reservation. */
   reserve(vm: string, r: Reservation): Admission {
-    const old = this.clients.get(vm);
-    const without = (core: Core) => core.utilization() - (old && old.core === this.cores.indexOf(core) ? old.utilization : 0);
+    const bad = malformed(r);
+    if (bad) return { admitted: false, reason: bad };
+    const overhead = this.params.dispatchOverhead ?? 0;
+    const old = this.servers.get(vm);
+    const without = (i: number) => this.cores[i].cost(overhead) - (old && old.core === i ? cost(old.r, overhead) : 0);
     // Worst fit: try the least loaded core first, which keeps cores balanced.
-    const order = this.cores.map((c, i) => i).sort((a, b) => without(this.cores[a]) - without(this.cores[b]) || a - b);
+    const load = this.cores.map((_, i) => without(i));
+    const order = this.cores.map((_, i) => i).sort((a, b) => load[a] - load[b] || a - b);
     let verdict: Admission = { admitted: false, reason: "no cores" };
     let chosen = -1;
     for (const i of order) {
-      verdict = this.params.admission ? admit(without(this.cores[i]), r, this.params) : { admitted: true };
+      verdict = this.params.admission ? admit(load[i], r, { ...this.params, switchOverhead: overhead }) : { admitted: true };
       if (verdict.admitted) {
         chosen = i;
         break;
       }
     }
     if (!verdict.admitted) return verdict;
-    const now = this.clock.now;
+    const now = this.now();
     if (old) {
-      old.r = r;
-      if (old.core !== chosen) this.move(old, chosen);
+      const from = this.cores[old.core];
+      if (from.running === old) this.credit(from, now);
+      old.change(r, now);
+      if (old.core !== chosen) this.move(old, chosen, now);
       this.wake(this.cores[chosen], now);
       return verdict;
     }
-    const c = new Client(vm, r, now);
-    c.core = chosen;
-    this.clients.set(vm, c);
-    this.cores[chosen].clients.push(c);
+    const s = this.params.budget === "cbs" ? new CbsServer(vm, this.seq++, r, now, this.listeners) : new RunOnServer(vm, this.seq++, r, now, this.listeners);
+    s.core = chosen;
+    this.servers.set(vm, s);
+    this.cores[chosen].servers.push(s);
     this.dispatch.stop(vm);
     this.wake(this.cores[chosen], now);
     return verdict;
   }
 
   release(vm: string): void {
-    const c = this.clients.get(vm);
-    if (!c) return;
-    const core = this.cores[c.core];
-    if (core.running === c) {
-      this.credit(core, this.clock.now);
+    const s = this.servers.get(vm);
+    if (!s) return;
+    const core = this.cores[s.core];
+    const now = this.now();
+    if (core.running === s) {
+      this.credit(core, now);
       core.running = undefined;
     }
-    core.clients.splice(core.clients.indexOf(c), 1);
-    this.clients.delete(vm);
+    core.servers.splice(core.servers.indexOf(s), 1);
+    this.servers.delete(vm);
     // Unreserved again: it runs in the leftover time.
     this.dispatch.run(vm);
-    this.wake(core, this.clock.now);
+    this.wake(core, now);
   }
 
   reservation(vm: string): Reservation | undefined {
-    return this.clients.get(vm)?.r;
+    return this.servers.get(vm)?.r;
   }
 
-  /** Utilization reserved on each core. */
+  /** Utilization reserved on each core, as admission counts it (switch overhead included). */
   utilization(): number[] {
-    return this.cores.map((c) => c.utilization());
+    return this.cores.map((c) => c.cost(this.params.dispatchOverhead ?? 0));
   }
 
   /** Called with every period as it ends. */
@@ -167,117 +152,80 @@ export class VSched {
     this.listeners.push(fn);
   }
 
-  stats(vm: string): { periods: number; misses: number; missAmount: number; overrun: number } | undefined {
-    const c = this.clients.get(vm);
-    return c && { periods: c.periods, misses: c.misses, missAmount: c.missAmount, overrun: c.overrun };
+  stats(vm: string): ServerStats | undefined {
+    const s = this.servers.get(vm);
+    return s && { ...s.stats };
   }
 
-  private move(c: Client, to: number): void {
-    const from = this.cores[c.core];
-    if (from.running === c) {
-      this.credit(from, this.clock.now);
+  private now(): number {
+    return toNs(this.clock.now);
+  }
+
+  private move(s: Server, to: number, now: number): void {
+    const from = this.cores[s.core];
+    if (from.running === s) {
       from.running = undefined;
-      this.dispatch.stop(c.vm);
+      this.dispatch.stop(s.vm);
     }
-    from.clients.splice(from.clients.indexOf(c), 1);
-    c.core = to;
-    this.cores[to].clients.push(c);
-    this.wake(from, this.clock.now);
+    from.servers.splice(from.servers.indexOf(s), 1);
+    s.core = to;
+    this.cores[to].servers.push(s);
+    this.wake(from, now);
   }
 
-  /** Asks for a decision at the first tick at or after `t`. */
+  /** Asks for a decision at the first tick at or after `t` (ns). */
   private wake(core: Core, t: number): void {
-    const at = this.ceilTick(t);
+    const at = Math.max(ceilDiv(t, this.tick) * this.tick, this.now());
     if (at >= core.wakeAt) return;
     if (core.timer >= 0) this.clock.cancel(core.timer);
     core.wakeAt = at;
-    core.timer = this.clock.at(at, core.decideCb);
+    // The clock may sit a rounding error past the nanosecond `at` names.
+    core.timer = this.clock.at(Math.max(toSeconds(at), this.clock.now), core.decideCb);
   }
 
-  private ceilTick(t: number): number {
-    const tick = this.params.tick;
-    const k = Math.ceil(t / tick - 1e-9);
-    return Math.max(k * tick, this.clock.now);
-  }
-
-  /** Gives the running job the CPU it got since dispatch; returns when it would finish. */
+  /** Charges the running VM with the CPU it used since the last reading. */
   private credit(core: Core, now: number): void {
-    const c = core.running;
-    if (!c) return;
-    const cpu = this.dispatch.cpuTime(c.vm);
-    let got = cpu - c.cpuMark;
-    c.cpuMark = cpu;
-    const job = c.jobs[0];
-    if (!job) {
-      c.overrun += got;
-      return;
-    }
-    const used = Math.min(got, job.remaining);
-    job.remaining -= used;
-    got -= used;
-    if (job.remaining <= 1e-12) {
-      // It finished when the CPU it used reached the slice; the rest of the interval is overrun.
-      const finished = now - got;
-      c.jobs.shift();
-      this.end(c, job, finished);
-      c.overrun += got;
-    }
-  }
-
-  private end(c: Client, job: Job, finished: number): void {
-    c.periods++;
-    const missed = !(finished <= job.deadline + 1e-9);
-    const got = c.r.slice - Math.max(0, job.remaining);
-    if (missed) {
-      c.misses++;
-      c.missAmount += c.r.slice - got;
-    }
-    if (this.listeners.length === 0) return;
-    const rec: PeriodRecord = { vm: c.vm, release: job.release, deadline: job.deadline, got, slice: c.r.slice, missed, lateness: missed ? finished - job.deadline : 0 };
-    for (const l of this.listeners) l(rec);
+    const s = core.running;
+    if (!s) return;
+    const cpu = this.dispatch.cpuTime(s.vm);
+    const used = toNs(cpu - s.cpuMark);
+    s.cpuMark = cpu;
+    s.charge(used, now);
   }
 
   private decide(core: Core): void {
-    const now = this.clock.now;
+    const now = this.now();
     core.timer = -1;
     core.wakeAt = Infinity;
     this.dispatches++;
     this.credit(core, now);
+    const running = core.running;
     let next = Infinity;
-    let best: Client | undefined;
-    for (const c of core.clients) {
-      // Release the jobs whose periods have begun.
-      while (c.nextRelease <= now + 1e-12) {
-        c.jobs.push({ release: c.nextRelease, deadline: c.nextRelease + c.r.period, remaining: c.r.slice });
-        c.nextRelease += c.r.period;
-        if (c.jobs.length > MAX_BACKLOG) this.end(c, c.jobs.shift()!, NaN);
+    let best: Server | undefined;
+    for (const s of core.servers) {
+      const runnable = this.dispatch.runnable(s.vm);
+      s.advance(now, runnable);
+      const e = s.nextEvent();
+      if (e < next) next = e;
+      if (!runnable || !s.ready()) continue;
+      if (!best) {
+        best = s;
+        continue;
       }
-      // A VM with nothing to run wants no CPU: its lapsed periods are not misses.
-      const runnable = this.dispatch.runnable(c.vm);
-      if (!runnable) {
-        while (c.jobs.length > 0 && c.jobs[0].deadline <= now + 1e-12) {
-          c.jobs.shift();
-          c.periods++;
-        }
-      }
-      next = Math.min(next, c.nextRelease);
-      const head = c.jobs[0];
-      if (head && runnable && (!best || head.deadline < best.jobs[0].deadline)) best = c;
+      const d = s.deadline(), bd = best.deadline();
+      // EDF; on equal deadlines the running VM, then the one admitted first.
+      if (d < bd || (d === bd && best !== running && (s === running || s.seq < best.seq))) best = s;
     }
-    if (best !== core.running) {
-      if (core.running) this.dispatch.stop(core.running.vm);
+    if (best !== running) {
+      if (running) this.dispatch.stop(running.vm);
       if (best) {
         this.dispatch.run(best.vm);
         best.cpuMark = this.dispatch.cpuTime(best.vm);
         this.switches++;
       }
       core.running = best;
-      core.since = now;
     }
-    if (best) next = Math.min(next, now + best.jobs[0].remaining, best.jobs[0].deadline);
-    if (next < Infinity) {
-      const at = this.ceilTick(next);
-      this.wake(core, at > now ? at : now + this.params.tick);
-    }
+    if (best) next = Math.min(next, now + best.budget());
+    if (next < Infinity) this.wake(core, next > now ? next : now + this.tick);
   }
 }

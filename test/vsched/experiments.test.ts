@@ -20,7 +20,13 @@ test("miss grid: ~0 misses inside the feasible region, ~1 beyond the utilization
     if (period >= p.tick && slice + p.tick + p.dispatchOverhead <= period) {
       t.true(miss < 0.01, `feasible ${r.profile} ${period}/${slice}: ${miss}`);
       inside++;
-    } else if (period < p.tick || slice + p.dispatchOverhead > period) {
+    } else if (period < p.tick) {
+      // Beyond the resolution limit the dispatcher sees tick/period releases at once; per tick at
+      // most two jobs can meet: one prepaid by the charged run-on, one due after the next tick
+      // (and the very first job, 1/124 of this cell).
+      t.true(miss >= 1 - (2 * period) / p.tick - 0.02, `beyond ${r.profile} ${period}/${slice}: ${miss}`);
+      beyond++;
+    } else if (slice + p.dispatchOverhead > period) {
       t.true(miss > 0.9, `beyond ${r.profile} ${period}/${slice}: ${miss}`);
       beyond++;
     }

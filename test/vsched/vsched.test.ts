@@ -1,42 +1,13 @@
 import test from "ava";
 import fc from "fast-check";
-import { Simulation } from "../../sim/kernel/index.js";
-import { DispatchedCpu, SimCpuControl, World } from "../../sim/platform/index.js";
-import { schedulerFactories } from "../../sim/runner/policies.js";
-import { parseScenario } from "../../sim/scenario/index.js";
-import { admit, VSched, type PeriodRecord } from "../../sim/vsched/index.js";
-
-interface Task {
-  period: number;
-  slice: number;
-}
-
-/** One host under VSched, a CPU-bound VM per task plus one unreserved batch VM. */
-function host(tasks: Task[], params: Record<string, unknown> = {}) {
-  const scenario = parseScenario({
-    name: "t",
-    duration: 1,
-    platform: { hosts: [{ id: "h", scheduler: "vsched", tick: 1e-4, ...params }] },
-    vms: [...tasks.map((_, i) => ({ id: `rt${i}`, host: "h" })), { id: "batch", host: "h" }],
-  });
-  const sim = new Simulation(1);
-  const world = new World(sim, scenario, { schedulers: schedulerFactories() });
-  const cpu = new SimCpuControl(world);
-  const vsched = (world.host("h").scheduler as DispatchedCpu).policy as VSched;
-  const periods: PeriodRecord[] = [];
-  vsched.onPeriod((p) => periods.push(p));
-  for (const vm of world.vms.values()) vm.compute(Infinity);
-  const verdicts = tasks.map((t, i) => cpu.reserve(`rt${i}`, t));
-  return { sim, world, cpu, vsched, periods, verdicts };
-}
+import { admit } from "../../sim/vsched/index.js";
+import { host, utilization } from "./host.js";
 
 // Periods and slices on the 0.1 ms tick grid, so the only rounding is the scheduler's own.
 const taskArb = fc.record({ period: fc.integer({ min: 10, max: 400 }), frac: fc.integer({ min: 1, max: 100 }) }).map(({ period, frac }) => ({
   period: period * 1e-4,
   slice: Math.max(1, Math.round((period * frac) / 100)) * 1e-4,
 }));
-
-const utilization = (ts: Task[]) => ts.reduce((u, t) => u + t.slice / t.period, 0);
 
 test("task sets with total utilization <= 1, no overhead and a fine tick never miss", (t) => {
   fc.assert(
@@ -110,7 +81,8 @@ test("a coarse tick beyond the period makes nearly every deadline miss (the reso
 
 test("dispatch overhead sets the utilization limit: slice + overhead must fit the period", (t) => {
   const missRate = (slice: number, dispatchOverhead: number) => {
-    const h = host([{ period: 0.01, slice }], { tick: 1e-4, dispatchOverhead });
+    // Admission off: it counts two switches per job, which would refuse the tight cases.
+    const h = host([{ period: 0.01, slice }], { tick: 1e-4, dispatchOverhead, admission: false });
     h.sim.run({ until: 2 });
     return h.periods.filter((p) => p.missed).length / h.periods.length;
   };
@@ -133,4 +105,57 @@ test("reservations change and go away at run time", (t) => {
   const u = h.cpu.usage("rt0");
   // 10 s at 0.2, 10 s at 0.5, then an even split with the batch VM.
   t.true(Math.abs(u - (2 + 5 + 5)) < 0.05, `${u}`);
+});
+
+test("non-finite, non-positive or malformed requests are refused through CpuControl with a reason, admission on or off", (t) => {
+  for (const admission of [true, false]) {
+    const h = host([], { tick: 1e-3, admission });
+    const bad = [
+      { period: Infinity, slice: Infinity },
+      { period: NaN, slice: 0.001 },
+      { period: 0.01, slice: NaN },
+      { period: 0.01, slice: -Infinity },
+      { period: 0, slice: 0 },
+      { period: -0.01, slice: 0.001 },
+      { period: 0.01, slice: 0 },
+      { period: 1e-12, slice: 1e-12 },
+    ];
+    for (const r of bad) {
+      const v = h.cpu.reserve("batch", r);
+      t.false(v.admitted, JSON.stringify(r));
+      t.regex((v as { reason: string }).reason, /must be/);
+    }
+    t.true(h.vsched.utilization().every(Number.isFinite));
+    t.is(h.vsched.reservation("batch"), undefined);
+    // Later requests are still judged against the real load.
+    t.true(h.cpu.reserve("batch", { period: 0.01, slice: 0.006 }).admitted);
+    t.true(Math.abs(h.vsched.utilization()[0] - 0.6) < 1e-12);
+  }
+  t.deepEqual(admit(0, { period: Infinity, slice: Infinity }, { uMax: 1, overheadReserve: 0, tick: 1e-3 }), {
+    admitted: false,
+    reason: "period and slice must be finite numbers (period Infinity, slice Infinity)",
+  });
+  t.deepEqual(admit(NaN, { period: 0.01, slice: 0.001 }, { uMax: 1, overheadReserve: 0, tick: 1e-3 }), { admitted: false, reason: "utilization of the core is not a number (NaN)" });
+});
+
+test("admission counts two switches per job: (slice + 2 x overhead) / period", (t) => {
+  const limits = { uMax: 1, overheadReserve: 0, tick: 1e-3, switchOverhead: 1e-4 };
+  t.true(admit(0, { period: 0.01, slice: 0.0098 }, limits).admitted);
+  t.deepEqual(admit(0, { period: 0.01, slice: 0.0099 }, limits), { admitted: false, reason: "utilization 1.01 > 1.00" });
+  const h = host([{ period: 0.01, slice: 0.004 }, { period: 0.02, slice: 0.008 }, { period: 0.01, slice: 0.001 }], { tick: 1e-3, dispatchOverhead: 5e-4 });
+  // 0.5 + 0.45 fits; the third, 0.2 more, does not.
+  t.deepEqual(h.verdicts.map((v) => v.admitted), [true, true, false]);
+  t.true(Math.abs(h.vsched.utilization()[0] - 0.95) < 1e-12);
+});
+
+test("a changed reservation keeps its released job; the next release stays on the old schedule, then follows the new period", (t) => {
+  const h = host([{ period: 0.1, slice: 0.02 }], { tick: 1e-3 });
+  h.sim.run({ until: 10.05 });
+  t.true(h.cpu.reserve("rt0", { period: 0.03, slice: 0.01 }).admitted);
+  h.sim.run({ until: 11 });
+  const after = h.periods.filter((p) => p.release >= 10.05).map((p) => Math.round(p.release * 1e9));
+  // 10.1 s on the old grid, then every 30 ms, as integers (no drift).
+  t.deepEqual(after, Array.from({ length: after.length }, (_, k) => 10.1e9 + k * 30e6));
+  t.true(after.length >= 29);
+  t.true(h.periods.every((p) => !p.missed));
 });
