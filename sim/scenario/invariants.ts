@@ -42,7 +42,7 @@ function platform(s: Scenario, hosts: ReturnType<typeof expandedHosts>, baseDir:
   s.platform.hosts.forEach((h, i) => {
     const p = `platform.hosts.${i}`;
     if (h.overheadReserve >= h.uMax) f.errors.push(`${p}.overheadReserve: ${h.overheadReserve} leaves no admissible utilization under uMax ${h.uMax}`);
-    if (h.scheduler === "vsched" && h.dispatchOverhead >= h.tick) f.errors.push(`${p}.dispatchOverhead: ${h.dispatchOverhead} s is not shorter than the tick (${h.tick} s)`);
+    if (h.scheduler === "vsched" && h.dispatchOverhead >= h.tick) f.warnings.push(`${p}.dispatchOverhead: ${h.dispatchOverhead} s is not shorter than the tick (${h.tick} s); each switch spans whole ticks`);
     const load = h.externalLoad;
     if (load?.kind === "ramp" && load.end < load.start) f.errors.push(`${p}.externalLoad.end: ${load.end} is before start ${load.start}`);
     if (load?.kind === "trace") traceFile(load.file, baseDir, `${p}.externalLoad.file`, f);

@@ -154,7 +154,6 @@ export const badCases: BadCase[] = [
   // Static invariants.
   { name: "slice longer than the period", doc: m(rt, (d) => (d.policies.vsched.reservations[0].slice = 0.04)), path: "policies.vsched.reservations.0.slice:" },
   { name: "slice longer than the period, admission off", doc: m(rt, (d) => ((d.policies.vsched.reservations[0].slice = 0.04), (d.platform.hosts[0].admission = false))), path: "policies.vsched.reservations.0.slice:" },
-  { name: "dispatch overhead as long as the tick", doc: m(rt, (d) => (d.platform.hosts[0].dispatchOverhead = 0.001)), path: "platform.hosts.0.dispatchOverhead:" },
   { name: "overhead reserve that leaves nothing", doc: m(rt, (d) => (d.platform.hosts[0].overheadReserve = 1)), path: "platform.hosts.0.overheadReserve:" },
   { name: "load ramp that ends before it starts", doc: m(rt, (d) => (d.platform.hosts[0].externalLoad = { kind: "ramp", from: 0, to: 1, start: 5, end: 2 })), path: "platform.hosts.0.externalLoad.end:" },
   { name: "missing load trace", doc: m(rt, (d) => (d.platform.hosts[0].externalLoad = { kind: "trace", file: "missing.csv" })), path: "platform.hosts.0.externalLoad.file:" },
