@@ -15,7 +15,7 @@ import { compare } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
-import { paperFigures, runExperiment } from "./experiments/index.js";
+import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
 import { outputProblems, provenance, runScenario, toolVersion } from "./runner/index.js";
 import { limits, loadScenario, scenarioJsonSchema, ScenarioError, type LoadOptions, type Scenario } from "./scenario/index.js";
 
@@ -310,7 +310,7 @@ function injectedFault(): ((sim: import("./kernel/index.js").Simulation) => void
 function checked(file: string, opts: LoadOptions = {}, prefix = ""): Scenario {
   try {
     const s = loadScenario(file, { ...opts, warn: (w) => !prefix && process.stderr.write(`warning: ${w}\n`) });
-    const problems = outputProblems(s, { baseDir: dirname(file) });
+    const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents)];
     if (problems.length) throw new ScenarioError(problems);
     return s;
   } catch (err) {

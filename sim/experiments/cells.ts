@@ -1,7 +1,26 @@
 /** A cell of an experiment: the base scenario with fields changed, run on its own. */
 import { OutputDir } from "../../analysis/output.js";
 import { runScenario, type RunResult, type Summary } from "../runner/index.js";
-import { parseScenario, type Scenario } from "../scenario/index.js";
+import { estimateParts } from "../scenario/estimate.js";
+import { parseScenario, ScenarioError, type Scenario } from "../scenario/index.js";
+
+/**
+ * A dry pass (see experimentProblems): every cell is built and validated, its work estimated,
+ * and simulated for an instant only, so an experiment's variants are checked before any runs.
+ */
+let dry: { events: number } | undefined;
+
+export function withDryCells<T>(fn: () => T): { result?: T; events: number; error?: unknown } {
+  const prev = dry;
+  dry = { events: 0 };
+  try {
+    return { result: fn(), events: dry.events };
+  } catch (error) {
+    return { error, events: dry.events };
+  } finally {
+    dry = prev;
+  }
+}
 
 export type Doc = Record<string, any>;
 
@@ -13,7 +32,7 @@ export function variant(base: Scenario, sets: readonly string[] = [], patch?: (d
 
 export function hostOf(doc: Doc, id: string): Doc {
   const h = doc.platform.hosts.find((x: Doc) => x.id === id);
-  if (!h) throw new Error(`experiment: no host "${id}"`);
+  if (!h) throw new ScenarioError([`experiment: no host "${id}" in the scenario`]);
   return h;
 }
 
@@ -24,7 +43,8 @@ export class Cells {
   simulated = 0;
 
   run(s: Scenario): RunResult {
-    const r = runScenario(s);
+    if (dry) dry.events += estimateParts(s).reduce((n, p) => n + p.events, 0);
+    const r = runScenario(dry ? { ...s, duration: Math.min(s.duration, 1e-9) } : s);
     this.runs++;
     this.events += r.summary.events;
     this.simulated += r.summary.simulated_s;

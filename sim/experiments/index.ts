@@ -1,7 +1,8 @@
 /** Runs the experiment a scenario carries. */
 import type { Scenario } from "../scenario/index.js";
 import { bspRate } from "./bsp-rate.js";
-import type { ExperimentResult } from "./cells.js";
+import { withDryCells, type ExperimentResult } from "./cells.js";
+import { limits, ScenarioError } from "../scenario/index.js";
 import { missGrid } from "./miss-grid.js";
 import { missTimes } from "./miss-times.js";
 import { mix } from "./mix.js";
@@ -15,6 +16,22 @@ export { logspace } from "./miss-grid.js";
 export { windowRates } from "./bsp-rate.js";
 export { expectedTopology } from "./vttif.js";
 export { paperFigures, type PaperFigure } from "./figures.js";
+
+/**
+ * Problems with an experiment's variants, found before it runs: each cell is validated as the
+ * experiment builds it and simulated for an instant, and the cells' estimated work is summed.
+ * Errors other than invalid cells in this dry pass (figures drawn from empty runs) are not
+ * the scenario's fault and are ignored. Experiments that run no cells are checked by schema.
+ */
+export function experimentProblems(s: Scenario, maxEvents = limits.events): string[] {
+  if (!s.experiment || s.experiment.kind === "vadapt-algorithms") return [];
+  const { error, events } = withDryCells(() => runExperiment(s));
+  if (error instanceof ScenarioError) return error.problems.map((p) => (p.startsWith("experiment") ? p : `experiment: a variant it runs is invalid: ${p}`));
+  if (events > maxEvents) {
+    return [`experiment: its runs would process about ${events.toExponential(1).replace("e+", "e")} events, more than the limit of ${maxEvents.toExponential(1).replace("e+", "e")}; use fewer or shorter cells, or pass --max-events ${Math.ceil(events * 1.1).toExponential(1).replace("e+", "e")} if it is meant`];
+  }
+  return [];
+}
 
 export function runExperiment(s: Scenario): ExperimentResult {
   const e = s.experiment;

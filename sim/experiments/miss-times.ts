@@ -4,7 +4,7 @@
  */
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { chart } from "../../analysis/chart.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { Cells, hostOf, result, variant, type ExperimentResult } from "./cells.js";
 import type { MissTimesSpec } from "./schema.js";
 
@@ -15,7 +15,7 @@ export function missTimes(base: Scenario, spec: MissTimesSpec): ExperimentResult
   const series = [];
   for (const c of spec.cells) {
     const profile = spec.profiles.find((p) => p.name === c.profile);
-    if (!profile) throw new Error(`experiment.cells: no profile "${c.profile}"`);
+    if (!profile) throw new ScenarioError([`experiment.cells: no profile "${c.profile}"`]);
     const s = variant(base, [], (doc) => {
       Object.assign(hostOf(doc, spec.host), { scheduler: "vsched", tick: profile.tick, dispatchOverhead: profile.dispatchOverhead, admission: false });
       doc.policies.vsched = { reservations: [{ vm: spec.vm, period: c.period, slice: c.slice, at: 0 }], tracePeriods: true };

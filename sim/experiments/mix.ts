@@ -4,7 +4,7 @@
  */
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { chart } from "../../analysis/chart.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
 import { fmtTime } from "./miss-grid.js";
 import type { MixSpec } from "./schema.js";
@@ -17,7 +17,7 @@ export function mix(base: Scenario, spec: MixSpec): ExperimentResult {
     });
     const m = cells.run(s).summary.metrics;
     const rejected = m.vsched?.[`${spec.vm}.rejected`];
-    if (rejected) throw new Error(`experiment: reservation ${r.slice} s / ${r.period} s for ${spec.vm} was refused: ${rejected}`);
+    if (rejected) throw new ScenarioError([`experiment.reservations: ${r.slice} s / ${r.period} s for ${spec.vm} is refused by admission control: ${rejected}`]);
     const ui = m[spec.interactive];
     const batch = spec.batch.reduce((sum, b) => sum + (m[b].throughput_ops_s as number), 0);
     return {

@@ -5,7 +5,7 @@
 import { chart } from "../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { Rng } from "../kernel/index.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { anneal, defaultAnneal, exhaustive, greedy, randomProblem, routeAll, stepClock, type Problem, type Solution } from "../vadapt/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
 import type { AdaptAlgorithmsSpec, AdaptModesSpec } from "./schema.js";
@@ -13,7 +13,7 @@ import type { AdaptAlgorithmsSpec, AdaptModesSpec } from "./schema.js";
 export function adaptModes(base: Scenario, spec: AdaptModesSpec): ExperimentResult {
   const cells = new Cells();
   const index = base.workloads.findIndex((w) => w.id === spec.app);
-  if (index < 0 || base.workloads[index].kind !== "bsp") throw new Error(`experiment.app: "${spec.app}" is not a BSP workload`);
+  if (index < 0 || base.workloads[index].kind !== "bsp") throw new ScenarioError([`experiment.app: "${spec.app}" is not a BSP workload`]);
   const rows: { pattern: string; mode: string; runtime_s: number; speedup: number; migrations: number }[] = [];
   for (const pattern of spec.patterns) {
     let baseline = NaN;
@@ -23,7 +23,7 @@ export function adaptModes(base: Scenario, spec: AdaptModesSpec): ExperimentResu
         if (mode === "none") {
           if (doc.policies.adapt) doc.policies.adapt.enabled = false;
         } else {
-          if (!doc.policies.adapt) throw new Error("experiment: the scenario needs policies.adapt");
+          if (!doc.policies.adapt) throw new ScenarioError(["experiment: the scenario needs policies.adapt"]);
           doc.policies.adapt.enabled = true;
           doc.policies.adapt.mode = mode;
         }

@@ -7,7 +7,7 @@ import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { chart } from "../../analysis/chart.js";
 import { trafficGraph } from "../../analysis/graph.js";
 import { Rng } from "../kernel/index.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { edgeList, type Inference, type Topology, type Vttif } from "../vttif/index.js";
 import type { Pattern } from "../workload/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
@@ -38,7 +38,7 @@ export function expectedTopology(pattern: Pattern, n: number): Topology | "none"
 
 function vttifOf(r: ReturnType<Cells["run"]>): Vttif {
   const m = r.models.get("vttif") as unknown as { vttif: Vttif } | undefined;
-  if (!m) throw new Error("experiment: the scenario must enable policies.vttif");
+  if (!m) throw new ScenarioError(["experiment: the scenario must enable policies.vttif"]);
   return m.vttif;
 }
 
@@ -82,7 +82,7 @@ function graph(pattern: string, inf: Inference): string {
 export function vttifReactivity(base: Scenario, spec: VttifReactivitySpec): ExperimentResult {
   const cells = new Cells();
   const app = base.workloads.find((w) => w.id === spec.app);
-  if (!app || app.kind !== "bsp" || !app.sequence || app.sequence.length < 2) throw new Error(`experiment.app: "${spec.app}" must be a BSP workload with a sequence of two patterns`);
+  if (!app || app.kind !== "bsp" || !app.sequence || app.sequence.length < 2) throw new ScenarioError([`experiment.app: "${spec.app}" must be a BSP workload with a sequence of two patterns`]);
   const [first, second] = app.sequence;
   const index = base.workloads.indexOf(app);
   const latency: { window: number; switch_s: number; detect_s: number; latency_s: number }[] = [];

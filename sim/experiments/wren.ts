@@ -5,7 +5,7 @@
  */
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { chart } from "../../analysis/chart.js";
-import type { Scenario } from "../scenario/index.js";
+import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { Cells, result, type ExperimentResult } from "./cells.js";
 import type { WrenAccuracySpec } from "./schema.js";
 
@@ -28,7 +28,7 @@ export function wrenAccuracy(base: Scenario, spec: WrenAccuracySpec): Experiment
     return best;
   };
   const table = r.sim.trace.all().find((x) => x.name === "wren.estimates");
-  if (!table) throw new Error("experiment: the scenario must enable policies.wren");
+  if (!table) throw new ScenarioError(["experiment: the scenario must enable policies.wren"]);
   const [ts, src, dst, bw] = ["t", "src", "dst", "bandwidth"].map((c) => table.column(c));
   const rows: { t: number; estimate: number; truth: number; error: number }[] = [];
   for (let i = 0; i < table.length; i++) {

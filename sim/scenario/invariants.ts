@@ -33,6 +33,7 @@ export function invariantProblems(s: Scenario, baseDir = "."): Findings {
   overlay(s, f);
   workloads(s, f);
   policies(s, hosts, f);
+  if (s.experiment?.kind === "bsp-rate-variants" && s.duration / s.experiment.window > 1e6) f.errors.push(`experiment.window: ${s.experiment.window} s cuts the run into more than a million windows; at least ${s.duration / 1e6} s`);
   if (s.experiment && s.outputs.tables) f.errors.push("outputs.tables: an experiment writes its own tables; remove this field");
   if (s.experiment && !s.outputs.figures) f.errors.push("outputs.figures: an experiment always draws its figure; remove this field");
   return f;
@@ -100,7 +101,12 @@ function network(s: Scenario, hosts: ReturnType<typeof expandedHosts>, f: Findin
   const adj = new Map<string, Set<string>>();
   if (t.kind === "explicit") {
     const nodes = new Set(t.nodes.map((x) => x.id));
-    t.nodes.forEach((x, i) => hosts.has(x.id) && f.errors.push(`${p}.nodes.${i}.id: ${quote(x.id)} is also a host`));
+    const seenNodes = new Set<string>();
+    t.nodes.forEach((x, i) => {
+      if (hosts.has(x.id)) f.errors.push(`${p}.nodes.${i}.id: ${quote(x.id)} is also a host`);
+      else if (seenNodes.has(x.id)) f.errors.push(`${p}.nodes.${i}.id: duplicate node ${quote(x.id)}`);
+      seenNodes.add(x.id);
+    });
     t.links.forEach((l, i) => {
       if (l.a === l.b) f.errors.push(`${p}.links.${i}: a link from ${quote(l.a)} to itself`);
       if (!(hosts.has(l.a) || nodes.has(l.a)) || !(hosts.has(l.b) || nodes.has(l.b))) return;
@@ -245,6 +251,7 @@ function policies(s: Scenario, hosts: ReturnType<typeof expandedHosts>, f: Findi
   const workloads = new Map(s.workloads.map((w) => [w.id, w]));
   pol.control?.apps.forEach((a, i) => {
     const p = `policies.control.apps.${i}`;
+    if (pol.control!.apps.findIndex((x) => x.app === a.app) !== i) f.errors.push(`${p}.app: ${quote(a.app)} is already controlled by an earlier entry`);
     const w = workloads.get(a.app);
     if (!w) return; // reported as an unknown workload
     if (w.kind !== "bsp") return void f.errors.push(`${p}.app: ${quote(a.app)} is a ${w.kind} workload; the rate controller drives BSP applications`);
@@ -264,6 +271,7 @@ function policies(s: Scenario, hosts: ReturnType<typeof expandedHosts>, f: Findi
       if (h !== undefined && !allowed.has(h)) f.errors.push(`policies.adapt.vms.${i}: ${quote(v)} starts on host ${quote(h)}, which is not in policies.adapt.hosts`);
     });
     if (new Set(a.vms).size !== a.vms.length) f.errors.push("policies.adapt.vms: a VM is listed twice");
+    if (new Set(a.hosts).size !== a.hosts.length) f.errors.push("policies.adapt.hosts: a host is listed twice");
     if (a.firstAt >= s.duration) f.warnings.push(`policies.adapt.firstAt: ${a.firstAt} s is not before the end of the run (${s.duration} s); the loop never acts`);
   }
   if (pol.vreserve.enabled) {

@@ -5,9 +5,11 @@
  */
 import test from "ava";
 import fc from "fast-check";
-import { runExperiment } from "../../sim/experiments/index.js";
+import { experimentProblems, runExperiment } from "../../sim/experiments/index.js";
 import { outputProblems, runScenario } from "../../sim/runner/index.js";
 import { parseScenario, ScenarioError } from "../../sim/scenario/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { root } from "../helpers.js";
 import { experiment, explicit, rt, wan } from "./bad-corpus.js";
 
@@ -41,7 +43,14 @@ const values = fc.oneof(
   fc.constantFrom("", "x", true, false, null, [], {}, ["v0", "v0"], [0], { kind: "constant", level: 1 }),
 );
 
-const bases = [wan(), rt(), explicit(), experiment()];
+/** Committed scenarios too, shortened, so every model and policy is in reach of a corruption. */
+const committed = (name: string, duration: number) => {
+  const d = JSON.parse(readFileSync(join(root, "scenarios", name), "utf8"));
+  d.duration = duration;
+  delete d.sweep;
+  return d;
+};
+const bases = [wan(), rt(), explicit(), experiment(), committed("demo.json", 20), committed("vreserve.json", 40), committed("control-targets.json", 8), committed("mm1.json", 200), committed("vnet-lan-latency.json", 5)];
 
 test("one corrupted field: refused up front, or accepted and the run succeeds", (t) => {
   let refused = 0, ran = 0;
@@ -53,8 +62,8 @@ test("one corrupted field: refused up front, or accepted and the run succeeds", 
       const doc = corrupt(base, path, value, mode as "set");
       let s;
       try {
-        s = parseScenario(doc, { baseDir: root, maxEvents: 3e6 });
-        const problems = outputProblems(s, { baseDir: root });
+        s = parseScenario(doc, { baseDir: join(root, "scenarios"), maxEvents: 3e6 });
+        const problems = [...outputProblems(s, { baseDir: join(root, "scenarios") }), ...experimentProblems(s)];
         if (problems.length) throw new ScenarioError(problems);
       } catch (err) {
         if (err instanceof ScenarioError) {
@@ -65,7 +74,7 @@ test("one corrupted field: refused up front, or accepted and the run succeeds", 
       }
       try {
         if (s.experiment) runExperiment(s);
-        else runScenario(s, { baseDir: root });
+        else runScenario(s, { baseDir: join(root, "scenarios") });
         ran++;
       } catch (err) {
         throw new Error(`${path.join(".")} ${mode} ${JSON.stringify(value)} was accepted, then the run failed: ${(err as Error).stack}`);
