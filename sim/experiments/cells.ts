@@ -10,6 +10,9 @@ import { parseScenario, ScenarioError, type Scenario } from "../scenario/index.j
  */
 let dry: { events: number } | undefined;
 
+/** Runs one experiment may make. */
+const maxCells = 10_000;
+
 export function withDryCells<T>(fn: () => T): { result?: T; events: number; error?: unknown } {
   const prev = dry;
   dry = { events: 0 };
@@ -43,6 +46,7 @@ export class Cells {
   simulated = 0;
 
   run(s: Scenario): RunResult {
+    if (this.runs >= maxCells) throw new ScenarioError([`experiment: more than ${maxCells} runs; use fewer periods, fractions, profiles, patterns or sizes`]);
     if (dry) dry.events += estimateParts(s).reduce((n, p) => n + p.events, 0);
     const r = runScenario(dry ? { ...s, duration: Math.min(s.duration, 1e-9) } : s);
     this.runs++;
