@@ -89,7 +89,9 @@ export class AdaptLoop {
     const hosts = proxy !== undefined && !s.hosts.includes(proxy) ? [...s.hosts, proxy] : s.hosts;
     const H = hosts.length;
     const edges = this.traffic();
-    const { bandwidth, latency } = this.table(hosts);
+    const hostOf = s.vms.map((v) => placement.where(v));
+    const inUse = edges.map((e) => this.routeInUse(s.vms[e.a], s.vms[e.b], hostOf[e.a], hostOf[e.b]));
+    const { bandwidth, latency } = this.table(hosts, inUse);
     const hostIndex = new Map(hosts.map((h, i) => [h, i]));
     const pinned = new Int32Array(s.vms.length).fill(-1);
     if (s.mode === "overlay") s.vms.forEach((v, i) => (pinned[i] = hostIndex.get(placement.where(v)) ?? -1));
@@ -140,11 +142,11 @@ export class AdaptLoop {
    * the prior (the median ratio over measured pairs whose prior is the same, e.g. every pair
    * across one WAN, else over all measured pairs, else 1). Latency: measured, else the prior.
    */
-  private table(hosts: readonly string[]): { bandwidth: Float64Array; latency: Float64Array } {
+  private table(hosts: readonly string[], inUse: readonly string[][]): { bandwidth: Float64Array; latency: Float64Array } {
     const { wren, net } = this.ports;
     const s = this.spec, H = hosts.length;
     const direct = new Set<string>();
-    for (const r of this.routes.values()) if (r.length === 2) direct.add(`${r[0]}\t${r[1]}`).add(`${r[1]}\t${r[0]}`);
+    for (const r of inUse) if (r.length === 2) direct.add(`${r[0]}\t${r[1]}`).add(`${r[1]}\t${r[0]}`);
     const prior: { bandwidth: number; latency: number }[] = [];
     const measured: { bandwidth: number; latency: number }[] = [];
     for (let a = 0; a < H; a++) {
@@ -180,17 +182,22 @@ export class AdaptLoop {
   /** The solution the platform is running now: current placement and routes. */
   current(p: Problem): Solution {
     const hostIndex = new Map(p.hosts.map((h, i) => [h, i]));
-    const host = Int32Array.from(p.vms, (v) => hostIndex.get(this.ports.placement.where(v)) ?? 0);
-    const proxy = this.ports.proxy === undefined ? -1 : (hostIndex.get(this.ports.proxy) ?? -1);
-    const routes = p.edges.map((e) => {
-      const a = host[e.a], b = host[e.b];
-      if (a === b) return [a];
-      // A route installed for where the VMs were no longer holds: the star stands in.
-      const known = this.routes.get(`${p.vms[e.a]}\t${p.vms[e.b]}`)?.map((h) => hostIndex.get(h) ?? -1);
-      if (known && known[0] === a && known[known.length - 1] === b && !known.includes(-1)) return known;
-      return proxy >= 0 && proxy !== a && proxy !== b ? [a, proxy, b] : [a, b];
-    });
+    const where = p.vms.map((v) => this.ports.placement.where(v));
+    const host = Int32Array.from(where, (h) => hostIndex.get(h) ?? 0);
+    const routes = p.edges.map((e) => this.routeInUse(p.vms[e.a], p.vms[e.b], where[e.a], where[e.b]).map((h) => hostIndex.get(h) ?? 0));
     return { host, routes };
+  }
+
+  /**
+   * The route a pair's traffic takes now: the one the loop installed, if it still runs between
+   * the VMs' hosts; otherwise the default (via the Proxy when there is one, else direct).
+   */
+  private routeInUse(a: string, b: string, ha: string, hb: string): string[] {
+    if (ha === hb) return [ha];
+    const known = this.routes.get(`${a}\t${b}`);
+    if (known && known[0] === ha && known[known.length - 1] === hb) return known;
+    const proxy = this.ports.proxy;
+    return proxy !== undefined && proxy !== ha && proxy !== hb ? [ha, proxy, hb] : [ha, hb];
   }
 
   private solve(p: Problem, start: Solution): { solution: Solution; objective: number; feasible: boolean } {
