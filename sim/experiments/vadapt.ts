@@ -18,12 +18,6 @@ export function adaptModes(base: Scenario, spec: AdaptModesSpec): ExperimentResu
   const cells = new Cells();
   const index = base.workloads.findIndex((w) => w.id === spec.app);
   if (index < 0 || base.workloads[index].kind !== "bsp") throw new Error(`experiment.app: "${spec.app}" is not a BSP workload`);
-  spec.starts.forEach((start, i) => {
-    for (const [vm, host] of Object.entries(start.hosts)) {
-      if (!base.vms.some((v) => v.id === vm)) throw new Error(`experiment.starts.${i}.hosts.${vm}: unknown VM`);
-      if (!base.platform.hosts.some((h) => h.id === host)) throw new Error(`experiment.starts.${i}.hosts.${vm}: unknown host "${host}"`);
-    }
-  });
   type Row = { pattern: string; start: string; mode: string; runtime_s: number; speedup: number; speedup_own_start: number; migrations: number; bytes_moved: number; migration_s: number };
   const rows: Row[] = [];
   const files: Record<string, string> = {};

@@ -1,7 +1,8 @@
 import test from "ava";
 import { runExperiment } from "../../sim/experiments/index.js";
 import { runScenario } from "../../sim/runner/index.js";
-import { loadScenario } from "../../sim/scenario/index.js";
+import { loadScenario, parseScenario, ScenarioError } from "../../sim/scenario/index.js";
+import { readFileSync } from "node:fs";
 import { AdaptLoop } from "../../sim/control/index.js";
 import { adaptSchema } from "../../sim/control/adapt-schema.js";
 import { Rng } from "../../sim/kernel/index.js";
@@ -151,4 +152,12 @@ test("a VM is never sent straight back to the host it last left", (t) => {
   t.is(f.migrated.length, 2, f.migrated.join(" "));
   t.not(f.migrated[1], `${vm}:${to}->${from}`);
   t.false(f.migrated[1].startsWith(`${vm}:`));
+});
+
+test("vadapt-modes starts that name an unknown VM or host are reported by path", (t) => {
+  const doc = JSON.parse(readFileSync(`${root}/scenarios/vadapt-wan.json`, "utf8"));
+  doc.experiment.starts = [{ name: "x", hosts: { rank9: "a1", rank1: "zz" } }];
+  const err = t.throws(() => parseScenario(doc), { instanceOf: ScenarioError })!;
+  t.regex(err.message, /experiment\.starts\.0\.hosts\.rank9: unknown VM/);
+  t.regex(err.message, /experiment\.starts\.0\.hosts\.rank1: unknown host "zz"/);
 });
