@@ -131,6 +131,11 @@ test("exhaustive equals brute force on random instances of up to 4 hosts, 6 VMs 
   fc.assert(
     fc.property(instance, (p) => {
       const ex = exhaustive(p), bf = bruteForce(p);
+      // No heuristic beats the optimum, and whatever they call feasible is.
+      const gh = greedy(p), sa = anneal(p, gh.solution, new Rng("bf", p.edges.length), { iterations: 300, t0: 0.05, alpha: 0.99, swap: 1, move: 1, reroute: 1, traceEvery: 1000 });
+      for (const h of [gh, sa]) {
+        if (h.feasible && (score(p, Array.from(h.solution.host), h.solution.routes) === undefined || h.objective > bf + 1e-9 * Math.max(1, Math.abs(bf)))) return false;
+      }
       if (!ex.feasible) return bf === -Infinity;
       feasible++;
       if (ex.solution.routes.some((r) => r.length > 2)) multiHop++;
