@@ -84,13 +84,15 @@ export class AdaptLoop {
     const { vttif, placement } = this.ports;
     if (this.ports.clock.now < vttif.params.window * vttif.params.interval) return undefined;
     const s = this.spec;
-    // The Proxy is a host of the overlay graph too (its routes relay there), but holds no VMs.
+    // The Proxy is a host of the overlay graph too (its routes relay there), and so is any host
+    // outside `hosts` a VM is on now: such hosts keep what they hold but take no new VMs.
+    const hostOf = s.vms.map((v) => placement.where(v));
     const proxy = this.ports.proxy;
-    const hosts = proxy !== undefined && !s.hosts.includes(proxy) ? [...s.hosts, proxy] : s.hosts;
+    const hosts = [...s.hosts];
+    for (const h of [...(proxy === undefined ? [] : [proxy]), ...hostOf]) if (!hosts.includes(h)) hosts.push(h);
     const H = hosts.length;
     const edges = this.traffic();
-    const hostOf = s.vms.map((v) => placement.where(v));
-    const inUse = edges.map((e) => this.routeInUse(s.vms[e.a], s.vms[e.b], hostOf[e.a], hostOf[e.b]));
+    const inUse = edges.map((e) => this.routeInUse(s.vms[e.a], s.vms[e.b], hostOf[e.a], hostOf[e.b], hosts));
     const { bandwidth, latency } = this.table(hosts, inUse);
     const hostIndex = new Map(hosts.map((h, i) => [h, i]));
     const pinned = new Int32Array(s.vms.length).fill(-1);
@@ -105,7 +107,7 @@ export class AdaptLoop {
       hosts,
       edges,
       compute: new Float64Array(s.vms.length).fill(1),
-      capacity: Float64Array.from(hosts, (h) => (s.hosts.includes(h) ? s.slots : 0)),
+      capacity: Float64Array.from(hosts, (h) => (s.hosts.includes(h) ? s.slots : hostOf.filter((x) => x === h).length)),
       bandwidth,
       latency,
       localBandwidth: s.localBandwidth,
@@ -117,8 +119,8 @@ export class AdaptLoop {
   }
 
   /**
-   * The VM traffic graph: each pair's rate over VTTIF's window, both directions together,
-   * pruned as VTTIF prunes (below `threshold` of the largest pair among the loop's VMs).
+   * The VM traffic graph: each pair's rate over VTTIF's window, both directions together;
+   * pairs below VTTIF's `threshold` of the largest pair among the loop's VMs are dropped.
    */
   private traffic(): { a: number; b: number; demand: number }[] {
     const { vttif } = this.ports;
@@ -184,18 +186,18 @@ export class AdaptLoop {
     const hostIndex = new Map(p.hosts.map((h, i) => [h, i]));
     const where = p.vms.map((v) => this.ports.placement.where(v));
     const host = Int32Array.from(where, (h) => hostIndex.get(h) ?? 0);
-    const routes = p.edges.map((e) => this.routeInUse(p.vms[e.a], p.vms[e.b], where[e.a], where[e.b]).map((h) => hostIndex.get(h) ?? 0));
+    const routes = p.edges.map((e) => this.routeInUse(p.vms[e.a], p.vms[e.b], where[e.a], where[e.b], p.hosts).map((h) => hostIndex.get(h)!));
     return { host, routes };
   }
 
   /**
    * The route a pair's traffic takes now: the one the loop installed, if it still runs between
-   * the VMs' hosts; otherwise the default (via the Proxy when there is one, else direct).
+   * the VMs' hosts over `hosts`; otherwise the default (via the Proxy if any, else direct).
    */
-  private routeInUse(a: string, b: string, ha: string, hb: string): string[] {
+  private routeInUse(a: string, b: string, ha: string, hb: string, hosts: readonly string[]): string[] {
     if (ha === hb) return [ha];
     const known = this.routes.get(`${a}\t${b}`);
-    if (known && known[0] === ha && known[known.length - 1] === hb) return known;
+    if (known && known[0] === ha && known[known.length - 1] === hb && known.every((h) => hosts.includes(h))) return known;
     const proxy = this.ports.proxy;
     return proxy !== undefined && proxy !== ha && proxy !== hb ? [ha, proxy, hb] : [ha, hb];
   }
