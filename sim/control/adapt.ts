@@ -214,7 +214,8 @@ export class AdaptLoop {
 
   /**
    * Solves, then keeps every VM that the answer would send straight back to the host it last
-   * left where it is, and solves again, until no such move remains.
+   * left where it is, and solves again, until no such move remains. An answer that would
+   * bring back a placement the loop has left before keeps every VM where it is (routes only).
    */
   private solveWithoutReturns(p: Problem, now: Solution): Solution {
     for (;;) {
@@ -227,8 +228,18 @@ export class AdaptLoop {
           returns++;
         }
       });
-      if (returns === 0) return best;
+      if (returns > 0) continue;
+      if (!this.left.has(this.placementKey(p, best.host))) return best;
+      p.pinned.set(now.host);
+      return this.solve(p, now).solution;
     }
+  }
+
+  /** Placements the loop has migrated away from. */
+  private left = new Set<string>();
+
+  private placementKey(p: Problem, host: Int32Array): string {
+    return Array.from(host, (h, i) => `${p.vms[i]}@${p.hosts[h]}`).join(" ");
   }
 
   step(): void {
@@ -315,6 +326,7 @@ export class AdaptLoop {
     this.busy = true;
     let left = moves.length;
     if (left === 0) return install();
+    this.left.add(this.placementKey(p, this.current(p).host));
     for (const v of moves) {
       const from = this.ports.placement.where(v), to = p.hosts[s.host[p.vms.indexOf(v)]];
       const log: MigrationLog = { vm: v, from, to, start: this.ports.clock.now, end: NaN, bytes: NaN };

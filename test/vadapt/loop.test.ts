@@ -89,18 +89,19 @@ for (const pattern of ["all-to-all", "ring", "mesh"]) {
  * A loop over hand-made ports: two sites of two hosts, LAN prior 100, WAN prior 10. VMs x, y
  * talk at rate 20 and sit at site A, joined by a direct route Wren measures at 30.
  */
-function fakeLoop(spec: Record<string, unknown> = {}) {
+function fakeLoop(spec: Record<string, unknown> = {}, start: Record<string, string> = { x: "a0", y: "a1" }) {
   let now = 0;
-  const where: Record<string, string> = { x: "a0", y: "a1" };
+  const where: Record<string, string> = { ...start };
   const tick: (() => void)[] = [];
   const clock: Clock = { get now() { return now; }, at: () => 0, after: () => 0, every: (_i, fn) => (tick.push(fn), 0), cancel: () => {} };
   const site = (h: string) => h[0];
   let lan = 100;
+  let custom: ((a: string, b: string) => { bandwidth: number; latency: number } | undefined) | undefined;
   const net: NetControl = {
     addOverlayLink: () => {},
     removeOverlayLink: () => {},
     setRule: () => {},
-    measure: (a, b) => (site(a) === site(b) ? { bandwidth: lan, latency: 0.001 } : { bandwidth: 10, latency: 0.02 }),
+    measure: (a, b) => custom?.(a, b) ?? (site(a) === site(b) ? { bandwidth: lan, latency: 0.001 } : { bandwidth: 10, latency: 0.02 }),
   };
   const migrated: string[] = [];
   const placement: Placement = { where: (v) => where[v], memory: () => 1e6, migrate: (v, h, done) => (migrated.push(`${v}:${where[v]}->${h}`), (where[v] = h), done?.({ vm: v, from: "", to: h, total_s: 0, downtime_s: 0, bytes: 1e6 })) };
@@ -111,7 +112,7 @@ function fakeLoop(spec: Record<string, unknown> = {}) {
   const cpu = { progress: () => undefined } as unknown as CpuControl;
   const s = adaptSchema.parse({ enabled: true, vms: ["x", "y"], hosts: ["a0", "a1", "b0", "b1"], mode: "migrate", maxHops: 1, cooldown: 0, minGain: 0, ...spec });
   const loop = new AdaptLoop({ clock, placement, net, cpu, vttif, wren, rng: new Rng("fake", 1) }, s);
-  return { loop, migrated, step: () => ((now += 10), tick.forEach((f) => f())), measure: (bw: number) => (measured = bw), setLan: (bw: number) => (lan = bw) };
+  return { loop, migrated, step: () => ((now += 10), tick.forEach((f) => f())), measure: (bw: number) => (measured = bw), setLan: (bw: number) => (lan = bw), setPaths: (fn: typeof custom) => (custom = fn) };
 }
 
 test("the current layout and every candidate are scored on one calibrated table; an equally good layout elsewhere is not taken", (t) => {
@@ -160,4 +161,25 @@ test("vadapt-modes starts that name an unknown VM or host are reported by path",
   const err = t.throws(() => parseScenario(doc), { instanceOf: ScenarioError })!;
   t.regex(err.message, /experiment\.starts\.0\.hosts\.rank9: unknown VM/);
   t.regex(err.message, /experiment\.starts\.0\.hosts\.rank1: unknown host "zz"/);
+});
+
+test("a placement the loop has left is not entered again, even when no VM goes straight back", (t) => {
+  // y sits on c0, outside the hosts; links among a0-a2 are poor, so only x moves: to whichever
+  // a-host is best connected to c0. That host changes a0 -> a1 -> a2 -> a0.
+  const f = fakeLoop({ hosts: ["a0", "a1", "a2"] }, { x: "a0", y: "c0" });
+  let best = "a1";
+  f.setPaths((a, b) => {
+    const other = a === "c0" ? b : b === "c0" ? a : undefined;
+    if (other === undefined) return { bandwidth: 1, latency: 0.001 };
+    return { bandwidth: other === best ? 1000 : 100, latency: 0.01 };
+  });
+  f.step();
+  best = "a2";
+  f.step();
+  t.deepEqual(f.migrated, ["x:a0->a1", "x:a1->a2"]);
+  // Back to a0 is not a straight return (x last left a1), but it is the placement left first.
+  best = "a0";
+  for (let i = 0; i < 3; i++) f.step();
+  t.deepEqual(f.migrated, ["x:a0->a1", "x:a1->a2"]);
+  t.true(f.loop.decisions.slice(2).every((d) => d.migrations === 0));
 });
