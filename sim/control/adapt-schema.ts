@@ -23,6 +23,9 @@ export const adaptSchema = z.strictObject({
     .describe("for host pairs Wren has not measured over a direct overlay link: the physical path's capacity and latency from the network map, or fixed values"),
   minGain: fraction.default(0.05).describe("adapt only if the objective improves by this fraction, plus the migration cost"),
   migrationCostPerGB: z.number().nonnegative().default(0).describe("objective units charged per GB of memory to migrate"),
+  downtime: seconds.default(0.05).describe("pause each migration is expected to cost the application"),
+  cooldown: seconds.default(30).describe("no decision for this long after a change is in place, while measurements of the old layout age out"),
+  accessLinks: z.boolean().default(true).describe("model each host's access link (shared by all its overlay links) where the network has one"),
   annealing: z.strictObject({ iterations: positiveCount.default(5000), t0: z.number().positive().default(0.05), alpha: z.number().positive().max(1).default(0.999) }).default({ iterations: 5000, t0: 0.05, alpha: 0.999 }),
 });
 

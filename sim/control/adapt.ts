@@ -1,9 +1,10 @@
 /**
- * The VADAPT closed loop: every interval it reads VTTIF's inferred traffic and Wren's path
- * table, solves the adaptation problem, and if the predicted gain beats the threshold plus
- * the migration cost, it migrates VMs (Placement) and then installs overlay links and
- * forwarding rules for every pair's route (NetControl). Every decision is logged with its
- * predicted gain, and later with the realised change in the application's rate.
+ * The VADAPT closed loop: every interval it reads VTTIF's traffic matrix and Wren's path
+ * table, solves the adaptation problem, and if the predicted gain, discounted for the time
+ * migrations take, beats the threshold plus the migration cost, it migrates VMs (Placement)
+ * and then installs overlay links and forwarding rules for every pair's route (NetControl).
+ * The current layout and every candidate are scored on one bandwidth table. Every decision
+ * is logged with its predicted gain, and later with the realised change in the app's rate.
  */
 import type { Rng } from "../kernel/index.js";
 import type { Clock, CpuControl, NetControl, Placement } from "../ports/index.js";
@@ -23,6 +24,9 @@ export interface Decision {
   migrations: number;
   routes: number;
   reason: string;
+  /** Predicted seconds the application has left, and the migrations would take. */
+  remaining: number;
+  migrationTime: number;
   /** Application rate over the interval before and after (filled in later). */
   rateBefore: number;
   rateAfter: number;
@@ -38,123 +42,274 @@ export interface AdaptPorts {
   rng: Rng;
   /** Host of the overlay Proxy, whose star routes are in force until the loop changes them. */
   proxy?: string;
+  /** Progress units (`cpu.progress(app)`) at which the application is done, where known. */
+  work?: number;
+}
+
+/** One migration the loop started. */
+export interface MigrationLog {
+  vm: string;
+  from: string;
+  to: string;
+  start: number;
+  end: number;
+  bytes: number;
 }
 
 export class AdaptLoop {
   readonly decisions: Decision[] = [];
+  readonly migrations: MigrationLog[] = [];
   /** Routes the overlay uses now, per VM pair key "a\tb". */
   private routes = new Map<string, string[]>();
   private busy = false;
+  private quietUntil = -Infinity;
+  /** Each VM's last migration: it may not go straight back. */
+  private lastMove = new Map<string, { from: string; to: string }>();
   private lastProgress = 0;
   private lastT = 0;
+  private firstProgressT = NaN;
+  /** Progress at the previous step, for the predicted end. */
+  private prev = { t: 0, progress: 0 };
+  private recentRate = 0;
 
   constructor(private readonly ports: AdaptPorts, readonly spec: AdaptSpec) {
     ports.clock.every(spec.interval, () => this.step(), spec.firstAt);
   }
 
-  /** Builds the problem from what VTTIF and Wren see now; undefined before VTTIF has reported. */
+  /**
+   * Builds the problem from VTTIF's smoothed traffic matrix (whatever class, if any, VTTIF
+   * gave it) and the bandwidth table; undefined until the matrix spans a full window.
+   */
   problem(): Problem | undefined {
-    const { vttif, wren, placement } = this.ports;
-    const report = vttif.current;
-    if (!report) return undefined;
+    const { vttif, placement } = this.ports;
+    if (this.ports.clock.now < vttif.params.window * vttif.params.interval) return undefined;
     const s = this.spec;
-    const vmIndex = new Map(s.vms.map((v, i) => [v, i]));
-    // The Proxy is a host of the overlay graph too (its routes relay there), but holds no VMs.
+    // The Proxy is a host of the overlay graph too (its routes relay there), and so is any host
+    // outside `hosts` a VM is on now: such hosts keep what they hold but take no new VMs.
+    const hostOf = s.vms.map((v) => placement.where(v));
     const proxy = this.ports.proxy;
-    const hosts = proxy !== undefined && !s.hosts.includes(proxy) ? [...s.hosts, proxy] : s.hosts;
+    const hosts = [...s.hosts];
+    for (const h of [...(proxy === undefined ? [] : [proxy]), ...hostOf]) if (!hosts.includes(h)) hosts.push(h);
     const H = hosts.length;
-    const demand = new Map<number, number>();
-    const m = vttif.matrix;
-    for (let k = 0; k < report.src.length; k++) {
-      const a = vmIndex.get(report.names[report.src[k]]), b = vmIndex.get(report.names[report.dst[k]]);
-      if (a === undefined || b === undefined || a === b) continue;
-      const key = Math.min(a, b) * 65536 + Math.max(a, b);
-      const rate = m.rate(report.src[k], report.dst[k], vttif.params.interval);
-      demand.set(key, (demand.get(key) ?? 0) + rate);
-    }
-    // Wren's end-to-end estimate describes a host pair's overlay link only where the pair's
-    // traffic went over that link directly; elsewhere the prior stands in.
-    const direct = new Set<string>();
-    for (const r of this.routes.values()) for (let i = 0; i + 1 < r.length; i++) if (r.length === 2) direct.add(`${r[i]}\t${r[i + 1]}`);
-    const bandwidth = new Float64Array(H * H), latency = new Float64Array(H * H);
-    for (let a = 0; a < H; a++) {
-      for (let b = a + 1; b < H; b++) {
-        const prior = s.prior === "physical" ? this.ports.net.measure(hosts[a], hosts[b]) : s.prior;
-        const measured = direct.has(`${hosts[a]}\t${hosts[b]}`) || direct.has(`${hosts[b]}\t${hosts[a]}`);
-        const e1 = wren.estimate(hosts[a], hosts[b]), e2 = wren.estimate(hosts[b], hosts[a]);
-        const bws = measured ? [e1.bandwidth, e2.bandwidth].filter(Number.isFinite) : [];
-        const lats = measured ? [e1.latency, e2.latency].filter(Number.isFinite) : [];
-        bandwidth[link(a, b, H)] = bws.length ? Math.min(...bws) : prior.bandwidth;
-        latency[link(a, b, H)] = lats.length ? Math.min(...lats) : prior.latency;
-      }
-    }
+    const edges = this.traffic();
+    const inUse = edges.map((e) => this.routeInUse(s.vms[e.a], s.vms[e.b], hostOf[e.a], hostOf[e.b], hosts));
+    const { bandwidth, latency } = this.table(hosts, inUse);
     const hostIndex = new Map(hosts.map((h, i) => [h, i]));
     const pinned = new Int32Array(s.vms.length).fill(-1);
     if (s.mode === "overlay") s.vms.forEach((v, i) => (pinned[i] = hostIndex.get(placement.where(v)) ?? -1));
+    let access: Float64Array | undefined;
+    if (s.accessLinks && this.ports.net.access) {
+      const caps = hosts.map((h) => this.ports.net.access!(h, hosts) ?? Infinity);
+      if (caps.some(Number.isFinite)) access = Float64Array.from(caps);
+    }
     return {
       vms: s.vms,
       hosts,
-      edges: [...demand].map(([key, d]) => ({ a: Math.floor(key / 65536), b: key % 65536, demand: d })),
+      edges,
       compute: new Float64Array(s.vms.length).fill(1),
-      capacity: Float64Array.from(hosts, (h) => (s.hosts.includes(h) ? s.slots : 0)),
+      capacity: Float64Array.from(hosts, (h) => (s.hosts.includes(h) ? s.slots : hostOf.filter((x) => x === h).length)),
       bandwidth,
       latency,
       localBandwidth: s.localBandwidth,
       pinned,
-      maxHops: s.maxHops,
+      maxHops: Math.min(s.maxHops, H - 1),
       latencyWeight: s.latencyWeight,
+      access,
     };
+  }
+
+  /**
+   * The VM traffic graph: each pair's rate over VTTIF's window, both directions together;
+   * pairs below VTTIF's `threshold` of the largest pair among the loop's VMs are dropped.
+   */
+  private traffic(): { a: number; b: number; demand: number }[] {
+    const { vttif } = this.ports;
+    const m = vttif.matrix, vms = this.spec.vms;
+    const index = vms.map((v) => m.names.indexOf(v));
+    const edges: { a: number; b: number; demand: number }[] = [];
+    for (let a = 0; a < vms.length; a++) {
+      for (let b = a + 1; b < vms.length; b++) {
+        if (index[a] < 0 || index[b] < 0) continue;
+        const d = m.rate(index[a], index[b], vttif.params.interval) + m.rate(index[b], index[a], vttif.params.interval);
+        if (d > 0) edges.push({ a, b, demand: d });
+      }
+    }
+    const top = Math.max(0, ...edges.map((e) => e.demand));
+    return edges.filter((e) => e.demand >= vttif.params.threshold * top);
+  }
+
+  /**
+   * One bandwidth table for every layout: Wren's estimate where the host pair's traffic runs
+   * over a direct overlay link; elsewhere the prior, scaled by how measurements compare with
+   * the prior (the median ratio over measured pairs whose prior is the same, e.g. every pair
+   * across one WAN, else over all measured pairs, else 1). Latency: measured, else the prior.
+   */
+  private table(hosts: readonly string[], inUse: readonly string[][]): { bandwidth: Float64Array; latency: Float64Array } {
+    const { wren, net } = this.ports;
+    const s = this.spec, H = hosts.length;
+    const direct = new Set<string>();
+    for (const r of inUse) if (r.length === 2) direct.add(`${r[0]}\t${r[1]}`).add(`${r[1]}\t${r[0]}`);
+    const prior: { bandwidth: number; latency: number }[] = [];
+    const measured: { bandwidth: number; latency: number }[] = [];
+    for (let a = 0; a < H; a++) {
+      for (let b = a + 1; b < H; b++) {
+        const l = link(a, b, H);
+        prior[l] = s.prior === "physical" ? net.measure(hosts[a], hosts[b]) : s.prior;
+        measured[l] = { bandwidth: NaN, latency: NaN };
+        if (!direct.has(`${hosts[a]}\t${hosts[b]}`)) continue;
+        const e1 = wren.estimate(hosts[a], hosts[b]), e2 = wren.estimate(hosts[b], hosts[a]);
+        const bws = [e1.bandwidth, e2.bandwidth].filter(Number.isFinite), lats = [e1.latency, e2.latency].filter(Number.isFinite);
+        if (bws.length) measured[l].bandwidth = Math.min(...bws);
+        if (lats.length) measured[l].latency = Math.min(...lats);
+      }
+    }
+    const ratios = new Map<number, number[]>(), all: number[] = [];
+    for (const l of measured.keys()) {
+      if (measured[l] === undefined || !Number.isFinite(measured[l].bandwidth)) continue;
+      const r = measured[l].bandwidth / prior[l].bandwidth;
+      all.push(r);
+      ratios.set(prior[l].bandwidth, [...(ratios.get(prior[l].bandwidth) ?? []), r]);
+    }
+    const bandwidth = new Float64Array(H * H), latency = new Float64Array(H * H);
+    for (const l of measured.keys()) {
+      if (measured[l] === undefined) continue;
+      const m = measured[l], p = prior[l];
+      const ratio = median(ratios.get(p.bandwidth) ?? all) ?? 1;
+      bandwidth[l] = Number.isFinite(m.bandwidth) ? m.bandwidth : p.bandwidth * ratio;
+      latency[l] = Number.isFinite(m.latency) ? m.latency : p.latency;
+    }
+    return { bandwidth, latency };
   }
 
   /** The solution the platform is running now: current placement and routes. */
   current(p: Problem): Solution {
     const hostIndex = new Map(p.hosts.map((h, i) => [h, i]));
-    const host = Int32Array.from(p.vms, (v) => hostIndex.get(this.ports.placement.where(v)) ?? 0);
-    const proxy = this.ports.proxy === undefined ? -1 : (hostIndex.get(this.ports.proxy) ?? -1);
-    const routes = p.edges.map((e) => {
-      const known = this.routes.get(`${p.vms[e.a]}\t${p.vms[e.b]}`);
-      if (known) return known.map((h) => hostIndex.get(h)!);
-      const a = host[e.a], b = host[e.b];
-      if (a === b) return [a];
-      return proxy >= 0 && proxy !== a && proxy !== b ? [a, proxy, b] : [a, b];
-    });
+    const where = p.vms.map((v) => this.ports.placement.where(v));
+    const host = Int32Array.from(where, (h) => hostIndex.get(h) ?? 0);
+    const routes = p.edges.map((e) => this.routeInUse(p.vms[e.a], p.vms[e.b], where[e.a], where[e.b], p.hosts).map((h) => hostIndex.get(h)!));
     return { host, routes };
+  }
+
+  /**
+   * The route a pair's traffic takes now: the one the loop installed, if it still runs between
+   * the VMs' hosts over `hosts`; otherwise the default (via the Proxy if any, else direct).
+   */
+  private routeInUse(a: string, b: string, ha: string, hb: string, hosts: readonly string[]): string[] {
+    if (ha === hb) return [ha];
+    const known = this.routes.get(`${a}\t${b}`);
+    if (known && known[0] === ha && known[known.length - 1] === hb && known.every((h) => hosts.includes(h))) return known;
+    const proxy = this.ports.proxy;
+    return proxy !== undefined && proxy !== ha && proxy !== hb ? [ha, proxy, hb] : [ha, hb];
   }
 
   private solve(p: Problem, start: Solution): { solution: Solution; objective: number; feasible: boolean } {
     const s = this.spec;
     const params = { iterations: s.annealing.iterations, t0: s.annealing.t0, alpha: s.annealing.alpha, swap: 1, move: s.mode === "migrate" ? 1 : 0, reroute: 1, traceEvery: 1e9 };
-    if (s.algorithm === "gh") return greedy(p);
+    // The current placement is always a candidate, so an equally good layout is not left.
+    const seeds = [start.host];
+    if (s.algorithm === "gh") return greedy(p, undefined, seeds);
     if (s.algorithm === "sa") return anneal(p, start, this.ports.rng, params);
-    return greedyAnneal(p, this.ports.rng, params);
+    return greedyAnneal(p, this.ports.rng, params, undefined, seeds);
+  }
+
+  /**
+   * Solves, then keeps every VM that the answer would send straight back to the host it last
+   * left where it is, and solves again, until no such move remains. An answer that would
+   * bring back a placement the loop has left before keeps every VM where it is (routes only).
+   */
+  private solveWithoutReturns(p: Problem, now: Solution): Solution {
+    for (;;) {
+      const best = this.solve(p, now).solution;
+      let returns = 0;
+      p.vms.forEach((v, i) => {
+        const last = this.lastMove.get(v);
+        if (best.host[i] !== now.host[i] && last && p.hosts[now.host[i]] === last.to && p.hosts[best.host[i]] === last.from) {
+          p.pinned[i] = now.host[i];
+          returns++;
+        }
+      });
+      if (returns > 0) continue;
+      if (!this.left.has(this.placementKey(p, best.host))) return best;
+      p.pinned.set(now.host);
+      return this.solve(p, now).solution;
+    }
+  }
+
+  /** Placements the loop has migrated away from. */
+  private left = new Set<string>();
+
+  private placementKey(p: Problem, host: Int32Array): string {
+    return Array.from(host, (h, i) => `${p.vms[i]}@${p.hosts[h]}`).join(" ");
   }
 
   step(): void {
     this.logEffect();
-    if (this.busy) return;
+    const t = this.ports.clock.now;
+    this.sample(t);
+    if (this.finished() || this.busy || t < this.quietUntil) return;
     const p = this.problem();
     if (!p || p.edges.length === 0) return;
     const now = this.current(p);
     const cur = evaluate(p, now);
-    const best = this.solve(p, now);
+    const best = this.solveWithoutReturns(p, now);
     // Overload counts against a solution, so an infeasible network can still be improved.
     const score = (x: { objective: number; overload: number }) => x.objective - OVERLOAD_PENALTY * x.overload;
-    const proposed = evaluate(p, best.solution);
-    const moves = p.vms.flatMap((v, i) => (best.solution.host[i] !== now.host[i] ? [v] : []));
-    const cost = (moves.reduce((b, v) => b + this.ports.placement.memory(v), 0) / 1e9) * this.spec.migrationCostPerGB;
-    const gain = score(proposed) - score(cur);
+    const proposed = evaluate(p, best);
+    const moves = p.vms.flatMap((v, i) => (best.host[i] !== now.host[i] ? [v] : []));
+    const memory = moves.reduce((b, v) => b + this.ports.placement.memory(v), 0);
+    const cost = (memory / 1e9) * this.spec.migrationCostPerGB;
+    // Migrations share their paths with each other and the application: as if one by one,
+    // each at its physical path's capacity.
+    const migrationTime = moves.reduce((sum, v) => {
+      const i = p.vms.indexOf(v);
+      return sum + this.ports.placement.memory(v) / this.ports.net.measure(p.hosts[now.host[i]], p.hosts[best.host[i]]).bandwidth;
+    }, 0);
+    const remaining = this.remaining();
+    const stall = migrationTime + moves.length * this.spec.downtime;
+    // The gain holds only for the part of the run left once the migrations are done.
+    const gain = (score(proposed) - score(cur)) * (Number.isFinite(remaining) && moves.length > 0 ? Math.max(0, remaining - stall) / remaining : 1);
     const needed = this.spec.minGain * Math.abs(score(cur)) + cost;
-    const sameRoutes = p.edges.every((_, k) => best.solution.routes[k].join() === now.routes[k].join());
+    const sameRoutes = p.edges.every((_, k) => best.routes[k].join() === now.routes[k].join());
     let reason: string;
     let applied = false;
     if (moves.length === 0 && sameRoutes) reason = "already in place";
+    else if (moves.length > 0 && !(stall < remaining)) reason = `migrations (${fmt(stall)} s) would not finish before the application (${fmt(remaining)} s)`;
     else if (!(gain > needed)) reason = `gain ${fmt(gain)} <= threshold ${fmt(needed)}`;
     else {
       reason = "applied";
       applied = true;
-      this.apply(p, best.solution, moves);
+      this.apply(p, best, moves);
     }
-    this.decisions.push({ t: this.ports.clock.now, algorithm: this.spec.algorithm, current: score(cur), proposed: score(proposed), gain, cost, applied, migrations: applied ? moves.length : 0, routes: applied ? p.edges.length : 0, reason, rateBefore: this.rate(), rateAfter: NaN });
+    this.decisions.push({ t, algorithm: this.spec.algorithm, current: score(cur), proposed: score(proposed), gain, cost, applied, migrations: applied ? moves.length : 0, routes: applied ? p.edges.length : 0, reason, remaining, migrationTime, rateBefore: this.rate(), rateAfter: NaN });
+  }
+
+  /** Whether the application is known to be done (no more decisions then). */
+  private finished(): boolean {
+    const { app } = this.spec, work = this.ports.work;
+    return app !== undefined && work !== undefined && (this.ports.cpu.progress(app) ?? 0) >= work;
+  }
+
+  /**
+   * Predicted seconds until the application is done: work left over its rate across the last
+   * interval (over its whole run so far if that was 0); Infinity when unknown.
+   */
+  private remaining(): number {
+    const { app } = this.spec, work = this.ports.work;
+    if (app === undefined || work === undefined) return Infinity;
+    const t = this.ports.clock.now, done = this.ports.cpu.progress(app) ?? 0;
+    const overall = done > 0 && t > this.firstProgressT ? done / (t - this.firstProgressT) : 0;
+    const rate = this.recentRate > 0 ? this.recentRate : overall;
+    return rate > 0 ? (work - done) / rate : Infinity;
+  }
+
+  /** Records the application's progress at every step (decision or not). */
+  private sample(t: number): void {
+    const app = this.spec.app;
+    if (!app) return;
+    const progress = this.ports.cpu.progress(app) ?? 0;
+    if (progress > 0 && Number.isNaN(this.firstProgressT)) this.firstProgressT = this.prev.t;
+    this.recentRate = t > this.prev.t ? (progress - this.prev.progress) / (t - this.prev.t) : 0;
+    this.prev = { t, progress };
   }
 
   private apply(p: Problem, s: Solution, moves: string[]): void {
@@ -166,12 +321,20 @@ export class AdaptLoop {
         this.install(b, a, [...hosts].reverse());
       });
       this.busy = false;
+      this.quietUntil = this.ports.clock.now + this.spec.cooldown;
     };
     this.busy = true;
     let left = moves.length;
     if (left === 0) return install();
+    this.left.add(this.placementKey(p, this.current(p).host));
     for (const v of moves) {
-      this.ports.placement.migrate(v, p.hosts[s.host[p.vms.indexOf(v)]], () => {
+      const from = this.ports.placement.where(v), to = p.hosts[s.host[p.vms.indexOf(v)]];
+      const log: MigrationLog = { vm: v, from, to, start: this.ports.clock.now, end: NaN, bytes: NaN };
+      this.migrations.push(log);
+      this.lastMove.set(v, { from, to });
+      this.ports.placement.migrate(v, to, (n) => {
+        log.end = this.ports.clock.now;
+        log.bytes = n.bytes;
         if (--left === 0) install();
       });
     }
@@ -188,6 +351,28 @@ export class AdaptLoop {
     }
   }
 
+  /** Figures of merit: decisions, migrations, bytes they moved, seconds any was in flight. */
+  metrics(): Record<string, number> {
+    const applied = this.decisions.filter((d) => d.applied);
+    const done = this.migrations.filter((m) => Number.isFinite(m.end));
+    const spans = this.migrations.map((m) => [m.start, Number.isFinite(m.end) ? m.end : this.ports.clock.now]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let inFlight = 0, until = -Infinity;
+    for (const [a, b] of spans) {
+      if (b > until) inFlight += b - Math.max(a, until);
+      until = Math.max(until, b);
+    }
+    return {
+      decisions: this.decisions.length,
+      applied: applied.length,
+      migrations: this.migrations.length,
+      migrations_done: done.length,
+      bytes_moved: done.reduce((n, m) => n + m.bytes, 0),
+      migration_s: inFlight,
+      last_migration_start_s: this.migrations.length ? this.migrations[this.migrations.length - 1].start : NaN,
+      first_applied_s: applied[0]?.t ?? NaN,
+    };
+  }
+
   /** The application's progress rate since the last step. */
   private rate(): number {
     const app = this.spec.app;
@@ -201,13 +386,20 @@ export class AdaptLoop {
   }
 
   private logEffect(): void {
+    const app = this.spec.app;
+    const progress = app ? (this.ports.cpu.progress(app) ?? 0) : 0;
     const last = this.decisions[this.decisions.length - 1];
-    if (last && Number.isNaN(last.rateAfter) && this.spec.app) {
+    if (last && Number.isNaN(last.rateAfter) && app) {
       const now = this.ports.clock.now;
-      const progress = this.ports.cpu.progress(this.spec.app) ?? 0;
       last.rateAfter = now > this.lastT ? (progress - this.lastProgress) / (now - this.lastT) : NaN;
     }
   }
+}
+
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Objective units per byte/s of overload, when comparing infeasible solutions. */

@@ -81,6 +81,11 @@ export const adaptModesSchema = z.strictObject({
   app: id.describe("the BSP workload"),
   patterns: z.array(z.enum(patternNames)).min(1),
   modes: z.array(z.enum(["none", "overlay", "migrate"])).min(1).default(["none", "overlay", "migrate"]),
+  starts: z
+    .array(z.strictObject({ name: id, hosts: z.record(z.string(), id).default({}).describe("VM -> host it starts on, where it differs from the scenario") }))
+    .min(1)
+    .default([{ name: "scenario", hosts: {} }])
+    .describe("initial placements to run every pattern and mode from; the first is the baseline speedups are measured against"),
 });
 
 export const adaptAlgorithmsSchema = z.strictObject({

@@ -108,6 +108,18 @@ export class SimNetControl implements NetControl, Placement {
     return { bandwidth, latency: r.latency };
   }
 
+  access(host: string, peers: readonly string[]): number | undefined {
+    const from = this.world.host(host).node;
+    let first: number | undefined;
+    for (const p of peers) {
+      if (p === host) continue;
+      const r = this.world.router.route(from, this.world.host(p).node).resources;
+      if (r.length === 0 || (first !== undefined && r[0] !== first)) return undefined;
+      first = r[0];
+    }
+    return first === undefined ? undefined : this.world.topo.capacity[first];
+  }
+
   where(vm: string): string {
     return this.world.vm(vm).host.id;
   }

@@ -6,6 +6,11 @@ export interface NetControl {
   setRule(at: string, src: string, dst: string, next: string | undefined): void;
   /** The physical path between two hosts as a network map gives it: bottleneck capacity, latency. */
   measure(a: string, b: string): { bandwidth: number; latency: number };
+  /**
+   * Capacity of the host's access link, the first physical link of its path to every one of
+   * `peers`; undefined where those paths share no first link (or it is not known).
+   */
+  access?(host: string, peers: readonly string[]): number | undefined;
 }
 
 /** VM placement: where each VM runs, and live migration. */

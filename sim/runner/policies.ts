@@ -179,20 +179,16 @@ export function installAdapt(sim: Simulation, world: World, scenario: Scenario, 
   if (!spec?.enabled) return undefined;
   if (!vttif || !wren) throw new Error("policies.adapt needs policies.vttif and policies.wren enabled");
   const net = new SimNetControl(world);
-  const loop = new AdaptLoop({ clock: sim, placement: net, net, cpu: new SimCpuControl(world), vttif, wren, rng: sim.rng("adapt"), proxy: scenario.platform.overlay.proxy }, spec);
-  return {
-    loop,
-    metrics() {
-      const applied = loop.decisions.filter((d) => d.applied);
-      return { decisions: loop.decisions.length, applied: applied.length, migrations: applied.reduce((n, d) => n + d.migrations, 0), first_applied_s: applied[0]?.t ?? NaN };
-    },
-  };
+  const app = scenario.workloads.find((w) => w.id === spec.app);
+  const work = app?.kind === "bsp" ? app.supersteps * (app.sequence ?? [{ supersteps: 1 }]).reduce((n, s) => n + s.supersteps, 0) : undefined;
+  const loop = new AdaptLoop({ clock: sim, placement: net, net, cpu: new SimCpuControl(world), vttif, wren, rng: sim.rng("adapt"), proxy: scenario.platform.overlay.proxy, work }, spec);
+  return { loop, metrics: () => loop.metrics() };
 }
 
 /** Writes the loop's decision log (called once the run has ended, so realised effects are in). */
 export function adaptTable(sim: Simulation, loop: AdaptLoop): void {
-  const t = sim.trace.table("adapt.decisions", { t: "f64", algorithm: "str", current: "f64", proposed: "f64", gain: "f64", cost: "f64", applied: "i32", migrations: "i32", routes: "i32", reason: "str", rate_before: "f64", rate_after: "f64" });
-  for (const d of loop.decisions) t.row(d.t, d.algorithm, d.current, d.proposed, d.gain, d.cost, d.applied ? 1 : 0, d.migrations, d.routes, d.reason, d.rateBefore, d.rateAfter);
+  const t = sim.trace.table("adapt.decisions", { t: "f64", algorithm: "str", current: "f64", proposed: "f64", gain: "f64", cost: "f64", applied: "i32", migrations: "i32", routes: "i32", reason: "str", remaining_s: "f64", migration_s: "f64", rate_before: "f64", rate_after: "f64" });
+  for (const d of loop.decisions) t.row(d.t, d.algorithm, d.current, d.proposed, d.gain, d.cost, d.applied ? 1 : 0, d.migrations, d.routes, d.reason, d.remaining, d.migrationTime, d.rateBefore, d.rateAfter);
 }
 
 /** VRESERVE over VTTIF and Wren; lightpath requests and set-ups go to `vreserve.log`. */

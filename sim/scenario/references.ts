@@ -1,4 +1,5 @@
 import { limits, quote } from "./limits.js";
+import { formatPath } from "./problems.js";
 
 /**
  * Checks that names are unique and that every reference names something that exists. Runs on
@@ -91,6 +92,14 @@ export function referenceProblems(doc: unknown): string[] {
     ref(r.src, `${path}.src`, vms, "VM", out);
     ref(r.dst, `${path}.dst`, vms, "VM", out);
   });
+  if (experiment?.kind === "vadapt-modes") {
+    eachItem(experiment.starts, "experiment.starts", (st, path) => {
+      for (const [vm, host] of Object.entries(asRecord(st.hosts) ?? {})) {
+        if (!vms.has(vm)) out.push(`${formatPath([path, "hosts", vm])}: unknown VM`);
+        ref(host, `${path}.hosts.${vm}`, hosts, "host", out);
+      }
+    });
+  }
   if (overlay?.enabled === true && (overlay.mode ?? "star") === "star" && overlay.proxy === undefined) {
     out.push("platform.overlay.proxy: required when the overlay is enabled in star mode");
   }

@@ -4,7 +4,7 @@
  * objective, and the objective's trace over (wall or step) time.
  */
 import type { Rng } from "../kernel/index.js";
-import { evaluate, link, type Problem, type Result, type Solution } from "./problem.js";
+import { capacities, evaluate, link, resources, routeLatency, simpleRoutes, type Problem, type Result, type Solution } from "./problem.js";
 import { State } from "./state.js";
 import { widestPathHops } from "./widest.js";
 
@@ -13,15 +13,18 @@ export type Now = () => number;
 /** Routes every edge in decreasing demand over the widest path on residual capacity. */
 export function routeAll(p: Problem, host: Int32Array): number[][] {
   const H = p.hosts.length;
-  const load = new Float64Array(H * H);
+  const cap = capacities(p);
+  const load = new Float64Array(cap.length);
+  const free = (x: number) => cap[x] - load[x];
+  const width = p.access ? (u: number, v: number) => Math.min(free(link(u, v, H)), free(H * H + u), free(H * H + v)) : (u: number, v: number) => free(link(u, v, H));
   const routes: number[][] = new Array(p.edges.length);
   const order = p.edges.map((_, k) => k).sort((x, y) => p.edges[y].demand - p.edges[x].demand || x - y);
   for (const k of order) {
     const e = p.edges[k];
     const a = host[e.a], b = host[e.b];
-    const r = a === b ? [a] : widestPathHops(H, (u, v) => p.bandwidth[link(u, v, H)] - load[link(u, v, H)], a, b, p.maxHops).path;
+    const r = a === b ? [a] : widestPathHops(H, width, a, b, p.maxHops).path;
     routes[k] = r;
-    for (let i = 0; i + 1 < r.length; i++) load[link(r[i], r[i + 1], H)] += e.demand;
+    for (const x of resources(p, r)) load[x] += e.demand;
   }
   return routes;
 }
@@ -29,8 +32,22 @@ export function routeAll(p: Problem, host: Int32Array): number[][] {
 /**
  * GH: heaviest VM pairs first onto the best free host pairs; a VM whose partner is placed goes
  * to the free host best connected to it; the rest to any free host. Then widest-path routing.
+ * Each of `seeds` (e.g. the current placement) is a candidate mapping too, routed the same
+ * way; the best candidate wins (feasible first, then objective; ties keep the earlier seed,
+ * and seeds come before GH's own mapping, so an equally good placement is not left).
  */
-export function greedy(p: Problem, now: Now = stepClock()): Result {
+export function greedy(p: Problem, now: Now = stepClock(), seeds: readonly Int32Array[] = []): Result {
+  let best: Result | undefined;
+  for (const host of [...seeds, greedyMapping(p)]) {
+    const solution: Solution = { host: host.slice(), routes: routeAll(p, host) };
+    const { objective, feasible } = evaluate(p, solution);
+    if (!best || (feasible && !best.feasible) || (feasible === best.feasible && objective > best.objective)) best = { solution, objective, feasible, trace: [] };
+  }
+  best!.trace = [{ t: now(), objective: best!.objective }];
+  return best!;
+}
+
+function greedyMapping(p: Problem): Int32Array {
   const H = p.hosts.length, V = p.vms.length;
   const host = p.pinned.slice();
   const free = p.capacity.slice();
@@ -40,9 +57,12 @@ export function greedy(p: Problem, now: Now = stepClock()): Result {
     host[v] = h;
     free[h] -= p.compute[v];
   };
+  const cap = capacities(p);
+  // A host pair is as good as its overlay link and both ends' access links.
+  const bw = (a: number, b: number) => Math.min(cap[link(a, b, H)], cap[H * H + a], cap[H * H + b]);
   const pairs: [number, number][] = [];
   for (let a = 0; a < H; a++) for (let b = a + 1; b < H; b++) pairs.push([a, b]);
-  pairs.sort((x, y) => p.bandwidth[link(y[0], y[1], H)] - p.bandwidth[link(x[0], x[1], H)] || x[0] - y[0] || x[1] - y[1]);
+  pairs.sort((x, y) => bw(y[0], y[1]) - bw(x[0], x[1]) || x[0] - y[0] || x[1] - y[1]);
   const edges = p.edges.map((_, k) => k).sort((x, y) => p.edges[y].demand - p.edges[x].demand || x - y);
   for (const k of edges) {
     const { a, b } = p.edges[k];
@@ -58,8 +78,8 @@ export function greedy(p: Problem, now: Now = stepClock()): Result {
       let best = -1;
       for (let h = 0; h < H; h++) {
         if (!fits(h, v)) continue;
-        const bw = h === partner ? p.localBandwidth : p.bandwidth[link(h, partner, H)];
-        if (best < 0 || bw > (best === partner ? p.localBandwidth : p.bandwidth[link(best, partner, H)])) best = h;
+        const to = (x: number) => (x === partner ? p.localBandwidth : bw(x, partner));
+        if (best < 0 || to(h) > to(best)) best = h;
       }
       if (best >= 0) place(v, best);
     }
@@ -70,9 +90,7 @@ export function greedy(p: Problem, now: Now = stepClock()): Result {
     for (let x = 1; x < H; x++) if (free[x] > free[h]) h = x;
     place(v, h);
   }
-  const solution: Solution = { host, routes: routeAll(p, host) };
-  const { objective, feasible } = evaluate(p, solution);
-  return { solution, objective, feasible, trace: [{ t: now(), objective }] };
+  return host;
 }
 
 export interface AnnealParams {
@@ -91,7 +109,13 @@ export interface AnnealParams {
 
 export const defaultAnneal: AnnealParams = { iterations: 20000, t0: 0.05, alpha: 0.9995, swap: 1, move: 1, reroute: 1, traceEvery: 200 };
 
-/** SA from a start solution: swap two VMs, move one to a free host, or reroute one pair. */
+/**
+ * SA from a start solution: swap two VMs, move one to a host with room, or reroute one pair
+ * over a random simple route of at most `maxHops` links. Reroutes need no free VM, so with
+ * every VM pinned it still adapts the overlay. `moves` counts the moves made (proposed and
+ * scored), `accepted` those kept; a draw that is no move (e.g. swapping two VMs on one host)
+ * counts as neither, but as a step of the cooling schedule.
+ */
 export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealParams = defaultAnneal, now: Now = stepClock()): Result & { moves: number; accepted: number } {
   const H = p.hosts.length;
   const st = new State(p, start);
@@ -99,29 +123,21 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
   let best = st.solution(), bestScore = st.feasible ? st.total : -Infinity, bestPenalised = st.score;
   let temp = (Math.max(1, Math.abs(st.score)) / Math.max(1, p.edges.length)) * params.t0;
   const trace = [{ t: now(), objective: bestScore }];
-  const wsum = params.swap + params.move + (p.maxHops > 1 ? params.reroute : 0);
-  let accepted = 0;
-  // The widest route for one pair on what the others leave: direct or through the best relay.
+  // Only moves that can change something are drawn.
+  const wSwap = free.length > 1 ? params.swap : 0;
+  const wMove = free.length > 0 && H > 1 ? params.move : 0;
+  const wReroute = p.maxHops > 1 && H > 2 && p.edges.length > 0 ? params.reroute : 0;
+  const wsum = wSwap + wMove + wReroute;
+  let accepted = 0, moves = 0;
+  // The widest route for one pair on what the others leave.
   const reroute = (k: number) => {
     const e = p.edges[k], a = st.host[e.a], b = st.host[e.b];
     st.setRoute(k, NONE);
     if (a === b) return st.setRoute(k, [a]);
-    if (p.maxHops > 2) return st.setRoute(k, widestPathHops(H, (u, v) => st.residual(u, v), a, b, p.maxHops).path);
-    let best = st.residual(a, b), relay = -1;
-    if (p.maxHops === 2) {
-      for (let r = 0; r < H; r++) {
-        if (r === a || r === b) continue;
-        const w = Math.min(st.residual(a, r), st.residual(r, b));
-        if (w > best) {
-          best = w;
-          relay = r;
-        }
-      }
-    }
-    st.setRoute(k, relay < 0 ? [a, b] : [a, relay, b]);
+    st.setRoute(k, widestPathHops(H, (u, v) => st.residual(u, v), a, b, p.maxHops).path);
   };
-  for (let it = 0; it < params.iterations && free.length > 0; it++) {
-    // Cooling and tracing first: a move that turns out invalid below still counts as a step.
+  for (let it = 0; it < params.iterations && wsum > 0; it++) {
+    // Cooling and tracing first: a draw that turns out to be no move below still counts as a step.
     if (it > 0) {
       temp *= params.alpha;
       if (it % params.traceEvery === 0) trace.push({ t: now(), objective: bestScore });
@@ -139,27 +155,28 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
       }
     };
     const r = rng.random() * wsum;
-    if (r < params.swap && free.length > 1) {
+    if (r < wSwap) {
       const v = free[rng.int(free.length)], w = free[rng.int(free.length)];
       if (v === w || st.host[v] === st.host[w]) continue;
       const hv = st.host[v], hw = st.host[w];
       moveVm(v, hw);
       moveVm(w, hv);
-    } else if (r < params.swap + params.move) {
+    } else if (r < wSwap + wMove) {
       const v = free[rng.int(free.length)];
       const h = rng.int(H);
       if (h === st.host[v] || st.free(h) < p.compute[v] - 1e-12) continue;
       moveVm(v, h);
     } else {
-      if (p.edges.length === 0) continue;
       const k = rng.int(p.edges.length);
       const e = p.edges[k], a = st.host[e.a], b = st.host[e.b];
       if (a === b) continue;
+      const route = randomRoute(rng, H, a, b, p.maxHops);
       const old = st.routes[k];
-      const relay = rng.int(H);
-      st.setRoute(k, relay === a || relay === b ? [a, b] : [a, relay, b]);
+      if (route.join() === old.join()) continue;
+      st.setRoute(k, route);
       undo.push(() => st.setRoute(k, old));
     }
+    moves++;
     st.rescore();
     const delta = st.score - before;
     if (delta >= 0 || rng.random() < Math.exp(delta / temp)) {
@@ -178,40 +195,54 @@ export function anneal(p: Problem, start: Solution, rng: Rng, params: AnnealPara
   }
   trace.push({ t: now(), objective: bestScore });
   const { objective, feasible } = evaluate(p, best);
-  return { solution: best, objective, feasible, trace, moves: params.iterations, accepted };
+  return { solution: best, objective, feasible, trace, moves, accepted };
+}
+
+/** A uniformly drawn length (1..maxHops, as hosts allow) and random distinct relays. */
+function randomRoute(rng: Rng, H: number, a: number, b: number, maxHops: number): number[] {
+  const hops = 1 + rng.int(Math.min(maxHops, H - 1));
+  const others: number[] = [];
+  for (let h = 0; h < H; h++) if (h !== a && h !== b) others.push(h);
+  const route = [a];
+  for (let i = 0; i < hops - 1; i++) route.push(others.splice(rng.int(others.length), 1)[0]);
+  route.push(b);
+  return route;
 }
 
 const NONE: number[] = [];
 
 /** GH+SA: annealing seeded with the greedy solution. */
-export function greedyAnneal(p: Problem, rng: Rng, params: AnnealParams = defaultAnneal, now: Now = stepClock()): Result {
-  const gh = greedy(p, now);
+export function greedyAnneal(p: Problem, rng: Rng, params: AnnealParams = defaultAnneal, now: Now = stepClock(), seeds: readonly Int32Array[] = []): Result {
+  const gh = greedy(p, now, seeds);
   const sa = anneal(p, gh.solution, rng, params, now);
   const best = sa.objective >= gh.objective || !gh.feasible ? sa : gh;
   return { ...best, trace: [...gh.trace, ...sa.trace.map((x) => ({ t: x.t, objective: Math.max(x.objective, gh.feasible ? gh.objective : -Infinity) }))] };
 }
 
 /**
- * Exact optimum by enumeration: every mapping within compute capacity, and for each, every
- * combination of candidate routes (direct, or through one relay when maxHops >= 2).
+ * Exact optimum by enumeration: every mapping within compute capacity and, for each, every
+ * combination of simple routes of at most `maxHops` links. A partial routing that already
+ * overloads a link is cut off (more routes only add load), which keeps it exact.
  */
 export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Result {
   const H = p.hosts.length, V = p.vms.length;
   const host = new Int32Array(V);
   const free = p.capacity.slice();
+  const cap = capacities(p);
+  const load = new Float64Array(cap.length);
   let best: Solution | undefined, bestObj = -Infinity, visited = 0;
-  const candidates = (a: number, b: number): number[][] => {
-    if (a === b) return [[a]];
-    const out = [[a, b]];
-    if (p.maxHops >= 2) for (let r = 0; r < H; r++) if (r !== a && r !== b) out.push([a, r, b]);
-    return out;
+  const table = new Map<number, { route: number[]; res: number[] }[]>();
+  const candidates = (a: number, b: number) => {
+    let c = table.get(a * H + b);
+    if (!c) table.set(a * H + b, (c = simpleRoutes(H, a, b, p.maxHops).map((route) => ({ route, res: resources(p, route) }))));
+    return c;
   };
   const routes: number[][] = new Array(p.edges.length);
   const score = scorer(p);
   const routeRec = (k: number) => {
     if (k === p.edges.length) {
       if (++visited > limit) throw new Error(`exhaustive: more than ${limit} solutions; the instance is too large`);
-      const { objective, feasible } = score(host, routes);
+      const { objective, feasible } = score(routes);
       if (feasible && objective > bestObj) {
         bestObj = objective;
         best = { host: host.slice(), routes: routes.map((r) => r.slice()) };
@@ -219,13 +250,19 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
       return;
     }
     const e = p.edges[k];
-    for (const r of candidates(host[e.a], host[e.b])) {
-      routes[k] = r;
-      routeRec(k + 1);
+    for (const c of candidates(host[e.a], host[e.b])) {
+      let over = false;
+      for (const r of c.res) if ((load[r] += e.demand) > cap[r] * (1 + 1e-9) + 1e-9) over = true;
+      routes[k] = c.route;
+      if (!over) routeRec(k + 1);
+      for (const r of c.res) load[r] -= e.demand;
     }
   };
   const mapRec = (v: number) => {
-    if (v === V) return routeRec(0);
+    if (v === V) {
+      load.fill(0);
+      return routeRec(0);
+    }
     const hs = p.pinned[v] >= 0 ? [p.pinned[v]] : [...Array(H).keys()];
     for (const h of hs) {
       if (free[h] < p.compute[v] - 1e-12) continue;
@@ -240,16 +277,20 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
   return { solution: best, objective: bestObj, feasible: true, trace: [{ t: now(), objective: bestObj }] };
 }
 
-/** `evaluate` with its buffers allocated once, for enumeration (compute is checked by the caller). */
-function scorer(p: Problem): (host: Int32Array, routes: number[][]) => { objective: number; feasible: boolean } {
-  const H = p.hosts.length;
-  const load = new Float64Array(H * H);
+/**
+ * `evaluate` with its buffers allocated once, for enumeration (compute is checked by the
+ * caller). Loads are summed afresh in edge order, so objectives equal `evaluate`'s exactly.
+ */
+function scorer(p: Problem): (routes: number[][]) => { objective: number; feasible: boolean } {
+  const cap = capacities(p);
+  const load = new Float64Array(cap.length);
   const out = { objective: 0, feasible: true };
-  return (_host, routes) => {
+  const res = p.edges.map(() => [] as number[]);
+  return (routes) => {
     load.fill(0);
     for (let k = 0; k < p.edges.length; k++) {
-      const r = routes[k], d = p.edges[k].demand;
-      for (let i = 0; i + 1 < r.length; i++) load[link(r[i], r[i + 1], H)] += d;
+      res[k] = resources(p, routes[k]);
+      for (const r of res[k]) load[r] += p.edges[k].demand;
     }
     let objective = 0, feasible = true;
     for (let k = 0; k < p.edges.length; k++) {
@@ -258,16 +299,11 @@ function scorer(p: Problem): (host: Int32Array, routes: number[][]) => { objecti
         objective += p.localBandwidth - p.edges[k].demand;
         continue;
       }
-      let bottleneck = Infinity, lat = 0;
-      for (let i = 0; i + 1 < r.length; i++) {
-        const l = link(r[i], r[i + 1], H);
-        const res = p.bandwidth[l] - load[l];
-        if (res < 0) feasible = false;
-        if (res < bottleneck) bottleneck = res;
-        lat += p.latency[l];
-      }
-      objective += bottleneck - p.latencyWeight * lat;
+      let bottleneck = Infinity;
+      for (const x of res[k]) bottleneck = Math.min(bottleneck, cap[x] - load[x]);
+      objective += bottleneck - p.latencyWeight * routeLatency(p, r);
     }
+    for (let l = 0; l < cap.length; l++) if (load[l] > 0 && load[l] - cap[l] > 0) feasible = false;
     out.objective = objective;
     out.feasible = feasible;
     return out;

@@ -2,8 +2,11 @@
  * The adaptation problem (VM 2004, ICAC 2006): map VMs onto hosts and route each communicating
  * VM pair over the overlay so that an objective is maximised under compute and bandwidth
  * constraints. Hosts form a complete overlay graph whose links carry the measured bandwidth
- * and latency of the physical path between them; a route is a host path of at most `maxHops`
- * overlay links (1: direct only; 2: direct or through one relay daemon).
+ * and latency of the physical path between them; a route is a simple host path of at most
+ * `maxHops` overlay links (1: direct only; 2: direct or through one relay daemon; ...).
+ * Where hosts have a shared access link (every overlay link of a host leaves over it, as all
+ * VMs behind a Proxy share its link), `access` gives its capacity: every hop of every route
+ * loads the access links of both its ends, so a relay's access link carries the pair twice.
  */
 export interface VmEdge {
   a: number;
@@ -28,6 +31,8 @@ export interface Problem {
   pinned: Int32Array;
   maxHops: number;
   latencyWeight: number;
+  /** Capacity of each host's access link; absent, or Infinity for a host, when there is none. */
+  access?: Float64Array;
 }
 
 /** A mapping (host per VM) and a host path per VM edge. */
@@ -49,19 +54,19 @@ export interface Result extends Scored {
 
 /**
  * The default objective: for every VM edge the residual bandwidth of its path's bottleneck
- * (capacity less everything routed over it), minus the latency weight times its latency.
- * Overloaded links or hosts make the solution infeasible.
+ * (capacity less everything routed over it, access links included), minus the latency weight
+ * times its latency. Overloaded links or hosts make the solution infeasible.
  */
 export function evaluate(p: Problem, s: Solution): { objective: number; feasible: boolean; overload: number } {
   const H = p.hosts.length;
-  const load = new Float64Array(H * H);
+  const cap = capacities(p);
+  const load = new Float64Array(cap.length);
   const used = new Float64Array(H);
   let overload = 0;
   s.host.forEach((h, v) => (used[h] += p.compute[v]));
   for (let h = 0; h < H; h++) overload += Math.max(0, used[h] - p.capacity[h]) * 1e12;
   p.edges.forEach((e, k) => {
-    const r = s.routes[k];
-    for (let i = 0; i + 1 < r.length; i++) load[link(r[i], r[i + 1], H)] += e.demand;
+    for (const res of resources(p, s.routes[k])) load[res] += e.demand;
   });
   let objective = 0;
   p.edges.forEach((e, k) => {
@@ -70,16 +75,74 @@ export function evaluate(p: Problem, s: Solution): { objective: number; feasible
       objective += p.localBandwidth - e.demand;
       return;
     }
-    let bottleneck = Infinity, lat = 0;
-    for (let i = 0; i + 1 < r.length; i++) {
-      const l = link(r[i], r[i + 1], H);
-      bottleneck = Math.min(bottleneck, p.bandwidth[l] - load[l]);
-      lat += p.latency[l];
-    }
-    objective += bottleneck - p.latencyWeight * lat;
+    let bottleneck = Infinity;
+    for (const res of resources(p, r)) bottleneck = Math.min(bottleneck, cap[res] - load[res]);
+    objective += bottleneck - p.latencyWeight * routeLatency(p, r);
   });
-  for (let l = 0; l < H * H; l++) if (load[l] > 0) overload += Math.max(0, load[l] - p.bandwidth[l]);
+  for (let l = 0; l < cap.length; l++) if (load[l] > 0) overload += Math.max(0, load[l] - cap[l]);
   return { objective, feasible: overload === 0, overload };
+}
+
+/**
+ * Capacities of every resource a route can load: the overlay links (index `link(a, b, H)`),
+ * then each host's access link (index `H * H + h`, Infinity where there is none).
+ */
+export function capacities(p: Problem): Float64Array {
+  let c = capCache.get(p);
+  if (!c) {
+    const H = p.hosts.length;
+    c = new Float64Array(H * H + H);
+    c.set(p.bandwidth.subarray(0, H * H));
+    for (let h = 0; h < H; h++) c[H * H + h] = p.access && p.access[h] > 0 ? p.access[h] : Infinity;
+    capCache.set(p, c);
+  }
+  return c;
+}
+const capCache = new WeakMap<Problem, Float64Array>();
+
+/**
+ * The resources a route loads, with multiplicity: each hop's overlay link and, where hosts
+ * have access links, the access links at both ends of the hop.
+ */
+export function resources(p: Problem, r: readonly number[]): number[] {
+  const H = p.hosts.length, out: number[] = [];
+  for (let i = 0; i + 1 < r.length; i++) {
+    out.push(link(r[i], r[i + 1], H));
+    if (p.access) out.push(H * H + r[i], H * H + r[i + 1]);
+  }
+  return out;
+}
+
+/** Sum of the latencies of a route's overlay links. */
+export function routeLatency(p: Problem, r: readonly number[]): number {
+  const H = p.hosts.length;
+  let lat = 0;
+  for (let i = 0; i + 1 < r.length; i++) lat += p.latency[link(r[i], r[i + 1], H)];
+  return lat;
+}
+
+/** Every simple host path from a to b of at most `maxHops` links (a === b: the local route). */
+export function simpleRoutes(H: number, a: number, b: number, maxHops: number): number[][] {
+  if (a === b) return [[a]];
+  const out: number[][] = [];
+  const path = [a];
+  const on = new Uint8Array(H);
+  on[a] = 1;
+  const walk = () => {
+    const u = path[path.length - 1];
+    if (u === b) return void out.push(path.slice());
+    if (path.length - 1 === maxHops) return;
+    for (let v = 0; v < H; v++) {
+      if (on[v]) continue;
+      on[v] = 1;
+      path.push(v);
+      walk();
+      path.pop();
+      on[v] = 0;
+    }
+  };
+  walk();
+  return out;
 }
 
 /** Undirected overlay link index: the smaller host first. */

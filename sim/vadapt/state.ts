@@ -2,7 +2,7 @@
  * A solution being edited, scored incrementally: link loads, host usage and each VM edge's
  * contribution are kept up to date, so a move re-scores only the edges whose links it touched.
  */
-import { link, type Problem, type Solution } from "./problem.js";
+import { capacities, link, resources, routeLatency, type Problem, type Solution } from "./problem.js";
 
 /** Weight of overload in the penalised score annealing climbs. */
 const PENALTY = 1e3;
@@ -11,6 +11,7 @@ export class State {
   readonly host: Int32Array;
   readonly routes: number[][];
   private load: Float64Array;
+  private cap: Float64Array;
   private used: Float64Array;
   private contrib: Float64Array;
   private linkEdges: Set<number>[];
@@ -24,10 +25,11 @@ export class State {
     const H = p.hosts.length;
     this.host = s.host.slice();
     this.routes = s.routes.map((r) => r.slice());
-    this.load = new Float64Array(H * H);
+    this.cap = capacities(p);
+    this.load = new Float64Array(this.cap.length);
     this.used = new Float64Array(H);
     this.contrib = new Float64Array(p.edges.length);
-    this.linkEdges = Array.from({ length: H * H }, () => new Set<number>());
+    this.linkEdges = Array.from({ length: this.cap.length }, () => new Set<number>());
     this.incident = p.vms.map(() => []);
     p.edges.forEach((e, k) => {
       this.incident[e.a].push(k);
@@ -51,9 +53,12 @@ export class State {
     return { host: this.host.slice(), routes: this.routes.map((r) => r.slice()) };
   }
 
+  /** What a new hop a-b could carry: its overlay link's and both access links' residuals. */
   residual(a: number, b: number): number {
-    const l = link(a, b, this.p.hosts.length);
-    return this.p.bandwidth[l] - this.load[l];
+    const H = this.p.hosts.length, l = link(a, b, H);
+    const r = this.cap[l] - this.load[l];
+    if (!this.p.access) return r;
+    return Math.min(r, this.cap[H * H + a] - this.load[H * H + a], this.cap[H * H + b] - this.load[H * H + b]);
   }
 
   /** Moves VM v to host h (routes of its edges are left to the caller). */
@@ -71,7 +76,6 @@ export class State {
 
   /** Re-scores the edges on links touched since the last call. */
   rescore(): void {
-    const H = this.p.hosts.length;
     const edges = this.scratch;
     edges.clear();
     for (const l of this.touched) for (const k of this.linkEdges[l]) edges.add(k);
@@ -83,13 +87,9 @@ export class State {
       let c: number;
       if (r.length === 1) c = this.p.localBandwidth - e.demand;
       else {
-        let bottleneck = Infinity, lat = 0;
-        for (let i = 0; i + 1 < r.length; i++) {
-          const l = link(r[i], r[i + 1], H);
-          bottleneck = Math.min(bottleneck, this.p.bandwidth[l] - this.load[l]);
-          lat += this.p.latency[l];
-        }
-        c = bottleneck - this.p.latencyWeight * lat;
+        let bottleneck = Infinity;
+        for (const x of resources(this.p, r)) bottleneck = Math.min(bottleneck, this.cap[x] - this.load[x]);
+        c = bottleneck - this.p.latencyWeight * routeLatency(this.p, r);
       }
       this.total += c - this.contrib[k];
       this.contrib[k] = c;
@@ -101,14 +101,13 @@ export class State {
   private scratch = new Set<number>();
 
   private addRoute(k: number, r: number[], sign: number): void {
-    const H = this.p.hosts.length, d = this.p.edges[k].demand;
+    const d = this.p.edges[k].demand;
     this.pending.add(k);
-    for (let i = 0; i + 1 < r.length; i++) {
-      const l = link(r[i], r[i + 1], H);
-      const before = Math.max(0, this.load[l] - this.p.bandwidth[l]);
+    for (const l of resources(this.p, r)) {
+      const before = Math.max(0, this.load[l] - this.cap[l]);
       this.load[l] += sign * d;
       if (Math.abs(this.load[l]) < 1e-6) this.load[l] = 0;
-      this.linkOver += Math.max(0, this.load[l] - this.p.bandwidth[l]) - before;
+      this.linkOver += Math.max(0, this.load[l] - this.cap[l]) - before;
       if (sign > 0) this.linkEdges[l].add(k);
       else this.linkEdges[l].delete(k);
       this.touched.add(l);

@@ -88,21 +88,35 @@ export class Vnet {
     else d.rules.set(`${src}\t${dst}`, next);
   }
 
-  /** The daemons a frame from `src` to `dst` crosses, following rules and defaults. */
+  /**
+   * The daemons a frame from `src` to `dst` crosses, following rules and defaults. Rules are
+   * set for where the VMs were; after a migration, or a link removed, they may lead back to a
+   * daemon already crossed or over a link that is gone. Then the frame takes the default route
+   * from its source (via the Proxy in star mode, straight across in direct mode), which is
+   * loop-free whatever the rules say, and `staleRoutes` counts it.
+   */
   path(src: Vm, dst: Vm): Host[] {
     const path = [src.host];
     const key = `${src.name}\t${dst.name}`;
     for (let at = src.host; at !== dst.host; ) {
       const d = this.daemon(at);
-      const next = d.rules.get(key) ?? this.defaultNext(at, dst.host);
-      if (!d.links.has(next) && this.spec.mode === "star") {
-        throw new Error(`vnet: rule at ${at.id} sends ${src.name}->${dst.name} to ${next.id}, but there is no overlay link`);
-      }
-      if (path.includes(next)) throw new Error(`vnet: forwarding loop for ${src.name}->${dst.name} at ${next.id}`);
+      const rule = d.rules.get(key);
+      const next = rule ?? this.defaultNext(at, dst.host);
+      const unlinked = rule !== undefined && this.spec.mode === "star" && !d.links.has(next);
+      if (unlinked || path.includes(next)) return this.defaultPath(src.host, dst.host);
       path.push(next);
       at = next;
     }
     return path;
+  }
+
+  /** Frames that met a stale rule (a loop or a missing link) and took the default route. */
+  staleRoutes = 0;
+
+  private defaultPath(src: Host, dst: Host): Host[] {
+    this.staleRoutes++;
+    const proxy = this.spec.mode === "star" ? this.proxy : undefined;
+    return proxy === undefined || proxy === src || proxy === dst ? [src, dst] : [src, proxy, dst];
   }
 
   private defaultNext(at: Host, dst: Host): Host {
