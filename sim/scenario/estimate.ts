@@ -34,6 +34,7 @@ export function estimateParts(s: Scenario): Part[] {
   const span = (start = 0) => Math.max(0, s.duration - start);
   const hostsBy = expandedHosts(s);
   const fastest = Math.max(...s.platform.hosts.map((h) => h.speed), 1);
+  const maxCores = Math.max(...s.platform.hosts.map((h) => h.cores), 1);
   const minLatency = networkLatency(s);
   s.platform.hosts.forEach((h, i) => {
     const n = h.count ?? 1;
@@ -62,9 +63,14 @@ export function estimateParts(s: Scenario): Part[] {
         return parts.push({ path: `${p}.supersteps`, what: `BSP messages of ${n} ranks`, events: rounds * perRound });
       }
       case "interactive":
-        return parts.push({ path: `${p}.thinkTime`, what: "interactive requests", events: (3 * span(w.start)) / w.thinkTime });
-      case "web":
-        return parts.push({ path: `${p}.clients`, what: "web requests", events: (12 * w.clients * span(w.start)) / w.thinkTime });
+        return parts.push({ path: `${p}.thinkTime`, what: "interactive requests", events: (3 * span(w.start)) / (w.thinkTime + w.burstOps / fastest) });
+      case "web": {
+        // A closed system: each client waits out its think time and both tiers' work, and no
+        // tier serves faster than the largest host can compute.
+        const perClient = 1 / (w.thinkTime + (w.webOps + w.dbOps) / fastest);
+        const tier = Math.max(w.webOps, w.dbOps) > 0 ? (maxCores * fastest) / Math.max(w.webOps, w.dbOps) : Infinity;
+        return parts.push({ path: `${p}.clients`, what: "web requests", events: 12 * Math.min(w.clients * perClient, tier) * span(w.start) });
+      }
       case "ping":
         return parts.push({ path: `${p}.interval`, what: "pings", events: (4 * span(w.start)) / w.interval });
       case "noise":

@@ -10,15 +10,15 @@ export const mm1Schema = z.strictObject({
   id,
   arrivalRate: rate.describe("customers per second (lambda)"),
   serviceRate: rate.describe("customers per second per server (mu)"),
-  servers: positiveCount.default(1),
+  servers: positiveCount.max(1_000_000).default(1),
   warmup: seconds.default(0).describe("customers arriving before this are not measured"),
 });
 
 export const pholdSchema = z.strictObject({
   kind: z.literal("phold"),
   id,
-  lps: positiveCount.describe("logical processes"),
-  init: positiveCount.default(1).describe("initial events per LP"),
+  lps: positiveCount.max(10_000_000).describe("logical processes"),
+  init: positiveCount.max(1000).default(1).describe("initial events per LP"),
   lookahead: seconds.default(0.1),
   meanDelay: z.number().positive().default(1).describe("mean of the exponential delay added to the lookahead, seconds"),
 });
@@ -79,7 +79,7 @@ export const webSchema = z.strictObject({
   client: id.describe("VM the clients run on"),
   web: id.describe("web server VM"),
   db: id.describe("database VM"),
-  clients: positiveCount.default(10),
+  clients: positiveCount.max(1_000_000).default(10),
   thinkTime: positiveSeconds.default(1).describe("mean think time between a client's requests"),
   requestBytes: bytes.default(1000),
   replyBytes: bytes.default(20000),
