@@ -95,7 +95,7 @@ program
     const { plan } = await import("./sweep/index.js");
     const reps = o.reps ?? block?.reps ?? 1;
     const base = checked(file, { maxEvents: o.maxEvents });
-    for (const r of plan(base.seed, grid, 1)) checked(file, { sets: r.sets, maxEvents: o.maxEvents }, `grid point ${r.point} (${r.sets.slice(0, -1).join(" ")}): `);
+    for (const r of plan(base.seed, grid, 1)) checked(file, { sets: r.sets, maxEvents: o.maxEvents }, ` (at grid point ${r.point}: ${r.sets.slice(0, -1).join(" ")})`);
     if (o.engine === "slurm") {
       const { job, tasks } = submit({ file, out: o.out, grid, reps, partition: o.partition, force: o.force });
       process.stdout.write(job ? `submitted job ${job} (${tasks} array tasks); merge with: virtuoso collect ${o.out} --wait\n` : `all runs already done; merge with: virtuoso collect ${o.out}\n`);
@@ -307,14 +307,14 @@ function injectedFault(): ((sim: import("./kernel/index.js").Simulation) => void
  * A scenario loaded and checked as far as possible before any work: schema, references,
  * invariants, estimated work, and the tables it asks for. Warnings go to stderr.
  */
-function checked(file: string, opts: LoadOptions = {}, prefix = ""): Scenario {
+function checked(file: string, opts: LoadOptions = {}, suffix = ""): Scenario {
   try {
-    const s = loadScenario(file, { ...opts, warn: (w) => !prefix && process.stderr.write(`warning: ${w}\n`) });
+    const s = loadScenario(file, { ...opts, warn: (w) => !suffix && process.stderr.write(`warning: ${w}\n`) });
     const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents)];
     if (problems.length) throw new ScenarioError(problems);
     return s;
   } catch (err) {
-    if (err instanceof ScenarioError && prefix) throw new ScenarioError(err.problems.map((p) => prefix + p));
+    if (err instanceof ScenarioError && suffix) throw new ScenarioError(err.problems.map((p) => p + suffix));
     throw err;
   }
 }

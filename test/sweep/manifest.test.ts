@@ -95,3 +95,12 @@ test("a folder that is not a sweep is refused; two sweeps cannot share a folder"
   t.false(existsSync(join(out, "sweep.lock")));
   t.is(readdirSync(join(out, "runs")).length, 4);
 });
+
+test("a grid point that is invalid refuses the whole sweep up front, naming the field and the point", (t) => {
+  const dir = tempDir();
+  const file = scenario(dir), out = join(dir, "D");
+  const r = sweep(file, out, "0.5,-1");
+  t.is(r.code, 2);
+  t.regex(r.stderr, /^workloads\.0\.arrivalRate: .* \(at grid point 1: workloads\.0\.arrivalRate=-1\)$/m);
+  t.false(existsSync(out));
+});
