@@ -20,17 +20,19 @@ function cliAsync(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-/** Runs `jobs` with at most `n` at a time. */
-async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]();
-    }
-  }));
-  return out;
+/** At most `n` commands at once across this file's concurrent tests. */
+const n = 3;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(job: () => Promise<T>): Promise<T> {
+  if (running >= n) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await job();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
 
 test("the corpus's bases are valid and run, so each case is broken by its one mutation alone", (t) => {
@@ -41,31 +43,31 @@ test("the corpus's bases are valid and run, so each case is broken by its one mu
   t.true(runExperiment(parseScenario(experiment())).summary.events > 0);
 });
 
-test(`${badCases.length} bad scenarios: validate, run and sweep each exit 2 with a "path: message" line, no stack and no output`, async (t) => {
+test("the corpus covers at least 60 cases, one broken thing each, with distinct names", (t) => {
   t.true(badCases.length >= 60);
-  const dir = tempDir();
-  const jobs: (() => Promise<void>)[] = [];
-  badCases.forEach((c, i) => {
+  t.is(new Set(badCases.map((c) => c.name)).size, badCases.length);
+});
+
+const dir = tempDir();
+badCases.forEach((c, i) => {
+  test(`bad scenario "${c.name}": validate, run and sweep exit 2 with a "path: message" line, no stack, no output`, async (t) => {
     const sub = join(dir, `c${i}`);
     mkdirSync(sub);
     const file = join(sub, "s.json");
     writeFileSync(file, c.text ?? JSON.stringify(c.doc));
     for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(sub, name), text);
     const expected = c.path.replace("FILE", file);
-    for (const cmd of ["validate", "run", "sweep"]) {
+    await Promise.all(["validate", "run", "sweep"].map(async (cmd) => {
       const out = join(sub, `out-${cmd}`);
       const args = cmd === "validate" ? [cmd, file] : [cmd, file, "--out", out, "-q", ...(cmd === "sweep" ? ["--jobs", "1"] : [])];
-      jobs.push(async () => {
-        const r = await cliAsync(args);
-        const what = `${c.name} (${cmd}):\n${r.stderr.slice(0, 2000)}`;
-        t.is(r.code, 2, what);
-        const lines = r.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warning: "));
-        t.true(lines.length > 0 && lines.some((l) => l.startsWith(expected)), `${what}\nexpected a line starting with: ${expected}`);
-        t.false(/^\s+at /m.test(r.stderr) || /internal error/.test(r.stderr), what);
-        t.true(lines.every((l) => l.length < 1000), `${c.name}: a problem line echoes a huge value`);
-        t.false(existsSync(out), `${c.name} (${cmd}) left ${out}`);
-      });
-    }
+      const r = await limited(() => cliAsync(args));
+      const what = `${cmd}:\n${r.stderr.slice(0, 2000)}`;
+      t.is(r.code, 2, what);
+      const lines = r.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warning: "));
+      t.true(lines.length > 0 && lines.some((l) => l.startsWith(expected)), `${what}\nexpected a line starting with: ${expected}`);
+      t.false(/^\s+at /m.test(r.stderr) || /internal error/.test(r.stderr), what);
+      t.true(lines.every((l) => l.length < 1000), "a problem line echoes a huge value");
+      t.false(existsSync(out), `${cmd} left ${out}`);
+    }));
   });
-  await pool(jobs, 3);
 });
