@@ -26,7 +26,7 @@ export function report(dir: string): string {
   const parts: string[] = [`<h1>${escape(String(title))}</h1>`];
   if (scenario?.description) parts.push(`<p class="desc">${escape(scenario.description)}</p>`);
   if (summary) {
-    parts.push(`<p>seed ${escape(String(summary.seed))}, ${escape(String(summary.simulated_s))} simulated seconds, ${escape(String(summary.events))} events${summary.wall_s !== undefined ? `, ${summary.wall_s} s wall` : ""}</p>`);
+    parts.push(`<p class="run-header">${escape(header(summary))}</p>`);
     parts.push("<h2>Metrics</h2>", metricsTable(summary.metrics ?? {}));
   }
   const svgs = files.filter((f) => f.endsWith(".svg"));
@@ -62,6 +62,18 @@ table.grid td.k a { margin-right: 0.4em; }
 ${parts.join("\n")}
 </body></html>
 `;
+}
+
+/** What kind of run this was and how long it took; only the fields the summary has (a live run has no seed or simulated time). */
+function header(summary: Record<string, unknown>): string {
+  const has = (k: string) => summary[k] !== undefined && summary[k] !== null;
+  const bits: string[] = [];
+  if (has("backend")) bits.push(`live run, backend ${summary.backend}`);
+  if (has("seed")) bits.push(`seed ${summary.seed}`);
+  if (has("simulated_s")) bits.push(`${fmt(summary.simulated_s)} simulated seconds`);
+  if (has("events")) bits.push(`${summary.events} events`);
+  if (has("wall_s")) bits.push(`${fmt(summary.wall_s)} s wall`);
+  return bits.join(", ");
 }
 
 function metricsTable(metrics: Record<string, Record<string, unknown>>): string {

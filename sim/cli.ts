@@ -11,7 +11,7 @@ import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileSync } from "node:fs";
 import { claim, OutputError, writeAtomic } from "../analysis/output.js";
-import { compare } from "../analysis/compare.js";
+import { compare, CompareError } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
@@ -198,7 +198,13 @@ program
   .option("-o, --out <dir>", "where compare.csv and compare.svg go (default: the live folder)")
   .action((simDir: string, liveDir: string, o: { out?: string }) => {
     for (const d of [simDir, liveDir]) if (!existsSync(join(d, "summary.json"))) throw new UsageError(`compare: ${d} has no summary.json`);
-    const c = compare(simDir, liveDir);
+    let c;
+    try {
+      c = compare(simDir, liveDir);
+    } catch (err) {
+      if (err instanceof CompareError) throw new UsageError(err.message);
+      throw err;
+    }
     const out = o.out ?? liveDir;
     writeAtomic(join(out, "compare.csv"), c.csv);
     writeAtomic(join(out, "compare.svg"), c.svg);
