@@ -4,6 +4,7 @@
  */
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { OutputDir } from "../../analysis/output.js";
+import { tidyCsv, tidyMetrics } from "../../analysis/tidy.js";
 import { Simulation } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
@@ -122,6 +123,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       }
       const { metrics: _, ...head } = summary;
       out.add("summary.json", JSON.stringify({ ...head, ...extra, metrics }, null, 2) + "\n");
+      out.add("metrics.csv", tidyCsv(tidyMetrics(metrics, new Set([...world.vms.keys(), ...world.hosts.keys(), ...models.map(([id]) => id)]))));
       return out;
     },
   };
