@@ -13,6 +13,8 @@ import { writeFileSync } from "node:fs";
 import { claim, OutputError, writeAtomic } from "../analysis/output.js";
 import { compare, CompareError } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
+import { traceEvents } from "../analysis/trace-events.js";
+import { Timeline } from "./kernel/index.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
@@ -48,19 +50,23 @@ program
   .option("--seed <n>", "override the scenario seed", integer)
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
   .option("--max-events <n>", `refuse runs estimated to process more events than this (default ${limits.events})`, positive)
+  .option("--trace <file>", "also write a Chrome trace-event JSON timeline (open in ui.perfetto.dev or chrome://tracing)")
   .option("-q, --quiet", "no progress bar")
-  .action((file: string, o: { out: string; force?: boolean; seed?: number; set: string[]; maxEvents?: number; quiet?: boolean }) => {
+  .action((file: string, o: { out: string; force?: boolean; seed?: number; set: string[]; maxEvents?: number; trace?: string; quiet?: boolean }) => {
     const scenario = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
+    if (o.trace && scenario.experiment) throw new UsageError(`--trace: ${file} is an experiment (many runs); trace one of its scenarios instead`);
     const out = claim(o.out, { force: o.force });
+    const timeline = o.trace ? new Timeline() : undefined;
     const bar = !o.quiet && process.stderr.isTTY && !scenario.experiment ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
     const result = scenario.experiment
       ? runExperiment(scenario)
-      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault() });
+      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault(), timeline });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
     stopBars();
     const files = result.stage(o.out, { wall_s: Math.round(wall * 1000) / 1000, provenance: provenance(scenario, process.argv.slice(2)) }).commit({ claim: out });
+    if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: scenario.name, source: "simulation", seed: scenario.seed, dropped: Object.fromEntries(timeline.dropped) }));
     if (!o.quiet) process.stderr.write(`${scenario.name}: ${result.summary.events} events, ${result.summary.simulated_s} s simulated in ${wall.toFixed(2)} s; wrote ${files.length} files to ${o.out}\n`);
   });
 

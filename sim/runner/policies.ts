@@ -10,16 +10,18 @@ import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { VSched, type BudgetRule, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
+import type { CpuDispatch } from "../ports/index.js";
 import { chart } from "../../analysis/chart.js";
 import { trafficGraph } from "../../analysis/graph.js";
 
-export function schedulerFactories(vsched: { budget?: BudgetRule } = {}): Record<string, SchedulerFactory> {
+/** `tap` may wrap each host's dispatch port (to record dispatches for a timeline). */
+export function schedulerFactories(vsched: { budget?: BudgetRule } = {}, tap?: (host: string, d: CpuDispatch) => CpuDispatch): Record<string, SchedulerFactory> {
   return {
     vsched: (spec) =>
       new DispatchedCpu(
         "vsched",
         (host, dispatch) =>
-          new VSched(host.sim, dispatch, {
+          new VSched(host.sim, tap ? tap(host.id, dispatch) : dispatch, {
             cores: spec.cores,
             tick: spec.tick,
             uMax: spec.uMax,
