@@ -5,6 +5,8 @@
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { OutputDir } from "../../analysis/output.js";
 import { tidyCsv, tidyMetrics } from "../../analysis/tidy.js";
+import { layout, MAX_NODES, topologyFigure, topologySteps } from "../../analysis/topology.js";
+import { platformPicture } from "./topology.js";
 import { Simulation, type Timeline } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
@@ -134,6 +136,13 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       for (const [name, rows] of Object.entries(platformTables(world))) if (!select || select.includes(name)) out.add(`${name}.csv`, toCsv(rows));
       if (scenario.outputs.figures) {
         for (const [, m] of models) for (const [name, svg] of Object.entries(m.figures?.() ?? {})) out.add(`${name}.svg`, svg);
+        if (world.topo.nodes.length <= MAX_NODES) {
+          const picture = platformPicture(world, scenario);
+          const at = layout(picture);
+          out.add("topology.svg", topologyFigure(picture, at));
+          const steps = topologySteps(picture, 6, at);
+          if (steps) out.add("topology.steps.svg", steps);
+        }
       }
       const { metrics: _, ...head } = summary;
       out.add("summary.json", JSON.stringify({ ...head, ...extra, metrics }, null, 2) + "\n");

@@ -14,7 +14,8 @@ test("report writes a self-contained page: no network references, every figure i
   t.is(cli("report", out).code, 0);
   const html = readFileSync(join(out, "index.html"), "utf8");
   t.notRegex(html, /(src|href)=["']?https?:/);
-  t.is((html.match(/<svg /g) ?? []).length, 1, "the demo has one figure");
+  t.is((html.match(/<svg /g) ?? []).length, 2, "the demo has two figures: supersteps and the platform");
+  t.regex(html, /topology\.svg/);
   t.regex(html, /app\.supersteps\.svg/);
   t.regex(html, /<h2>Metrics<\/h2>/);
   t.is(cli("report", join(out, "nope")).code, 2);
