@@ -7,6 +7,7 @@ import { OutputDir } from "../../analysis/output.js";
 import { tidyCsv, tidyMetrics } from "../../analysis/tidy.js";
 import { layout, MAX_NODES, topologyFigure, topologySteps } from "../../analysis/topology.js";
 import { platformPicture } from "./topology.js";
+import { runFigures } from "./figures.js";
 import { Simulation, type Timeline } from "../kernel/index.js";
 import { World } from "../platform/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
@@ -136,6 +137,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       for (const [name, rows] of Object.entries(platformTables(world))) if (!select || select.includes(name)) out.add(`${name}.csv`, toCsv(rows));
       if (scenario.outputs.figures) {
         for (const [, m] of models) for (const [name, svg] of Object.entries(m.figures?.() ?? {})) out.add(`${name}.svg`, svg);
+        for (const [name, svg] of Object.entries(runFigures(scenario, new Map(models), adapt?.loop))) out.add(`${name}.svg`, svg);
         if (world.topo.nodes.length <= MAX_NODES) {
           const picture = platformPicture(world, scenario);
           const at = layout(picture);
