@@ -125,7 +125,7 @@ export function installRateControl(sim: Simulation, world: World, scenario: Scen
           { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
         ];
       });
-      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "rate: fraction of dedicated; utilization: fraction of CPU" }, series }) };
+      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series }) };
     },
   };
 }
