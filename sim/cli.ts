@@ -182,14 +182,17 @@ program
   .option("-o, --out <dir>", "output folder (must not exist or be empty, unless --force)", "live")
   .option("--force", "replace an existing output folder whole")
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[] }) => {
+  .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
+  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[]; trace?: string }) => {
     if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const out = claim(o.out, { force: o.force });
     const { runLive, LiveUnavailable } = await import("./live/index.js");
     try {
-      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup");
+      const timeline = o.trace ? new Timeline() : undefined;
+      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup", { timeline });
       r.stage(o.out).commit({ claim: out });
+      if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: s.name, source: `live (${o.backend})`, dropped: Object.fromEntries(timeline.dropped) }));
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
       throw err;

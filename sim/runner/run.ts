@@ -63,7 +63,7 @@ function install(scenario: Scenario, opts: RunOptions): Installed {
   // A timeline shows flows: record them even if the scenario does not ask for their table.
   const flowsForTimeline = !!opts.timeline && !scenario.platform.network.traceFlows;
   const built = flowsForTimeline ? { ...scenario, platform: { ...scenario.platform, network: { ...scenario.platform.network, traceFlows: true } } } : scenario;
-  const world = new World(sim, built, { baseDir: opts.baseDir, schedulers: schedulerFactories(scenario.policies.vsched, tap && ((host, d) => tap.wrap(host, () => sim.now, d))) });
+  const world = new World(sim, built, { baseDir: opts.baseDir, schedulers: schedulerFactories(scenario.policies.vsched, tap && ((host, d) => tap.patch(host, () => sim.now, d))) });
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
   const vsched = installVSched(sim, world, scenario);
   if (vsched) models.push(["vsched", vsched]);

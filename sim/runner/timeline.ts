@@ -5,71 +5,12 @@
  */
 import type { Simulation, Timeline } from "../kernel/index.js";
 import type { World } from "../platform/index.js";
-import type { CpuDispatch } from "../ports/index.js";
 import type { Scenario } from "../scenario/index.js";
 import type { AdaptLoop } from "../control/index.js";
 
-export const groups = { vms: "VMs", policies: "policies", flows: "flows", host: (id: string) => `host ${id}` };
+import { timelineGroups as groups } from "../kernel/index.js";
 
-/**
- * A dispatch port that records each run-to-stop interval as a slice on a core track. The
- * simulated host does not pin VMs to cores: a VM given a core takes the lowest-numbered one
- * free, so the tracks show how many cores were busy and with whom.
- */
-export class DispatchTap {
-  private running = new Map<string, { core: number; since: number }>();
-  private busy: boolean[] = [];
-  private taps: { host: string; now: () => number }[] = [];
-
-  constructor(private readonly timeline: Timeline) {}
-
-  wrap(host: string, now: () => number, d: CpuDispatch): CpuDispatch {
-    this.taps.push({ host, now });
-    const key = (vm: string) => `${host}\u0000${vm}`;
-    return {
-      run: (vm) => {
-        if (!this.running.has(key(vm))) {
-          let core = 0;
-          while (this.busy[this.coreKey(host, core)]) core++;
-          this.busy[this.coreKey(host, core)] = true;
-          this.running.set(key(vm), { core, since: now() });
-        }
-        d.run(vm);
-      },
-      stop: (vm) => {
-        this.end(host, vm, now());
-        d.stop(vm);
-      },
-      runnable: (vm) => d.runnable(vm),
-      cpuTime: (vm) => d.cpuTime(vm),
-      onRunnable: (fn) => d.onRunnable(fn),
-    };
-  }
-
-  /** Closes the slices still open when the run ends. */
-  close(t: number): void {
-    for (const k of [...this.running.keys()]) {
-      const [host, vm] = k.split("\u0000");
-      this.end(host, vm, t);
-    }
-  }
-
-  private hosts: string[] = [];
-  private coreKey(host: string, core: number): number {
-    let h = this.hosts.indexOf(host);
-    if (h < 0) h = this.hosts.push(host) - 1;
-    return h * 4096 + core;
-  }
-
-  private end(host: string, vm: string, t: number): void {
-    const k = `${host}\u0000${vm}`;
-    const r = this.running.get(k);
-    if (!r) return;
-    this.running.delete(k);
-    this.busy[this.coreKey(host, r.core)] = false;
-    if (t > r.since) this.timeline.slice(groups.host(host), `core ${r.core}`, vm, r.since, t);
-  }
-}
+export { DispatchTap } from "../kernel/index.js";
 
 type Rows = Record<string, string | number>[];
 
