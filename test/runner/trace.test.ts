@@ -2,7 +2,11 @@ import test from "ava";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
-import { cli, readOutput, root, tempDir } from "../helpers.js";
+import { traceEvents } from "../../analysis/trace-events.js";
+import { Timeline } from "../../sim/kernel/index.js";
+import { runScenario } from "../../sim/runner/index.js";
+import { loadScenario } from "../../sim/scenario/index.js";
+import { cli, root, tempDir } from "../helpers.js";
 import { readTrace as read } from "../trace-reader.js";
 
 test("a VSched run's trace: one core track whose slices give each VM exactly its slice in every period", (t) => {
@@ -36,17 +40,16 @@ test("a VSched run's trace: one core track whose slices give each VM exactly its
 });
 
 test("tracing changes no output, and the trace is byte-identical between runs", (t) => {
-  const dir = tempDir();
-  t.is(cli("run", "scenarios/live-vsched.json", "--out", join(dir, "a"), "-q", "--trace", join(dir, "a.json")).code, 0);
-  t.is(cli("run", "scenarios/live-vsched.json", "--out", join(dir, "b"), "-q", "--trace", join(dir, "b.json")).code, 0);
-  t.is(cli("run", "scenarios/live-vsched.json", "--out", join(dir, "c"), "-q").code, 0);
-  t.is(readFileSync(join(dir, "a.json"), "utf8"), readFileSync(join(dir, "b.json"), "utf8"));
-  const strip = (o: Record<string, string>) => {
-    const s = JSON.parse(o["summary.json"]);
-    delete s.provenance;
-    return { ...o, "summary.json": JSON.stringify(s) };
+  const scenario = loadScenario(join(root, "scenarios", "live-vsched.json"));
+  const traced = () => {
+    const timeline = new Timeline();
+    const r = runScenario(scenario, { timeline });
+    return { files: r.stage("x").files, trace: traceEvents(timeline.events, { scenario: scenario.name, source: "simulation" }) };
   };
-  t.deepEqual(strip(readOutput(join(dir, "a"))), strip(readOutput(join(dir, "c"))));
+  const a = traced(), b = traced();
+  t.is(a.trace, b.trace);
+  t.true(a.trace.length > 10_000);
+  t.deepEqual(a.files, runScenario(scenario).stage("x").files);
 });
 
 test("an adapting run's trace holds VTTIF reports, VADAPT decisions with predicted and realised gain, migrations and flows", (t) => {
