@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { chart, type Series } from "./chart.js";
 import { cellNumber, csvRecords } from "./csv-read.js";
 import { escape } from "./svg.js";
+import { unitOf } from "./tidy.js";
 
 interface Manifest {
   file: string;
@@ -164,11 +165,13 @@ function plot(metric: string, axis: Manifest["grid"][number], others: Manifest["
       markers: true,
     };
   });
+  // Units follow the metric's name, as in metrics.csv; boolean metrics were averaged as 0/1.
+  const unit = unitOf(metric.split(".").pop()!, 0);
   const more = groups.size > MAX_LINES ? ` (first ${MAX_LINES} of ${groups.size} lines)` : "";
   return chart({
     title: `${metric}${more}`,
     x: numeric ? { label: axis.path, zero: false } : { label: axis.path, categories: keys },
-    y: { label: `${metric} (mean, 95% CI)` },
+    y: { label: `${metric.split(".").pop()}${unit ? ` (${unit})` : ""}, mean ± 95% CI` },
     series,
     width: 340,
     height: 240,

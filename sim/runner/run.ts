@@ -137,7 +137,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       for (const [name, rows] of Object.entries(platformTables(world))) if (!select || select.includes(name)) out.add(`${name}.csv`, toCsv(rows));
       if (scenario.outputs.figures) {
         for (const [, m] of models) for (const [name, svg] of Object.entries(m.figures?.() ?? {})) out.add(`${name}.svg`, svg);
-        for (const [name, svg] of Object.entries(runFigures(scenario, new Map(models), adapt?.loop))) out.add(`${name}.svg`, svg);
+        for (const [name, svg] of Object.entries(runFigures(sim, scenario, new Map(models), adapt?.loop))) out.add(`${name}.svg`, svg);
         if (world.topo.nodes.length <= MAX_NODES) {
           const picture = platformPicture(world, scenario);
           const at = layout(picture);
