@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
@@ -240,6 +240,21 @@ program
   .action((file: string, o: { set: string[]; seed?: number; maxEvents?: number }) => {
     const s = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
     process.stdout.write(`${file}: ok (${s.name}, ${s.platform.hosts.length} hosts, ${s.vms.length} VMs, ${s.workloads.length} workloads)\n`);
+  });
+
+program
+  .command("init")
+  .description("write a starter scenario NAME.json (two sites, a BSP application, VTTIF, a sweep block) that validates and runs")
+  .argument("<name>", "scenario name; the file is NAME.json unless NAME ends in .json")
+  .option("--force", "overwrite an existing file")
+  .action(async (arg: string, o: { force?: boolean }) => {
+    const file = arg.endsWith(".json") ? arg : `${arg}.json`;
+    const name = basename(file, ".json");
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`init: "${name}" is not a scenario name: a letter or _, then letters, digits, _ . -`);
+    if (existsSync(file) && !o.force) throw new UsageError(`init: ${file} exists; pass --force to overwrite it`);
+    const { starterScenario } = await import("./init/index.js");
+    writeAtomic(file, JSON.stringify(starterScenario(name, file), null, 2) + "\n");
+    process.stderr.write(`wrote ${file}; next: virtuoso run ${file} --out ${name}-out && virtuoso report ${name}-out\n`);
   });
 
 program
