@@ -14,6 +14,7 @@ import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { installWorkload, type Model } from "../workload/index.js";
 import type { Provenance } from "./provenance.js";
 import { DispatchTap, gatherTimeline } from "./timeline.js";
+import { extensionPolicies, installExtension } from "./registry.js";
 import { adaptTable, installAdapt, installVReserve, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
 
 export interface Summary {
@@ -77,6 +78,13 @@ function install(scenario: Scenario, opts: RunOptions): Installed {
   if (adapt) models.push(["adapt", adapt]);
   const vreserve = installVReserve(sim, world, scenario, vttif?.vttif, wren?.wren);
   if (vreserve) models.push(["vreserve", vreserve]);
+  // Registered policies the scenario names, in its order, after the built-in ones.
+  const { defs, problems } = extensionPolicies(scenario);
+  if (problems.length) throw new ScenarioError(problems);
+  for (const [def, spec] of defs) {
+    const m = installExtension(def, spec, sim, world, scenario, new Map(models));
+    if (m) models.push([def.name, m]);
+  }
   return { sim, world, models, adapt, tap, flowsForTimeline };
 }
 
@@ -95,6 +103,8 @@ function tableNames(x: Installed): string[] {
  * this scenario produces. Builds the world but simulates nothing.
  */
 export function outputProblems(scenario: Scenario, opts: RunOptions = {}): string[] {
+  const extensions = extensionPolicies(scenario).problems;
+  if (extensions.length) return extensions;
   if (!scenario.outputs.tables || scenario.experiment) return [];
   return tableProblems(scenario, tableNames(install(scenario, opts)));
 }
