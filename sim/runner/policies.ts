@@ -209,3 +209,29 @@ export function installVReserve(sim: Simulation, world: World, scenario: Scenari
   v.onEvent((e) => table.row(e.t, e.a, e.b, e.event, e.demand, e.pathBandwidth));
   return { metrics: () => ({ requested: v.log.filter((e) => e.event === "requested").length, ready: v.log.filter((e) => e.event === "ready").length, first_ready_s: v.log.find((e) => e.event === "ready")?.t ?? NaN }) };
 }
+
+export interface BuiltinContext {
+  sim: Simulation;
+  world: World;
+  scenario: Scenario;
+  /** Models installed so far, by id. */
+  models: ReadonlyMap<string, Model>;
+}
+
+/** The built-in policies in install order: the runner iterates this list, then the registered extensions. */
+export const builtinPolicies: readonly { name: string; install(c: BuiltinContext): Model | undefined }[] = [
+  { name: "vsched", install: (c) => installVSched(c.sim, c.world, c.scenario) },
+  { name: "control", install: (c) => installRateControl(c.sim, c.world, c.scenario) },
+  { name: "vttif", install: (c) => installVttif(c.sim, c.world, c.scenario) },
+  { name: "wren", install: (c) => installWren(c.sim, c.world, c.scenario) },
+  { name: "adapt", install: (c) => installAdapt(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
+  { name: "vreserve", install: (c) => installVReserve(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
+];
+
+function vttifOf(c: BuiltinContext): Vttif | undefined {
+  return (c.models.get("vttif") as (Model & { vttif?: Vttif }) | undefined)?.vttif;
+}
+
+function wrenOf(c: BuiltinContext): Wren | undefined {
+  return (c.models.get("wren") as (Model & { wren?: Wren }) | undefined)?.wren;
+}

@@ -15,7 +15,7 @@ import { installWorkload, type Model } from "../workload/index.js";
 import type { Provenance } from "./provenance.js";
 import { DispatchTap, gatherTimeline } from "./timeline.js";
 import { extensionPolicies, installExtension } from "./registry.js";
-import { adaptTable, installAdapt, installVReserve, installRateControl, installVSched, installVttif, installWren, schedulerFactories } from "./policies.js";
+import { adaptTable, builtinPolicies, type installAdapt, schedulerFactories } from "./policies.js";
 
 export interface Summary {
   scenario: string;
@@ -66,18 +66,13 @@ function install(scenario: Scenario, opts: RunOptions): Installed {
   const built = flowsForTimeline ? { ...scenario, platform: { ...scenario.platform, network: { ...scenario.platform.network, traceFlows: true } } } : scenario;
   const world = new World(sim, built, { baseDir: opts.baseDir, schedulers: schedulerFactories(scenario.policies.vsched, tap && ((host, d) => tap.patch(host, () => sim.now, d))) });
   const models: [string, Model][] = scenario.workloads.map((w) => [w.id, installWorkload(sim, w, world)]);
-  const vsched = installVSched(sim, world, scenario);
-  if (vsched) models.push(["vsched", vsched]);
-  const control = installRateControl(sim, world, scenario);
-  if (control) models.push(["control", control]);
-  const vttif = installVttif(sim, world, scenario);
-  if (vttif) models.push(["vttif", vttif]);
-  const wren = installWren(sim, world, scenario);
-  if (wren) models.push(["wren", wren]);
-  const adapt = installAdapt(sim, world, scenario, vttif?.vttif, wren?.wren);
-  if (adapt) models.push(["adapt", adapt]);
-  const vreserve = installVReserve(sim, world, scenario, vttif?.vttif, wren?.wren);
-  if (vreserve) models.push(["vreserve", vreserve]);
+  // The built-in policies, in their fixed order; each sees the models installed before it.
+  for (const p of builtinPolicies) {
+    const m = p.install({ sim, world, scenario, models: new Map(models) });
+    if (m) models.push([p.name, m]);
+  }
+  // The policy, not a workload that happens to share its id (policies come last, so win in the map).
+  const adapt = scenario.policies.adapt?.enabled ? (new Map(models).get("adapt") as ReturnType<typeof installAdapt>) : undefined;
   // Registered policies the scenario names, in its order, after the built-in ones.
   const { defs, problems } = extensionPolicies(scenario);
   if (problems.length) throw new ScenarioError(problems);
