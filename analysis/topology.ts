@@ -66,7 +66,8 @@ const utilColour = scaleLinear<string>().domain([0, 0.5, 1]).range(["#b8b8b8", "
 export function topologyFigure(p: PlatformPicture, at = layout(p)): string {
   const body = [text((W + LEGEND) / 2, 16, `${p.title}: platform, overlay and VM placement`, { "text-anchor": "middle", "font-size": 13, "font-weight": "bold" })];
   body.push(text((W + LEGEND) / 2, 32, p.migrations.length ? `VMs where they ended; arrows: ${p.migrations.length} migration${p.migrations.length > 1 ? "s" : ""}` : "VMs where they ran", { "text-anchor": "middle" }));
-  body.push(...frame(p, at, new Map(p.vms.map((v) => [v.id, v.end])), p.migrations, 1));
+  if (p.migrations.length) body.push(arrowhead("topology-arrow"));
+  body.push(...frame(p, at, new Map(p.vms.map((v) => [v.id, v.end])), p.migrations, 1, "topology-arrow"));
   body.push(legend(p, W + 4));
   return svgDocument(W + LEGEND, H, body);
 }
@@ -80,17 +81,23 @@ export function topologySteps(p: PlatformPicture, maxFrames = 6, at = layout(p))
   const scale = 0.6, fw = W * scale, fh = H * scale;
   const body = [text((cols * fw) / 2, 16, `${p.title}: placement step by step${starts.length > shown.length ? ` (first ${shown.length} of ${starts.length} steps)` : ""}; overlay and link use over the whole run`, { "text-anchor": "middle", "font-size": 13, "font-weight": "bold" })];
   const where = new Map(p.vms.map((v) => [v.id, v.start]));
+  body.push(arrowhead("topology-steps-arrow"));
   for (let f = 0; f < frames; f++) {
     const moves = f === 0 ? [] : p.migrations.filter((m) => m.start === shown[f - 1]);
     for (const m of moves) where.set(m.vm, m.to);
     const label = f === 0 ? "start" : `migrations begun at ${shown[f - 1]} s (done by ${Math.max(...moves.map((m) => m.end)).toFixed(1)} s)`;
     const gx = (f % cols) * fw, gy = 24 + Math.floor(f / cols) * fh;
-    body.push(el("g", { transform: `translate(${gx},${gy}) scale(${scale})` }, [...frame(p, at, new Map(where), moves, 1.6), text(W / 2, TOP - 8, label, { "text-anchor": "middle", "font-size": 20 })]));
+    body.push(el("g", { transform: `translate(${gx},${gy}) scale(${scale})` }, [...frame(p, at, new Map(where), moves, 1.6, "topology-steps-arrow"), text(W / 2, TOP - 8, label, { "text-anchor": "middle", "font-size": 20 })]));
   }
   return svgDocument(cols * fw, 24 + rows * fh, body);
 }
 
-function frame(p: PlatformPicture, at: Map<string, [number, number]>, where: Map<string, string>, moves: PlatformPicture["migrations"], k: number): string[] {
+/** The arrowhead, defined once per document under an id of its own (two figures inlined in one page must not share ids). */
+function arrowhead(id: string): string {
+  return el("defs", {}, el("marker", { id, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" }, el("path", { d: "M0,0L10,5L0,10z", fill: "#d62728" })));
+}
+
+function frame(p: PlatformPicture, at: Map<string, [number, number]>, where: Map<string, string>, moves: PlatformPicture["migrations"], k: number, arrow: string): string[] {
   const out: string[] = [];
   const bw = p.links.map((l) => l.bandwidth);
   const width = bw.length && Math.min(...bw) < Math.max(...bw) ? scaleLog().domain([Math.min(...bw), Math.max(...bw)]).range([1, 6]) : () => 2.5;
@@ -129,9 +136,8 @@ function frame(p: PlatformPicture, at: Map<string, [number, number]>, where: Map
   }
   for (const m of moves) {
     const [ax, ay] = at.get(m.from)!, [bx, by] = at.get(m.to)!;
-    out.push(el("path", { class: "migration", d: `M${r(ax)},${r(ay)}Q${r((ax + bx) / 2 + (by - ay) * 0.2)},${r((ay + by) / 2 - (bx - ax) * 0.2)} ${r(bx)},${r(by)}`, fill: "none", stroke: "#d62728", "stroke-width": 1.2, "marker-end": "url(#arrow)" }, el("title", {}, `${m.vm}: ${m.from} → ${m.to}, ${m.start.toFixed(1)}–${m.end.toFixed(1)} s`)));
+    out.push(el("path", { class: "migration", d: `M${r(ax)},${r(ay)}Q${r((ax + bx) / 2 + (by - ay) * 0.2)},${r((ay + by) / 2 - (bx - ax) * 0.2)} ${r(bx)},${r(by)}`, fill: "none", stroke: "#d62728", "stroke-width": 1.2, "marker-end": `url(#${arrow})` }, el("title", {}, `${m.vm}: ${m.from} → ${m.to}, ${m.start.toFixed(1)}–${m.end.toFixed(1)} s`)));
   }
-  if (moves.length) out.unshift(el("defs", {}, el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" }, el("path", { d: "M0,0L10,5L0,10z", fill: "#d62728" }))));
   return out;
 }
 
