@@ -16,10 +16,41 @@ export interface Comparison {
 }
 
 type Metrics = Record<string, Record<string, unknown>>;
+interface RunSummary {
+  scenario?: string;
+  /** Set by live runs only. */
+  backend?: string;
+  simulated_s?: number;
+  metrics: Metrics;
+}
+
+/** Inputs that cannot be compared; the message says which and why. */
+export class CompareError extends Error {}
+
+function read(dir: string): RunSummary {
+  try {
+    const s = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
+    if (typeof s !== "object" || s === null || typeof s.metrics !== "object") throw new Error("no metrics");
+    return s;
+  } catch (err) {
+    throw new CompareError(`compare: ${dir}/summary.json: not a run's summary (${(err as Error).message})`);
+  }
+}
+
+const kind = (s: RunSummary) => (s.backend !== undefined ? `a live run (backend ${s.backend})` : "a simulated run");
+
+/** Refuses a pair that is not (simulated, live) of one scenario. */
+function check(simDir: string, sim: RunSummary, liveDir: string, live: RunSummary): void {
+  const simIsLive = sim.backend !== undefined, liveIsLive = live.backend !== undefined;
+  if (simIsLive && !liveIsLive) throw new CompareError(`compare: the arguments are swapped: ${simDir} is ${kind(sim)} and ${liveDir} is ${kind(live)}; usage: virtuoso compare SIM_DIR LIVE_DIR`);
+  if (simIsLive) throw new CompareError(`compare: ${simDir} is ${kind(sim)}; the first argument must be the output of \`virtuoso run\``);
+  if (!liveIsLive) throw new CompareError(`compare: ${liveDir} is ${kind(live)}; the second argument must be the output of \`virtuoso live\``);
+  if (sim.scenario !== live.scenario) throw new CompareError(`compare: the runs are of different scenarios: ${simDir} ran "${sim.scenario}", ${liveDir} ran "${live.scenario}"`);
+}
 
 export function compare(simDir: string, liveDir: string): { rows: Comparison[]; csv: string; svg: string } {
-  const sim = JSON.parse(readFileSync(join(simDir, "summary.json"), "utf8")) as { simulated_s: number; metrics: Metrics };
-  const live = JSON.parse(readFileSync(join(liveDir, "summary.json"), "utf8")) as { metrics: Metrics };
+  const sim = read(simDir), live = read(liveDir);
+  check(simDir, sim, liveDir, live);
   const rows: Comparison[] = [];
   const add = (quantity: string, predicted: unknown, measured: unknown) => {
     if (typeof predicted === "number" && typeof measured === "number" && Number.isFinite(predicted) && Number.isFinite(measured)) {
@@ -28,16 +59,17 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
   };
   for (const [name, m] of Object.entries(live.metrics)) {
     if ("measured_share" in m) add(`${name} CPU share`, sim.metrics.vsched?.[`${name}.cpu_share`], m.measured_share);
-    if ("rate" in m && sim.metrics[name]) add(`${name} supersteps/s`, (sim.metrics[name].supersteps as number) / sim.simulated_s, m.rate);
+    if ("rate" in m && sim.metrics[name]) add(`${name} supersteps/s`, (sim.metrics[name].supersteps as number) / (sim.simulated_s ?? NaN), m.rate);
   }
+  if (rows.length === 0) throw new CompareError(`compare: nothing to compare: no VM's CPU share or application's rate is in both ${simDir} and ${liveDir}`);
   const max = Math.max(0.1, ...rows.flatMap((r) => [r.predicted, r.measured])) * 1.05;
   const svg = chart({
     title: "Simulated against live",
-    x: { label: "predicted (simulation)", domain: [0, max] },
-    y: { label: "measured (live)", domain: [0, max] },
+    x: { label: "predicted by simulation (share of a core, or supersteps/s)", domain: [0, max] },
+    y: { label: "measured live (same unit)", domain: [0, max] },
     series: [
-      { name: "x = y", points: [[0, 0], [max, max]] },
-      { name: "quantities", points: rows.map((r) => [r.predicted, r.measured] as [number, number]), kind: "scatter" },
+      { name: "x = y", points: [[0, 0], [max, max]], markers: false },
+      { name: "quantities", points: rows.map((r) => [r.predicted, r.measured] as [number, number]), kind: "scatter", labels: rows.map((r) => r.quantity) },
     ],
   });
   return { rows, csv: toCsv(recordsToRows(rows, ["quantity", "predicted", "measured", "difference"])), svg };

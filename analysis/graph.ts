@@ -10,13 +10,17 @@ import { colour, style } from "./style.js";
 export interface GraphSpec {
   title: string;
   nodes: readonly string[];
-  /** [src, dst, weight in 0..1]. */
+  /** [src, dst, weight in 0..1]: traffic relative to the heaviest pair. */
   edges: readonly (readonly [string, string, number])[];
   subtitle?: string;
 }
 
 interface Node extends SimulationNodeDatum {
   id: string;
+}
+
+export function edgeWidth(w: number): number {
+  return 0.5 + 5 * w;
 }
 
 export function trafficGraph(spec: GraphSpec): string {
@@ -40,8 +44,16 @@ export function trafficGraph(spec: GraphSpec): string {
   if (spec.subtitle) body.push(text(width / 2, 32, spec.subtitle, { "text-anchor": "middle" }));
   for (const l of links) {
     const a = nodes[l.source], b = nodes[l.target];
-    body.push(el("line", { x1: px(a), y1: py(a), x2: px(b), y2: py(b), stroke: colour(0), "stroke-opacity": 0.6, "stroke-width": 0.5 + 5 * l.w }));
+    body.push(el("line", { class: "edge", x1: px(a), y1: py(a), x2: px(b), y2: py(b), stroke: colour(0), "stroke-opacity": 0.6, "stroke-width": edgeWidth(l.w) }));
   }
+  // What edge width means, in the bottom-left corner.
+  const ly = height - 46;
+  body.push(text(8, ly, "edge width: traffic relative to the busiest pair", { "font-size": 9, fill: "#444" }));
+  [0.25, 0.5, 1].forEach((w, i) => {
+    const y = ly + 12 + i * 11;
+    body.push(el("line", { class: "edge-key", x1: 8, x2: 32, y1: y, y2: y, stroke: colour(0), "stroke-opacity": 0.6, "stroke-width": edgeWidth(w) }));
+    body.push(text(38, y + 3, `${w * 100}%`, { "font-size": 9, fill: "#444" }));
+  });
   for (const n of nodes) {
     body.push(el("circle", { cx: px(n), cy: py(n), r: 6, fill: colour(1), stroke: "#333" }));
     body.push(text(px(n) + 8, py(n) - 6, n.id, { "font-size": 9 }));

@@ -5,14 +5,16 @@
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileSync } from "node:fs";
 import { claim, OutputError, writeAtomic } from "../analysis/output.js";
-import { compare } from "../analysis/compare.js";
+import { compare, CompareError } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
+import { traceEvents } from "../analysis/trace-events.js";
+import { Timeline } from "./kernel/index.js";
 import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
@@ -48,19 +50,23 @@ program
   .option("--seed <n>", "override the scenario seed", integer)
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
   .option("--max-events <n>", `refuse runs estimated to process more events than this (default ${limits.events})`, positive)
+  .option("--trace <file>", "also write a Chrome trace-event JSON timeline (open in ui.perfetto.dev or chrome://tracing)")
   .option("-q, --quiet", "no progress bar")
-  .action((file: string, o: { out: string; force?: boolean; seed?: number; set: string[]; maxEvents?: number; quiet?: boolean }) => {
+  .action((file: string, o: { out: string; force?: boolean; seed?: number; set: string[]; maxEvents?: number; trace?: string; quiet?: boolean }) => {
     const scenario = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
+    if (o.trace && scenario.experiment) throw new UsageError(`--trace: ${file} is an experiment (many runs); trace one of its scenarios instead`);
     const out = claim(o.out, { force: o.force });
+    const timeline = o.trace ? new Timeline() : undefined;
     const bar = !o.quiet && process.stderr.isTTY && !scenario.experiment ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
     const result = scenario.experiment
       ? runExperiment(scenario)
-      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault() });
+      : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault(), timeline });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
     stopBars();
     const files = result.stage(o.out, { wall_s: Math.round(wall * 1000) / 1000, provenance: provenance(scenario, process.argv.slice(2)) }).commit({ claim: out });
+    if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: scenario.name, source: "simulation", seed: scenario.seed, dropped: Object.fromEntries(timeline.dropped) }));
     if (!o.quiet) process.stderr.write(`${scenario.name}: ${result.summary.events} events, ${result.summary.simulated_s} s simulated in ${wall.toFixed(2)} s; wrote ${files.length} files to ${o.out}\n`);
   });
 
@@ -176,14 +182,17 @@ program
   .option("-o, --out <dir>", "output folder (must not exist or be empty, unless --force)", "live")
   .option("--force", "replace an existing output folder whole")
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
-  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[] }) => {
+  .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
+  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[]; trace?: string }) => {
     if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const out = claim(o.out, { force: o.force });
     const { runLive, LiveUnavailable } = await import("./live/index.js");
     try {
-      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup");
+      const timeline = o.trace ? new Timeline() : undefined;
+      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup", { timeline });
       r.stage(o.out).commit({ claim: out });
+      if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: s.name, source: `live (${o.backend})`, dropped: Object.fromEntries(timeline.dropped) }));
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
       throw err;
@@ -198,7 +207,13 @@ program
   .option("-o, --out <dir>", "where compare.csv and compare.svg go (default: the live folder)")
   .action((simDir: string, liveDir: string, o: { out?: string }) => {
     for (const d of [simDir, liveDir]) if (!existsSync(join(d, "summary.json"))) throw new UsageError(`compare: ${d} has no summary.json`);
-    const c = compare(simDir, liveDir);
+    let c;
+    try {
+      c = compare(simDir, liveDir);
+    } catch (err) {
+      if (err instanceof CompareError) throw new UsageError(err.message);
+      throw err;
+    }
     const out = o.out ?? liveDir;
     writeAtomic(join(out, "compare.csv"), c.csv);
     writeAtomic(join(out, "compare.svg"), c.svg);
@@ -225,6 +240,21 @@ program
   .action((file: string, o: { set: string[]; seed?: number; maxEvents?: number }) => {
     const s = checked(file, { sets: o.set, seed: o.seed, maxEvents: o.maxEvents });
     process.stdout.write(`${file}: ok (${s.name}, ${s.platform.hosts.length} hosts, ${s.vms.length} VMs, ${s.workloads.length} workloads)\n`);
+  });
+
+program
+  .command("init")
+  .description("write a starter scenario NAME.json (two sites, a BSP application, VTTIF, a sweep block) that validates and runs")
+  .argument("<name>", "scenario name; the file is NAME.json unless NAME ends in .json")
+  .option("--force", "overwrite an existing file")
+  .action(async (arg: string, o: { force?: boolean }) => {
+    const file = arg.endsWith(".json") ? arg : `${arg}.json`;
+    const name = basename(file, ".json");
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`init: "${name}" is not a scenario name: a letter or _, then letters, digits, _ . -`);
+    if (existsSync(file) && !o.force) throw new UsageError(`init: ${file} exists; pass --force to overwrite it`);
+    const { starterScenario } = await import("./init/index.js");
+    writeAtomic(file, JSON.stringify(starterScenario(name, file), null, 2) + "\n");
+    process.stderr.write(`wrote ${file}; next: virtuoso run ${file} --out ${name}-out && virtuoso report ${name}-out\n`);
   });
 
 program

@@ -1,5 +1,6 @@
 /** A cell of an experiment: the base scenario with fields changed, run on its own. */
 import { OutputDir } from "../../analysis/output.js";
+import { tidyCsv, tidyMetrics } from "../../analysis/tidy.js";
 import { runScenario, type RunResult, type Summary } from "../runner/index.js";
 import { estimateParts } from "../scenario/estimate.js";
 import { parseScenario, ScenarioError, type Scenario } from "../scenario/index.js";
@@ -72,6 +73,7 @@ export function result(base: Scenario, cells: Cells, metrics: Summary["metrics"]
       for (const [name, data] of Object.entries(files)) out.add(name, data);
       const { metrics: m, ...head } = summary;
       out.add("summary.json", JSON.stringify({ ...head, ...extra, metrics: m }, null, 2) + "\n");
+      out.add("metrics.csv", tidyCsv(tidyMetrics(m, new Set([...base.vms.map((v) => v.id), ...base.platform.hosts.map((h) => h.id), ...base.workloads.map((w) => w.id)]))));
       return out;
     },
   };

@@ -16,6 +16,7 @@ import { Vttif } from "../vttif/vttif.js";
 import { NFT, NftablesTap } from "./nftap.js";
 import { LiveProcess, spawnCpuBound } from "./procs.js";
 import { WallClock } from "./wallclock.js";
+import { DispatchTap, timelineGroups, type Timeline } from "../kernel/index.js";
 
 export class LiveUnavailable extends Error {}
 
@@ -31,7 +32,12 @@ export interface LiveResult {
   stage(dir: string): OutputDir;
 }
 
-export async function runLive(s: Scenario, backendName: BackendName): Promise<LiveResult> {
+export interface LiveOptions {
+  /** Record dispatches (signals backend), reservations and VTTIF reports here, in wall seconds from the start. */
+  timeline?: Timeline;
+}
+
+export async function runLive(s: Scenario, backendName: BackendName, opts: LiveOptions = {}): Promise<LiveResult> {
   const why = probe(backendName);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
   const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp" && w.kind !== "interactive");
@@ -113,12 +119,17 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
     const tick = LIVE_TICK;
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
+    // The same tracks as a simulated run's timeline: the scenario's first host, core 0 (the dispatcher's one CPU).
+    const host = s.platform.hosts[0]?.id ?? "localhost";
+    const dispatches = opts.timeline && b instanceof SignalsBackend ? new DispatchTap(opts.timeline) : undefined;
+    if (dispatches) dispatches.patch(host, () => clock.now, b as SignalsBackend);
     const verdicts = new Map<string, string>();
     const marks = new Map<string, { t: number; cpu: number }>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
         const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
         verdicts.set(r.vm, v.admitted ? "admitted" : v.reason);
+        opts.timeline?.instant(timelineGroups.vms, r.vm, "reserve", clock.now, { period_s: r.period, slice_s: r.slice, share: r.slice / r.period, verdict: v.admitted ? "admitted" : v.reason });
       });
     }
     // Measure after a short settling time past the last reservation.
@@ -127,6 +138,10 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
       for (const [vm, p] of procs) marks.set(vm, { t: clock.now, cpu: p.cpuSeconds() });
     });
     await new Promise<void>((r) => clock.at(s.duration, r));
+    if (opts.timeline) {
+      dispatches?.close(clock.now);
+      for (const r of vttif?.reports ?? []) opts.timeline.instant(timelineGroups.policies, "VTTIF", `report: ${r.topology}`, r.t, { topology: r.topology, confidence: r.confidence, vms: r.vms.length });
+    }
     const rows = [...procs].map(([vm, p]) => {
       const m = marks.get(vm)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === vm).pop();

@@ -10,16 +10,19 @@ import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { VSched, type BudgetRule, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
+import type { CpuDispatch } from "../ports/index.js";
 import { chart } from "../../analysis/chart.js";
+import { colour } from "../../analysis/style.js";
 import { trafficGraph } from "../../analysis/graph.js";
 
-export function schedulerFactories(vsched: { budget?: BudgetRule } = {}): Record<string, SchedulerFactory> {
+/** `tap` may wrap each host's dispatch port (to record dispatches for a timeline). */
+export function schedulerFactories(vsched: { budget?: BudgetRule } = {}, tap?: (host: string, d: CpuDispatch) => CpuDispatch): Record<string, SchedulerFactory> {
   return {
     vsched: (spec) =>
       new DispatchedCpu(
         "vsched",
         (host, dispatch) =>
-          new VSched(host.sim, dispatch, {
+          new VSched(host.sim, tap ? tap(host.id, dispatch) : dispatch, {
             cores: spec.cores,
             tick: spec.tick,
             uMax: spec.uMax,
@@ -113,12 +116,16 @@ export function installRateControl(sim: Simulation, world: World, scenario: Scen
       return m;
     },
     figures() {
-      const series = [...history].flatMap(([app, h]) => [
-        { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]) },
-        { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const },
-        { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const },
-      ]);
-      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction of dedicated rate / of CPU" }, series }) };
+      // One colour per application (as in its other figures), one dash per quantity.
+      const series = [...history].flatMap(([app, h]) => {
+        const c = colour(Math.max(0, scenario.workloads.findIndex((w) => w.id === app)));
+        return [
+          { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
+          { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
+          { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
+        ];
+      });
+      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series }) };
     },
   };
 }
@@ -201,4 +208,30 @@ export function installVReserve(sim: Simulation, world: World, scenario: Scenari
   const table = sim.trace.table("vreserve.log", { t: "f64", a: "str", b: "str", event: "str", demand: "f64", path_bandwidth: "f64" });
   v.onEvent((e) => table.row(e.t, e.a, e.b, e.event, e.demand, e.pathBandwidth));
   return { metrics: () => ({ requested: v.log.filter((e) => e.event === "requested").length, ready: v.log.filter((e) => e.event === "ready").length, first_ready_s: v.log.find((e) => e.event === "ready")?.t ?? NaN }) };
+}
+
+export interface BuiltinContext {
+  sim: Simulation;
+  world: World;
+  scenario: Scenario;
+  /** Models installed so far, by id. */
+  models: ReadonlyMap<string, Model>;
+}
+
+/** The built-in policies in install order: the runner iterates this list, then the registered extensions. */
+export const builtinPolicies: readonly { name: string; install(c: BuiltinContext): Model | undefined }[] = [
+  { name: "vsched", install: (c) => installVSched(c.sim, c.world, c.scenario) },
+  { name: "control", install: (c) => installRateControl(c.sim, c.world, c.scenario) },
+  { name: "vttif", install: (c) => installVttif(c.sim, c.world, c.scenario) },
+  { name: "wren", install: (c) => installWren(c.sim, c.world, c.scenario) },
+  { name: "adapt", install: (c) => installAdapt(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
+  { name: "vreserve", install: (c) => installVReserve(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
+];
+
+function vttifOf(c: BuiltinContext): Vttif | undefined {
+  return (c.models.get("vttif") as (Model & { vttif?: Vttif }) | undefined)?.vttif;
+}
+
+function wrenOf(c: BuiltinContext): Wren | undefined {
+  return (c.models.get("wren") as (Model & { wren?: Wren }) | undefined)?.wren;
 }

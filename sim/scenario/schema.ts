@@ -57,6 +57,7 @@ export const policiesSchema = z.strictObject({
   adapt: adaptSchema.optional().describe("VADAPT closed loop: VTTIF + Wren drive migration, overlay links and forwarding rules"),
   vreserve: vreserveSchema.default(vreserveSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
+  extensions: z.record(id, z.unknown()).optional().describe("settings of policies registered with registerPolicy, by name; each checked by its own schema"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
 export const outputsSchema = z.strictObject({

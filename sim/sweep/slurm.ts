@@ -4,10 +4,11 @@
  * array has finished. It drives sbatch and squeue as a user would.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OutputError, writeAtomic } from "../../analysis/output.js";
+import { report } from "../../analysis/report.js";
 import { runExperiment } from "../experiments/index.js";
 import { runScenario } from "../runner/index.js";
 import { loadScenario } from "../scenario/index.js";
@@ -65,7 +66,7 @@ export function runTask(dir: string, index: number): void {
   const p = provenance(s);
   if (p.scenario_sha256 !== run.sha256) throw new Error(`sweep-task: the scenario file changed since the sweep was submitted (sha256 ${p.scenario_sha256.slice(0, 12)}, planned ${run.sha256.slice(0, 12)})`);
   const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: dirname(plan.file) });
-  r.stage(join(dir, "runs", run.id), { provenance: p }).commit({ force: true });
+  r.stage(join(dir, "runs", run.id), { provenance: p }).commit({ force: true, finish: (staged) => writeFileSync(join(staged, "index.html"), report(staged)) });
 }
 
 /** Whether the sweep's Slurm job still has tasks queued or running. */

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordsToRows, toCsv, type Cell } from "../../analysis/csv.js";
 import { writeAtomic } from "../../analysis/output.js";
+import { report } from "../../analysis/report.js";
 import { scenarioHash, toolVersion } from "../runner/index.js";
 import { loadScenario } from "../scenario/index.js";
 import { claimSweepFolder, releaseLock, type Manifest, type ManifestRun } from "./manifest.js";
@@ -158,6 +159,7 @@ export async function writeTables(o: Pick<SweepOptions, "out" | "grid">, recs: R
     }
   }
   writeAtomic(join(o.out, "summary.csv"), toCsv(recordsToRows(summary, ["point", ...paths, "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi"])));
+  writeAtomic(join(o.out, "index.html"), report(o.out));
 }
 
 /** Numeric metrics as "workload.metric" columns (booleans as 0/1). */

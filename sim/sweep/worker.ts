@@ -3,7 +3,9 @@
  * folder (whole, by one rename) and reports back. Stays alive between runs, so the start-up
  * cost is paid once per worker.
  */
-import { OutputError } from "../../analysis/output.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { report } from "../../analysis/report.js";
 import { runExperiment } from "../experiments/index.js";
 import { provenance, runScenario } from "../runner/index.js";
 import { loadScenario, ScenarioError } from "../scenario/index.js";
@@ -30,7 +32,7 @@ process.on("message", (job: Job) => {
     if (p.scenario_sha256 !== job.sha256) throw new Error(`the scenario file changed while the sweep ran (sha256 ${p.scenario_sha256.slice(0, 12)}, planned ${job.sha256.slice(0, 12)})`);
     const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: dirname(job.file) });
     if (failing.has(job.id)) throw new Error(`injected failure in run ${job.id}`);
-    r.stage(job.dir, { provenance: p }).commit({ force: true });
+    r.stage(job.dir, { provenance: p }).commit({ force: true, finish: (staged) => writeFileSync(join(staged, "index.html"), report(staged)) });
     process.send!({ id: job.id, ok: true, summary: r.summary });
   } catch (err) {
     const message = err instanceof ScenarioError ? err.problems.join("; ") : err instanceof Error ? err.message : String(err);

@@ -3,7 +3,6 @@
  * ranks exchange messages in a pattern, then all meet at a barrier. Callback-driven, so
  * thousands of ranks cost no process objects.
  */
-import { chart } from "../../analysis/chart.js";
 import type { Simulation } from "../kernel/index.js";
 import type { Vm, World } from "../platform/index.js";
 import type { Model } from "./model.js";
@@ -122,16 +121,5 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
       };
     },
     patternAt,
-    figures() {
-      const points = steps.filter((s) => Number.isFinite(s.end)).map((s, k) => [k, s.end - s.start] as [number, number]);
-      return {
-        [`${spec.id}.supersteps`]: chart({
-          title: `${spec.id}: ${spec.pattern} on ${n} ranks`,
-          x: { label: "superstep" },
-          y: { label: "superstep time (s)" },
-          series: [{ name: "duration", points, kind: points.length > 60 ? "line" : "scatter" }],
-        }),
-      };
-    },
   };
 }

@@ -2,8 +2,6 @@
  * M/M/c queue as generator processes: Poisson arrivals, exponential service, FIFO servers.
  * A kernel end-to-end check with a closed form: for c = 1, mean sojourn = 1 / (mu - lambda).
  */
-import { chart } from "../../analysis/chart.js";
-import { stepAverage } from "../../analysis/series.js";
 import { Resource, type Simulation } from "../kernel/index.js";
 import type { Model } from "./model.js";
 import type { Mm1Spec } from "./schema.js";
@@ -65,17 +63,6 @@ export function installMm1(sim: Simulation, spec: Mm1Spec): Model {
       };
       if (spec.servers === 1 && rho < 1) m.analytic_sojourn_s = 1 / (spec.serviceRate - spec.arrivalRate);
       return m;
-    },
-    figures() {
-      const points = stepAverage(occupancy.column("t") as Float64Array, occupancy.column("in_system") as Int32Array, 0, sim.now, 400);
-      return {
-        [`${spec.id}.occupancy`]: chart({
-          title: `${spec.id}: customers in system (M/M/${spec.servers}, rho = ${rho.toFixed(2)})`,
-          x: { label: "time (s)" },
-          y: { label: `customers in system (mean over ${(sim.now / 400).toPrecision(3)} s)` },
-          series: [{ name: "in system", points, kind: "step" }],
-        }),
-      };
     },
   };
 }

@@ -14,7 +14,8 @@ test("report writes a self-contained page: no network references, every figure i
   t.is(cli("report", out).code, 0);
   const html = readFileSync(join(out, "index.html"), "utf8");
   t.notRegex(html, /(src|href)=["']?https?:/);
-  t.is((html.match(/<svg /g) ?? []).length, 1, "the demo has one figure");
+  t.is((html.match(/<svg /g) ?? []).length, 2, "the demo has two figures: supersteps and the platform");
+  t.regex(html, /topology\.svg/);
   t.regex(html, /app\.supersteps\.svg/);
   t.regex(html, /<h2>Metrics<\/h2>/);
   t.is(cli("report", join(out, "nope")).code, 2);
@@ -44,4 +45,16 @@ test("report writes a self-contained page: no network references, every figure i
   } finally {
     await browser.close();
   }
+});
+
+test("a live run's report header names its backend and wall time, and nothing undefined", async (t) => {
+  const { writeFileSync } = await import("node:fs");
+  const { report } = await import("../../analysis/report.js");
+  const dir = tempDir();
+  writeFileSync(join(dir, "summary.json"), JSON.stringify({ scenario: "live-vsched", backend: "signals", wall_s: 12.5, metrics: { p1: { measured_share: 0.3 } } }));
+  const html = report(dir);
+  t.regex(html, /<p class="run-header">live run, backend signals, 12\.5 s wall<\/p>/);
+  t.notRegex(html, /undefined/);
+  writeFileSync(join(dir, "summary.json"), JSON.stringify({ scenario: "s", seed: 3, simulated_s: 10, events: 99, metrics: {} }));
+  t.regex(report(dir), /<p class="run-header">seed 3, 10 simulated seconds, 99 events<\/p>/);
 });

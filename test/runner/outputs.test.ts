@@ -33,8 +33,9 @@ const full = run();
 
 /** Tables and figures written; summary.json and scenario.json are always there. */
 function written(files: Map<string, string>): string[] {
-  if (!files.has("summary.json") || !files.has("scenario.json")) return ["(summary.json or scenario.json missing)"];
-  return [...files.keys()].filter((n) => n.endsWith(".csv") || n.endsWith(".svg")).sort();
+  // metrics.csv is the summary in long form: written with summary.json, whatever outputs.tables says.
+  if (!files.has("summary.json") || !files.has("scenario.json") || !files.has("metrics.csv")) return ["(summary.json, metrics.csv or scenario.json missing)"];
+  return [...files.keys()].filter((n) => n !== "metrics.csv" && (n.endsWith(".csv") || n.endsWith(".svg"))).sort();
 }
 
 test("the supersteps table has one row per superstep, with the times the application saw", (t) => {
@@ -89,7 +90,7 @@ test("links.csv carries each ring message once per direction, and hosts.csv the 
 });
 
 test("by default every table and every figure is written", (t) => {
-  t.deepEqual(written(full.files), ["app.supersteps.csv", "app.supersteps.svg", "hosts.csv", "links.csv", "q.customers.csv", "q.occupancy.csv", "q.occupancy.svg"]);
+  t.deepEqual(written(full.files), ["app.supersteps.csv", "app.supersteps.svg", "hosts.csv", "links.csv", "q.customers.csv", "q.occupancy.csv", "q.occupancy.svg", "topology.svg"]);
   for (const [name, text] of full.files) if (name.endsWith(".svg")) t.regex(text, /^<svg/, name);
 });
 
@@ -104,6 +105,6 @@ test("outputs.tables writes only the tables it names, trace and platform alike; 
 
 test("outputs.tables: [] writes no CSV, and the figures are still drawn", (t) => {
   const { files } = run({ tables: [] });
-  t.deepEqual(written(files), ["app.supersteps.svg", "q.occupancy.svg"]);
+  t.deepEqual(written(files), ["app.supersteps.svg", "q.occupancy.svg", "topology.svg"]);
   t.is(files.get("q.occupancy.svg"), full.files.get("q.occupancy.svg"));
 });

@@ -63,10 +63,11 @@ test("resuming a sweep killed halfway gives the same summary.csv as an uninterru
   const file = small(dir);
   const grid = [{ path: "workloads.0.arrivalRate", values: [0.2, 0.4, 0.6, 0.8] }];
   await sweep({ file, out: join(dir, "whole"), grid, reps: 3, jobs: 2 });
-  // Start the same sweep from the CLI, kill it once some runs are done, then resume.
+  // Start the same sweep from the CLI, kill it once some runs are done, then resume. A run is
+  // done once its folder is in place: a staging folder (".ID.staging-*") holding a summary is not.
   const part = join(dir, "part");
   const child = spawn(process.execPath, [join(root, "bin/virtuoso.js"), "sweep", file, "--grid", "workloads.0.arrivalRate=0.2,0.4,0.6,0.8", "--reps", "3", "--jobs", "1", "--out", part, "-q"], { stdio: "ignore" });
-  const doneRuns = () => (existsSync(join(part, "runs")) ? readdirSync(join(part, "runs")).filter((d) => existsSync(join(part, "runs", d, "summary.json"))).length : 0);
+  const doneRuns = () => (existsSync(join(part, "runs")) ? readdirSync(join(part, "runs")).filter((d) => !d.startsWith(".") && existsSync(join(part, "runs", d, "summary.json"))).length : 0);
   for (let i = 0; i < 600 && doneRuns() < 3; i++) await new Promise((r) => setTimeout(r, 50));
   child.kill("SIGKILL");
   await new Promise((r) => child.on("exit", r));
