@@ -35,8 +35,9 @@ export class World {
     const p = scenario.platform;
     const hostNames = p.hosts.map((h) => h.id);
     for (const h of hostNames) this.topo.addNode(h, "host");
-    buildTopology(this.topo, hostNames, p.network.topology, sim.rng("platform.topology"));
+    const provider = buildTopology(this.topo, hostNames, p.network.topology, sim.rng("platform.topology"), opts.baseDir);
     this.router = new Router(this.topo, p.network.routing);
+    if (provider) this.router.provider = provider;
     for (const r of p.network.routes) this.router.setStatic(this.topo.node(r.from), this.topo.node(r.to), r.via.map((v) => this.topo.node(v)));
     const trace = p.network.traceFlows
       ? sim.trace.table("flows", { id: "i32", tag: "str", src: "str", dst: "str", bytes: "f64", start: "f64", end: "f64" })

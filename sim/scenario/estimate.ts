@@ -99,6 +99,8 @@ function networkLatency(s: Scenario): number {
       return 2 * t.access.latency;
     case "torus":
       return 2 * (t.access ?? t).latency;
+    case "simgrid":
+      return 0;
     case "explicit":
       return t.links.length ? Math.min(...t.links.map((l) => l.latency)) : 0;
   }

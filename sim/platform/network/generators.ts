@@ -1,9 +1,13 @@
 /** Builds a Topology from its scenario description; hosts are already nodes. */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Rng } from "../../kernel/index.js";
+import { installSimgrid, SimgridPlatform, type RouteProvider } from "./simgrid/index.js";
 import type { TopologySpec } from "./schema.js";
 import type { Topology } from "./topology.js";
 
-export function buildTopology(topo: Topology, hosts: readonly string[], spec: TopologySpec, rng: Rng): void {
+/** Returns the platform's own routing when it brings one (SimGrid files). */
+export function buildTopology(topo: Topology, hosts: readonly string[], spec: TopologySpec, rng: Rng, baseDir = "."): RouteProvider | void {
   const h = hosts.map((n) => topo.node(n));
   switch (spec.kind) {
     case "switch": {
@@ -43,6 +47,16 @@ export function buildTopology(topo: Topology, hosts: readonly string[], spec: To
       for (const n of spec.nodes) topo.addNode(n.id, n.kind);
       for (const l of spec.links) topo.addLink(topo.node(l.a), topo.node(l.b), l.bandwidth, l.latency, l.duplex, undefined, l.fatpipe);
       return;
+    }
+    case "simgrid": {
+      const file = resolve(baseDir, spec.file);
+      let platform: SimgridPlatform;
+      try {
+        platform = SimgridPlatform.parse(readFileSync(file, "utf8"));
+      } catch (e) {
+        throw new Error(`platform.network.topology.file: ${file}: ${(e as Error).message}`);
+      }
+      return installSimgrid(topo, hosts, platform);
     }
     case "torus":
       return torus(topo, h, spec.dims, spec.wrap, spec, spec.access ?? spec);

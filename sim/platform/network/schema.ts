@@ -30,6 +30,10 @@ export const topologySchema = z.discriminatedUnion("kind", [
     access: link.optional().describe("host to its router; default the router links' bandwidth and latency"),
   }).describe("routers on a 1-3 dimensional torus or grid, one host on each"),
   z.strictObject({
+    kind: z.literal("simgrid"),
+    file: z.string().min(1).describe("SimGrid platform file (version 4.1), relative to the scenario"),
+  }).describe("links and routes of a SimGrid platform file; the scenario's hosts must be its hosts"),
+  z.strictObject({
     kind: z.literal("explicit"),
     nodes: z.array(z.strictObject({ id, kind: z.enum(["switch", "router"]) })).default([]).describe("non-host nodes"),
     links: z.array(z.strictObject({

@@ -1,0 +1,3 @@
+export { SimgridPlatform, type SgHost, type SgLink, type LinkUse } from "./platform.js";
+export { installSimgrid, type RouteProvider } from "./install.js";
+export * as simgridUnits from "./units.js";
