@@ -65,7 +65,46 @@ test("routes: Full zone with split-duplex links, symmetrical routes reversed, ne
 
 test("unsupported elements and versions are refused with the element's path", (t) => {
   t.throws(() => SimgridPlatform.parse(`<platform version="4"><zone id="a" routing="Full"/></platform>`), { message: /platform\[0\]: version "4" is not supported/ });
-  t.throws(() => SimgridPlatform.parse(xml(`<zone id="a" routing="Floyd"></zone>`)), { message: /platform\[0\]\/zone\[a\]: routing "Floyd" is not supported/ });
+  t.throws(() => SimgridPlatform.parse(xml(`<zone id="a" routing="Star"></zone>`)), { message: /platform\[0\]\/zone\[a\]: routing "Star" is not supported/ });
   t.throws(() => SimgridPlatform.parse(xml(`<zone id="a" routing="Full"><disk id="d"/></zone>`)), { message: /zone\[a\]\/disk\[d\]: <disk> is not supported/ });
   t.throws(() => SimgridPlatform.parse(xml(`<zone id="a" routing="Full"><host id="h" speed="1Gf"/><route src="h" dst="h"><link_ctn id="nope"/></route></zone>`)), { message: /link_ctn\[nope\]: no link "nope"/ });
 });
+
+/**
+ * Two example platforms in SimGrid's format (platforms/grid.xml: Floyd zones, clusters with and
+ * without backbone, shared, split-duplex and fat-pipe links, zone routes whose gateways are
+ * joined through a ring with equal-cost ways round; platforms/star.xml: a Dijkstra star with a
+ * side link). References, made with flows.cpp and routes.cpp built as in make-reference.ts:
+ *   routes P.xml > routes-P.txt
+ *   flows P.xml flows-P.txt --cfg=network/model:M > ends-P-M.txt   (M = CM02, LV08)
+ */
+const platforms = new URL("./simgrid/platforms/", import.meta.url);
+const lines = (name: string) => readFileSync(new URL(name, platforms), "utf8").trim().split("\n").map((l) => l.split(" "));
+
+for (const name of ["grid", "star"]) {
+  test(`${name}.xml: every route crosses SimGrid's links and has its latency`, (t) => {
+    const p = SimgridPlatform.parse(readFileSync(new URL(`${name}.xml`, platforms), "utf8"));
+    const links = (l: { link: string; direction: string }[]) => l.map((u) => (u.direction === "NONE" ? u.link : `${u.link}_${u.direction}`)).join(",");
+    for (const [src, dst, latency, want] of lines(`routes-${name}.txt`)) {
+      const r = p.route(src, dst);
+      t.is(links(r.links), want ?? "", `${src} -> ${dst}`);
+      t.true(Math.abs(r.latency - Number(latency)) <= 1e-15, `${src} -> ${dst}: ${r.latency} vs ${latency}`);
+    }
+  });
+
+  for (const model of ["CM02", "LV08"]) {
+    test(`${name}.xml under ${model}: all-to-all transfers end when SimGrid's do`, (t) => {
+      const file = new URL(`${name}.xml`, platforms).pathname;
+      const p = SimgridPlatform.parse(readFileSync(file, "utf8"));
+      const { sim, world: w } = world({ platform: { hosts: p.hosts.map((h) => ({ id: h.id, speed: h.speed, cores: h.cores })), network: { topology: { kind: "simgrid", file }, model: model.toLowerCase() } } });
+      const flows = lines(`flows-${name}.txt`);
+      const ends = flows.map(() => NaN);
+      flows.forEach(([s, d, bytes], i) => w.net.start(w.host(s).node, w.host(d).node, Number(bytes), { onDone: () => (ends[i] = sim.now) }));
+      sim.run();
+      const want = lines(`ends-${name}-${model}.txt`).map(([, e]) => Number(e));
+      let worst = 0;
+      ends.forEach((e, i) => (worst = Math.max(worst, Math.abs(e - want[i]) / want[i])));
+      t.true(worst <= 1e-9, `largest relative difference ${worst}`);
+    });
+  }
+}

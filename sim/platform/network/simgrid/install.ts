@@ -24,6 +24,11 @@ export function installSimgrid(topo: Topology, hosts: readonly string[], platfor
   }
   return (from, to) => {
     const r = platform.route(topo.nodes[from], topo.nodes[to]);
-    return { resources: Int32Array.from(r.links.map((u) => resource.get(`${u.link}\t${u.direction}`)!)), latency: r.latency, nodes: [from, to] };
+    const resources = Int32Array.from(r.links.map((u) => {
+      const res = resource.get(`${u.link}\t${u.direction}`);
+      if (res === undefined) throw new Error(`network: SimGrid link ${u.link} has no direction ${u.direction}`);
+      return res;
+    }));
+    return { resources, latency: r.latency, nodes: [from, to] };
   };
 }

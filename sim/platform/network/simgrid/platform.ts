@@ -1,8 +1,9 @@
 /**
  * A SimGrid platform (version 4.1): zones nested in zones, hosts, routers, links, routes.
- * Supported: zones routed Full (every route declared) and Cluster (`<cluster>`: a private
- * link per host, an optional backbone, a router), nested to any depth with `<zoneRoute>`
- * between sibling zones. Anything else is refused with the element's path.
+ * Supported: zones routed Full (every route declared), Floyd and Dijkstra (shortest chains of
+ * declared routes, a route costing its number of links, as SimGrid counts), and Cluster
+ * (`<cluster>`: a private link per host, an optional backbone, a router), nested to any depth
+ * with `<zoneRoute>` between zones. Anything else is refused with the element's path.
  */
 import * as units from "./units.js";
 import { parseXml, type XmlElement } from "./xml.js";
@@ -36,9 +37,14 @@ interface LocalRoute {
 
 interface Zone {
   id: string;
+  routing: "Full" | "Floyd" | "Dijkstra" | "Cluster";
   parent?: Zone;
-  /** Full: declared routes by "src\tdst". */
+  /** Declared routes by "src\tdst". */
   routes: Map<string, LocalRoute>;
+  /** Hosts, routers and child zones in declaration order (SimGrid's netpoint ids). */
+  points: string[];
+  /** Floyd and Dijkstra: predecessor table, built on first use. */
+  pred?: Int32Array;
   cluster?: { router: string; privateLink: Map<string, string>; backbone?: string };
 }
 
@@ -100,21 +106,71 @@ export class SimgridPlatform {
     if (z.cluster) {
       const c = z.cluster, links: LinkUse[] = [];
       const priv = (n: string) => c.privateLink.get(n);
-      if (priv(src)) links.push({ link: priv(src)!, direction: "UP" });
+      // Only split-duplex private links have a direction.
+      const use = (link: string, d: Direction): LinkUse => ({ link, direction: this.links.get(link)!.sharing === "SPLITDUPLEX" ? d : "NONE" });
+      if (priv(src)) links.push(use(priv(src)!, "UP"));
       if (c.backbone) links.push({ link: c.backbone, direction: "NONE" });
-      if (priv(dst)) links.push({ link: priv(dst)!, direction: "DOWN" });
+      if (priv(dst)) links.push(use(priv(dst)!, "DOWN"));
       return { links };
     }
+    if (z.routing !== "Full") return this.shortest(z, src, dst);
     const r = z.routes.get(`${src}\t${dst}`);
     if (!r) throw new Error(`simgrid: zone "${z.id}" declares no route from "${src}" to "${dst}"`);
     return r;
   }
 
+  /**
+   * The cheapest chain of declared routes, by Floyd-Warshall over the zone's points in
+   * declaration order with strict improvement, as SimGrid's Floyd zone computes it (a Dijkstra
+   * zone finds a path of the same cost; on ties SimGrid's heap may pick another). Gateways
+   * of consecutive zone routes that differ are joined by the route between them.
+   */
+  private shortest(z: Zone, src: string, dst: string): LocalRoute {
+    const n = z.points.length;
+    const id = new Map(z.points.map((p, i) => [p, i]));
+    if (!z.pred) {
+      const cost = new Float64Array(n * n).fill(Infinity);
+      const pred = new Int32Array(n * n).fill(-1);
+      for (const [key, r] of z.routes) {
+        const [a, b] = key.split("\t").map((p) => id.get(p)!);
+        cost[a * n + b] = r.links.length;
+        pred[a * n + b] = a;
+      }
+      for (let c = 0; c < n; c++) {
+        for (let a = 0; a < n; a++) {
+          for (let b = 0; b < n; b++) {
+            const via = cost[a * n + c] + cost[c * n + b];
+            if (via < Infinity && via < cost[a * n + b]) {
+              cost[a * n + b] = via;
+              pred[a * n + b] = pred[c * n + b];
+            }
+          }
+        }
+      }
+      z.pred = pred;
+    }
+    const s = id.get(src)!, chain: LocalRoute[] = [];
+    for (let cur = id.get(dst)!; cur !== s; ) {
+      const p = z.pred[s * n + cur];
+      if (p < 0) throw new Error(`simgrid: zone "${z.id}" has no route from "${src}" to "${dst}"`);
+      chain.unshift(z.routes.get(`${z.points[p]}\t${z.points[cur]}`)!);
+      cur = p;
+    }
+    const links: LinkUse[] = [];
+    let prevGw: string | undefined;
+    for (const r of chain) {
+      if (prevGw !== undefined && r.gwSrc !== undefined && prevGw !== r.gwSrc) links.push(...this.global(prevGw, r.gwSrc));
+      links.push(...r.links);
+      prevGw = r.gwDst;
+    }
+    return { links, gwSrc: chain[0].gwSrc, gwDst: chain[chain.length - 1].gwDst };
+  }
+
   private zone(el: XmlElement, parent?: Zone): Zone {
     const id = need(el, "id");
     const routing = need(el, "routing");
-    if (routing !== "Full") throw new Error(`${el.path}: routing "${routing}" is not supported (Full, or <cluster>)`);
-    const z: Zone = { id, parent, routes: new Map() };
+    if (routing !== "Full" && routing !== "Floyd" && routing !== "Dijkstra" && routing !== "DijkstraCache") throw new Error(`${el.path}: routing "${routing}" is not supported (Full, Floyd, Dijkstra, DijkstraCache, or <cluster>)`);
+    const z: Zone = { id, routing: routing === "DijkstraCache" ? "Dijkstra" : routing, parent, routes: new Map(), points: [] };
     this.register(el, id, z, parent);
     for (const c of el.children) {
       switch (c.name) {
@@ -153,7 +209,7 @@ export class SimgridPlatform {
     }
     const prefix = el.attrs.prefix ?? "", suffix = el.attrs.suffix ?? "";
     const router = el.attrs.router_id ?? `${prefix}${id}_router${suffix}`;
-    const z: Zone = { id, parent, routes: new Map(), cluster: { router, privateLink: new Map() } };
+    const z: Zone = { id, routing: "Cluster", parent, routes: new Map(), points: [], cluster: { router, privateLink: new Map() } };
     this.register(el, id, z, parent);
     const speed = units.speed(need(el, "speed"));
     const cores = el.attrs.core ? Number(el.attrs.core) : 1;
@@ -184,8 +240,9 @@ export class SimgridPlatform {
   }
 
   private place(el: XmlElement, name: string, z: Zone): void {
-    if (this.home.has(name) && !this.zones.has(name)) throw new Error(`${el.path}: duplicate name "${name}"`);
+    if (this.home.has(name)) throw new Error(`${el.path}: duplicate name "${name}"`);
     this.home.set(name, z);
+    z.points.push(name);
   }
 
   private host(el: XmlElement, z: Zone): void {
@@ -212,6 +269,7 @@ export class SimgridPlatform {
       return { link, direction: d as Direction };
     });
     const zoneRoute = el.name === "zoneRoute";
+    for (const end of [src, dst]) if (this.home.get(end) !== z) throw new Error(`${el.path}: "${end}" is not a host, router or zone of zone "${z.id}"`);
     const r: LocalRoute = { links, gwSrc: zoneRoute ? need(el, "gw_src") : undefined, gwDst: zoneRoute ? need(el, "gw_dst") : undefined };
     z.routes.set(`${src}\t${dst}`, r);
     if ((el.attrs.symmetrical ?? "YES").toUpperCase() === "YES") {
