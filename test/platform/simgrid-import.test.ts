@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimgridPlatform, simgridUnits } from "../../sim/platform/network/index.js";
 import { BYTES, caseName, cases, hosts, pairs, scenarioPlatform, simgridPlatform } from "./simgrid/cases.js";
+import { parseScenario } from "../../sim/scenario/index.js";
 import { world } from "./world-helpers.js";
 
 const reference: Record<string, number[]> = JSON.parse(readFileSync(new URL("./simgrid/reference.json", import.meta.url), "utf8"));
@@ -108,3 +109,14 @@ for (const name of ["grid", "star"]) {
     });
   }
 }
+
+test("a scenario's SimGrid file is checked on load: missing, unsupported, or without the scenario's hosts", (t) => {
+  const file = new URL("star.xml", platforms).pathname;
+  const doc = (f: string, hosts = ["h0", "h1"]) => ({ name: "t", duration: 1, platform: { hosts: hosts.map((id) => ({ id })), network: { topology: { kind: "simgrid", file: f } } } });
+  t.notThrows(() => parseScenario(doc(file)));
+  t.throws(() => parseScenario(doc(file, ["h0", "zz"])), { message: /platform\.network\.topology\.file: hosts "zz" are not in the SimGrid platform/ });
+  t.throws(() => parseScenario(doc("nope.xml"), { baseDir: "/tmp" }), { message: /platform\.network\.topology\.file: no such file "\/tmp\/nope\.xml"/ });
+  const bad = join(dir, "bad.xml");
+  writeFileSync(bad, xml(`<zone id="a" routing="Vivaldi"/>`));
+  t.throws(() => parseScenario(doc(bad)), { message: /platform\.network\.topology\.file: platform\[0\]\/zone\[a\]: routing "Vivaldi" is not supported/ });
+});
