@@ -4,8 +4,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
@@ -19,6 +19,7 @@ import { benches, findBench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
 import { outputProblems, provenance, runScenario, toolVersion } from "./runner/index.js";
+import { SimgridPlatform } from "./platform/network/index.js";
 import { limits, loadScenario, scenarioJsonSchema, ScenarioError, type LoadOptions, type Scenario } from "./scenario/index.js";
 
 class UsageError extends Error {}
@@ -255,6 +256,37 @@ program
     const { starterScenario } = await import("./init/index.js");
     writeAtomic(file, JSON.stringify(starterScenario(name, file), null, 2) + "\n");
     process.stderr.write(`wrote ${file}; next: virtuoso run ${file} --out ${name}-out && virtuoso report ${name}-out\n`);
+  });
+
+program
+  .command("import")
+  .description("write a scenario whose platform is a SimGrid platform file (version 4.1): its hosts, and its links and routes by reference")
+  .argument("<format>", "simgrid")
+  .argument("<platform>", "SimGrid platform XML file")
+  .option("-o, --out <file>", "write to a file instead of stdout")
+  .option("--model <name>", "network model: maxmin, cm02 or lv08 (SimGrid's default)", "lv08")
+  .action((format: string, file: string, o: { out?: string; model: string }) => {
+    if (format !== "simgrid") throw new UsageError(`format: expected "simgrid", got "${format}"`);
+    if (!["maxmin", "cm02", "lv08"].includes(o.model)) throw new UsageError(`--model: expected maxmin, cm02 or lv08, got "${o.model}"`);
+    let p: SimgridPlatform;
+    try {
+      p = SimgridPlatform.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new UsageError(`${file}: ${(e as Error).message}`);
+    }
+    // The file is referenced relative to where the scenario is written.
+    const ref = relative(dirname(resolve(o.out ?? "scenario.json")), resolve(file)) || file;
+    const scenario = {
+      name: basename(file).replace(/\.xml$/i, "").replace(/[^\w.-]/g, "_").replace(/^(?![A-Za-z_])/, "_"),
+      duration: 1,
+      platform: {
+        hosts: p.hosts.map((h) => ({ id: h.id, speed: h.speed, cores: h.cores })),
+        network: { topology: { kind: "simgrid", file: ref }, model: o.model },
+      },
+    };
+    const text = JSON.stringify(scenario, null, 2) + "\n";
+    if (o.out) writeAtomic(o.out, text);
+    else process.stdout.write(text);
   });
 
 program

@@ -6,7 +6,7 @@ import type { Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/index.js";
 import { ExternalLoad, FairShare, Host, loadProfile, type CpuScheduler } from "./host/index.js";
 import { migrate, type MigrationReport } from "./migration/index.js";
-import { buildTopology, FlowNetwork, Router, Topology } from "./network/index.js";
+import { buildTopology, FlowNetwork, Router, sharingModel, Topology } from "./network/index.js";
 import { Vnet, type Message } from "./overlay/index.js";
 import { Vm } from "./vm/index.js";
 
@@ -35,13 +35,15 @@ export class World {
     const p = scenario.platform;
     const hostNames = p.hosts.map((h) => h.id);
     for (const h of hostNames) this.topo.addNode(h, "host");
-    buildTopology(this.topo, hostNames, p.network.topology, sim.rng("platform.topology"));
+    const provider = buildTopology(this.topo, hostNames, p.network.topology, sim.rng("platform.topology"), opts.baseDir);
     this.router = new Router(this.topo, p.network.routing);
+    if (provider) this.router.provider = provider;
     for (const r of p.network.routes) this.router.setStatic(this.topo.node(r.from), this.topo.node(r.to), r.via.map((v) => this.topo.node(v)));
     const trace = p.network.traceFlows
       ? sim.trace.table("flows", { id: "i32", tag: "str", src: "str", dst: "str", bytes: "f64", start: "f64", end: "f64" })
       : undefined;
-    this.net = new FlowNetwork(sim, this.topo, this.router, { tcpWindow: p.network.tcpWindow, localBandwidth: p.network.localBandwidth, trace });
+    const { tcpWindow, ...model } = sharingModel(p.network);
+    this.net = new FlowNetwork(sim, this.topo, this.router, { tcpWindow, model, localBandwidth: p.network.localBandwidth, trace });
 
     for (const spec of p.hosts) {
       const make = spec.scheduler === "fair" ? () => new FairShare() : opts.schedulers?.[spec.scheduler];

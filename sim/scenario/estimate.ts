@@ -103,6 +103,10 @@ function networkLatency(s: Scenario): number {
       return 2 * t.lan.latency;
     case "random":
       return 2 * t.access.latency;
+    case "torus":
+      return 2 * (t.access ?? t).latency;
+    case "simgrid":
+      return 0;
     case "explicit":
       return t.links.length ? Math.min(...t.links.map((l) => l.latency)) : 0;
   }

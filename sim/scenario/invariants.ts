@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { simgridProblems } from "../platform/network/simgrid/index.js";
 import { quote } from "./limits.js";
 import type { Scenario } from "./schema.js";
 
@@ -48,6 +49,8 @@ function platform(s: Scenario, hosts: ReturnType<typeof expandedHosts>, baseDir:
     if (load?.kind === "ramp" && load.end < load.start) f.errors.push(`${p}.externalLoad.end: ${load.end} is before start ${load.start}`);
     if (load?.kind === "trace") traceFile(load.file, baseDir, `${p}.externalLoad.file`, f);
   });
+  const topo = s.platform.network.topology;
+  if (topo.kind === "simgrid") f.errors.push(...simgridProblems(topo.file, baseDir, [...hosts.keys()], "platform.network.topology.file"));
   s.vms.forEach((v, i) => {
     const h = hosts.get(v.host);
     if (h && v.vcpus > h.cores) f.warnings.push(`vms.${i}.vcpus: ${v.vcpus} vCPUs on host ${quote(v.host)} with ${h.cores} cores; they share them`);

@@ -1,12 +1,15 @@
 /**
- * Transfers as flows over routes, sharing capacity max-min fairly (SimGrid's flow model).
- * A flow first waits out its route latency, then competes for bandwidth until its bytes are
- * sent. Starts and ends at one instant are batched into a single re-share, and only the
- * connected component of flows and resources they touch is solved again.
+ * Transfers as flows over routes. A flow first waits out its route latency (times the
+ * model's latency factor), then competes for bandwidth until its bytes are sent: plain
+ * max-min, or weighted by 1 / latency with cross traffic on the reverse path as SimGrid's
+ * CM02 and LV08 (model.ts). Inelastic flows share fairly among themselves first; elastic ones
+ * share what is left. Starts and ends at one instant are batched into a single re-share, and
+ * only the connected component of flows and resources they touch is solved again.
  */
 import type { Simulation, TraceTable } from "../../kernel/index.js";
 import { Activity } from "../activity.js";
 import { MaxMinSolver } from "./maxmin.js";
+import { modelDefaults, type SharingModel } from "./model.js";
 import type { Router } from "./routing.js";
 import type { Topology } from "./topology.js";
 
@@ -22,7 +25,7 @@ export interface FlowOptions {
   extraResources?: readonly number[];
   /** Physical routes to concatenate instead of the direct src -> dst route. */
   via?: readonly number[];
-  /** Takes its capped rate before elastic flows share what is left (UDP-like cross traffic). */
+  /** Shares fairly with other inelastic flows, up to its cap, before elastic flows share what is left (UDP-like cross traffic). */
   inelastic?: boolean;
   onDone?: (flow: Flow) => void;
   tag?: string;
@@ -31,8 +34,13 @@ export interface FlowOptions {
 export class Flow extends Activity {
   /** Resources crossed: links of the route, then any extra ones. */
   resources!: Int32Array;
+  /** Reverse-path resources charged with cross traffic. */
+  back: Int32Array = NO_RESOURCES;
   cap = Infinity;
+  /** One-way latency of the path (before the model's latency factor). */
   latency = 0;
+  /** Share is inversely proportional to this (1 under plain max-min). */
+  penalty = 1;
   startTime: number;
   activeAt = 0;
   endTime = NaN;
@@ -51,10 +59,14 @@ export class Flow extends Activity {
   }
 }
 
+const NO_RESOURCES = new Int32Array(0);
+
 export interface FlowNetworkOptions {
   tcpWindow?: number;
   localBandwidth: number;
   trace?: TraceTable;
+  /** Sharing model; plain max-min by default. */
+  model?: Omit<SharingModel, "tcpWindow">;
 }
 
 export class FlowNetwork {
@@ -75,18 +87,23 @@ export class FlowNetwork {
   private readonly completeCb = (f: Flow) => this.complete(f);
   private readonly activateCb = (f: Flow) => this.activate(f);
   private readonly reshareCb = () => this.reshare();
+  private readonly model: Omit<SharingModel, "tcpWindow">;
 
   constructor(
     private readonly sim: Simulation,
     readonly topo: Topology,
     readonly router: Router,
     private readonly opts: FlowNetworkOptions,
-  ) {}
+  ) {
+    this.model = opts.model ?? modelDefaults.maxmin;
+  }
 
   /** Starts a transfer of `bytes` from node `src` to node `dst`. */
   start(src: number, dst: number, bytes: number, o: FlowOptions = {}): Flow {
     if (!(bytes >= 0)) throw new RangeError(`flow size must be >= 0, got ${bytes}`);
     const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "");
+    const model = this.model;
+    const cross = model.crossTraffic > 0 && !o.inelastic;
     let latency = o.extraLatency ?? 0;
     // Links crossed; none means both ends are on one host, whatever daemons the flow crosses.
     let links = 0;
@@ -96,34 +113,39 @@ export class FlowNetwork {
       f.resources = r.resources;
       latency += r.latency;
       links = r.resources.length;
+      if (cross && links > 0) f.back = this.router.route(dst, src).resources;
     } else {
       const hops = [src, ...(o.via ?? []), dst];
-      const parts: Int32Array[] = [];
+      const parts: Int32Array[] = [], backParts: Int32Array[] = [];
       for (let i = 0; i + 1 < hops.length; i++) {
         const r = this.router.route(hops[i], hops[i + 1]);
         parts.push(r.resources);
         latency += r.latency;
         links += r.resources.length;
+        if (cross) backParts.push(this.router.route(hops[i + 1], hops[i]).resources);
       }
       if (o.extraResources) parts.push(Int32Array.from(o.extraResources));
-      const res = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
-      let k = 0;
-      for (const p of parts) {
-        res.set(p, k);
-        k += p.length;
-      }
-      f.resources = res;
+      f.resources = concat(parts);
+      if (cross && links > 0) f.back = concat(backParts.reverse());
     }
     f.latency = latency;
     f.cap = o.cap ?? Infinity;
     const rtt = 2 * latency;
-    if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, this.opts.tcpWindow / rtt);
+    // The window bounds the flow's share, which the bandwidth factor then scales (as SimGrid).
+    if (this.opts.tcpWindow !== undefined && rtt > 0) f.cap = Math.min(f.cap, (this.opts.tcpWindow / rtt) * model.bandwidthFactor);
     if (links === 0) f.cap = Math.min(f.cap, this.opts.localBandwidth);
+    if (model.latencyWeighted && latency > 0) {
+      // CM02: share in inverse proportion to latency; LV08 adds S / bandwidth per link crossed.
+      let penalty = latency;
+      if (model.weightS > 0) for (const r of f.resources) if (this.topo.isLink(r)) penalty += model.weightS / this.topo.capacity[r];
+      f.penalty = penalty;
+    }
     f.onDone = o.onDone;
     f.inelastic = o.inelastic ?? false;
-    f.activeAt = this.sim.now + latency;
+    const wait = latency * model.latencyFactor;
+    f.activeAt = this.sim.now + wait;
     this.active++;
-    this.sim.schedule(latency, this.activateCb, f);
+    this.sim.schedule(wait, this.activateCb, f);
     return f;
   }
 
@@ -138,10 +160,7 @@ export class FlowNetwork {
     if (this.sim.now < f.activeAt) {
       f.stopped = true;
     } else {
-      for (const r of f.resources) {
-        this.onRes[r].delete(f);
-        this.touch(r);
-      }
+      this.leave(f);
     }
     this.active--;
   }
@@ -163,6 +182,21 @@ export class FlowNetwork {
       this.onRes[r].add(f);
       this.touch(r);
     }
+    for (const r of f.back) {
+      this.onRes[r].add(f);
+      this.touch(r);
+    }
+  }
+
+  private leave(f: Flow): void {
+    for (const r of f.resources) {
+      this.onRes[r].delete(f);
+      this.touch(r);
+    }
+    for (const r of f.back) {
+      this.onRes[r].delete(f);
+      this.touch(r);
+    }
   }
 
   private complete(f: Flow): void {
@@ -172,10 +206,7 @@ export class FlowNetwork {
     f.finish(sim.now);
     f.rate = 0;
     f.endTime = sim.now;
-    for (const r of f.resources) {
-      this.onRes[r].delete(f);
-      this.touch(r);
-    }
+    this.leave(f);
     this.active--;
     this.completed++;
     this.opts.trace?.row(f.id, f.tag, this.topo.nodes[f.src], this.topo.nodes[f.dst], f.bytes, f.startTime, f.endTime);
@@ -215,11 +246,13 @@ export class FlowNetwork {
         if (f.mark === epoch) continue;
         f.mark = epoch;
         flows.push(f);
-        for (const r2 of f.resources) {
-          if (this.resMark[r2] !== epoch) {
-            this.resMark[r2] = epoch;
-            stack.push(r2);
-            resources.push(r2);
+        for (const list of [f.resources, f.back]) {
+          for (const r2 of list) {
+            if (this.resMark[r2] !== epoch) {
+              this.resMark[r2] = epoch;
+              stack.push(r2);
+              resources.push(r2);
+            }
           }
         }
       }
@@ -232,42 +265,73 @@ export class FlowNetwork {
   private local = new Int32Array(64);
 
   private solveComponent(flows: Flow[], resources: number[]): void {
+    const { topo, model } = this;
+    // Solved in units of a flow's share; rates are shares times the bandwidth factor, so
+    // capacities that are not links (daemons) and caps given in bytes/s are divided by it.
+    const bwf = model.bandwidthFactor;
     const capacity = new Float64Array(resources.length);
+    const fatpipe = new Uint8Array(resources.length);
+    let anyFatpipe = false;
     resources.forEach((r, i) => {
       this.local[r] = i;
-      capacity[i] = this.topo.capacity[r];
+      capacity[i] = topo.isLink(r) ? topo.capacity[r] : topo.capacity[r] / bwf;
+      if (topo.isFatpipe(r)) fatpipe[i] = 1, (anyFatpipe = true);
     });
-    // Inelastic flows take their rate first; elastic ones share what remains max-min fairly.
-    const fixed = new Map<Flow, number>();
-    for (const f of flows) {
-      if (!f.inelastic) continue;
-      let r = f.cap;
-      for (const res of f.resources) r = Math.min(r, capacity[this.local[res]]);
-      r = Math.max(0, r);
-      for (const res of f.resources) capacity[this.local[res]] -= r;
-      fixed.set(f, r);
+    const rates = new Float64Array(flows.length);
+    const inelastic = flows.filter((f) => f.inelastic);
+    if (inelastic.length > 0) {
+      // Inelastic flows first, plain max-min among themselves; elastic ones share the rest.
+      const fixedRate = new Map<Flow, number>();
+      const r = this.solveSet(inelastic, capacity, anyFatpipe ? fatpipe : undefined, false);
+      inelastic.forEach((f, i) => {
+        fixedRate.set(f, r[i]);
+        for (const res of f.resources) if (!topo.isFatpipe(res)) capacity[this.local[res]] = Math.max(0, capacity[this.local[res]] - r[i]);
+      });
+      const elastic = flows.filter((f) => !f.inelastic);
+      const re = this.solveSet(elastic, capacity, anyFatpipe ? fatpipe : undefined, model.latencyWeighted);
+      elastic.forEach((f, i) => fixedRate.set(f, re[i]));
+      flows.forEach((f, i) => (rates[i] = fixedRate.get(f)!));
+    } else {
+      rates.set(this.solveSet(flows, capacity, anyFatpipe ? fatpipe : undefined, model.latencyWeighted));
     }
-    const flowStart = new Int32Array(flows.length + 1);
-    let n = 0;
     for (let i = 0; i < flows.length; i++) {
-      n += flows[i].resources.length;
+      const f = flows[i];
+      const rate = bwf === 1 ? rates[i] : rates[i] * bwf;
+      if (rate !== f.rate) this.account(f, f.setRate(this.sim, rate, this.completeCb));
+    }
+  }
+
+  /** Shares of `flows` (in share units) over the component's capacities. */
+  private solveSet(flows: Flow[], capacity: Float64Array, fatpipe: Uint8Array | undefined, weighted: boolean): Float64Array {
+    const bwf = this.model.bandwidthFactor, cw = this.model.crossTraffic;
+    const flowStart = new Int32Array(flows.length + 1);
+    let n = 0, anyBack = false;
+    for (let i = 0; i < flows.length; i++) {
+      n += flows[i].resources.length + flows[i].back.length;
+      if (flows[i].back.length > 0) anyBack = true;
       flowStart[i + 1] = n;
     }
     const flowRes = new Int32Array(n);
+    const weight = anyBack ? new Float64Array(n) : undefined;
     const cap = new Float64Array(flows.length);
+    const penalty = weighted ? new Float64Array(flows.length) : undefined;
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i];
       let k = flowStart[i];
-      for (const r of f.resources) flowRes[k++] = this.local[r];
-      cap[i] = f.inelastic ? 0 : f.cap;
+      for (const r of f.resources) {
+        if (weight) weight[k] = 1;
+        flowRes[k++] = this.local[r];
+      }
+      for (const r of f.back) {
+        weight![k] = cw;
+        flowRes[k++] = this.local[r];
+      }
+      cap[i] = bwf === 1 ? f.cap : f.cap / bwf;
+      if (penalty) penalty[i] = f.penalty;
     }
     const rates = new Float64Array(flows.length);
-    this.solver.solve({ capacity, nFlows: flows.length, flowStart, flowRes, cap }, rates);
-    for (let i = 0; i < flows.length; i++) {
-      const f = flows[i];
-      const rate = f.inelastic ? fixed.get(f)! : rates[i];
-      if (rate !== f.rate) this.account(f, f.setRate(this.sim, rate, this.completeCb));
-    }
+    this.solver.solve({ capacity, nFlows: flows.length, flowStart, flowRes, cap, penalty, weight, fatpipe }, rates);
+    return rates;
   }
 
   /** Brings byte counters up to now (for statistics mid-run). */
@@ -292,4 +356,14 @@ export class FlowNetwork {
       this.local = new Int32Array(2 * n);
     }
   }
+}
+
+function concat(parts: Int32Array[]): Int32Array {
+  const res = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let k = 0;
+  for (const p of parts) {
+    res.set(p, k);
+    k += p.length;
+  }
+  return res;
 }

@@ -1,9 +1,13 @@
 /** Builds a Topology from its scenario description; hosts are already nodes. */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Rng } from "../../kernel/index.js";
+import { installSimgrid, SimgridPlatform, type RouteProvider } from "./simgrid/index.js";
 import type { TopologySpec } from "./schema.js";
 import type { Topology } from "./topology.js";
 
-export function buildTopology(topo: Topology, hosts: readonly string[], spec: TopologySpec, rng: Rng): void {
+/** Returns the platform's own routing when it brings one (SimGrid files). */
+export function buildTopology(topo: Topology, hosts: readonly string[], spec: TopologySpec, rng: Rng, baseDir = "."): RouteProvider | void {
   const h = hosts.map((n) => topo.node(n));
   switch (spec.kind) {
     case "switch": {
@@ -41,9 +45,21 @@ export function buildTopology(topo: Topology, hosts: readonly string[], spec: To
     }
     case "explicit": {
       for (const n of spec.nodes) topo.addNode(n.id, n.kind);
-      for (const l of spec.links) topo.addLink(topo.node(l.a), topo.node(l.b), l.bandwidth, l.latency, l.duplex);
+      for (const l of spec.links) topo.addLink(topo.node(l.a), topo.node(l.b), l.bandwidth, l.latency, l.duplex, undefined, l.fatpipe);
       return;
     }
+    case "simgrid": {
+      const file = resolve(baseDir, spec.file);
+      let platform: SimgridPlatform;
+      try {
+        platform = SimgridPlatform.parse(readFileSync(file, "utf8"));
+      } catch (e) {
+        throw new Error(`platform.network.topology.file: ${file}: ${(e as Error).message}`);
+      }
+      return installSimgrid(topo, hosts, platform);
+    }
+    case "torus":
+      return torus(topo, h, spec.dims, spec.wrap, spec, spec.access ?? spec);
   }
 }
 
@@ -63,4 +79,25 @@ function fatTree(topo: Topology, hosts: number[], k: number, bw: number, lat: nu
     });
     for (const e of edges) for (let j = 0; j < half && next < hosts.length; j++) topo.addLink(hosts[next++], e, bw, lat);
   }
+}
+
+/**
+ * Routers at the points of a dims[0] x dims[1] x ... grid, each linked to its neighbour one
+ * step along every dimension, and across the ends when wrapped; host i hangs off point i
+ * (first dimension fastest). A dimension of 2 gets one link even when wrapped.
+ */
+function torus(topo: Topology, hosts: number[], dims: number[], wrap: boolean, link: { bandwidth: number; latency: number }, access: { bandwidth: number; latency: number }): void {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (hosts.length > size) throw new Error(`network: a ${dims.join(" x ")} torus holds ${size} hosts, scenario has ${hosts.length}`);
+  const at = Array.from({ length: size }, (_, i) => topo.addNode(`t${i}`, "router"));
+  let stride = 1;
+  for (const d of dims) {
+    for (let i = 0; i < size; i++) {
+      const c = Math.floor(i / stride) % d;
+      if (c + 1 < d) topo.addLink(at[i], at[i + stride], link.bandwidth, link.latency);
+      else if (wrap && d > 2) topo.addLink(at[i], at[i - c * stride], link.bandwidth, link.latency);
+    }
+    stride *= d;
+  }
+  hosts.forEach((x, i) => topo.addLink(x, at[i], access.bandwidth, access.latency));
 }

@@ -4,3 +4,5 @@ export { FlowNetwork, Flow, type FlowOptions, type FlowNetworkOptions } from "./
 export { MaxMinSolver, type MaxMinProblem } from "./maxmin.js";
 export { buildTopology } from "./generators.js";
 export { networkSchema, topologySchema, type NetworkSpec, type TopologySpec } from "./schema.js";
+export { sharingModel, modelDefaults, type SharingModel, type ModelName } from "./model.js";
+export { SimgridPlatform, installSimgrid, simgridProblems, simgridUnits } from "./simgrid/index.js";

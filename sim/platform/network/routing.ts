@@ -23,6 +23,8 @@ export class Router {
   private statics = new Map<number, number[]>();
   private version: number;
   private heap = new MinHeap();
+  /** Routes from elsewhere (an imported SimGrid platform's own routing), taken before shortest paths. */
+  provider?: (from: number, to: number) => Route;
 
   constructor(private readonly topo: Topology, private readonly metric: Metric = "latency") {
     this.version = topo.version;
@@ -45,7 +47,8 @@ export class Router {
     const key = this.key(from, to);
     let r = this.routes.get(key);
     if (!r) {
-      r = this.build(this.statics.get(key) ?? this.shortest(from, to));
+      const fixed = this.statics.get(key);
+      r = fixed || !this.provider ? this.build(fixed ?? this.shortest(from, to)) : this.provider(from, to);
       this.routes.set(key, r);
     }
     return r;

@@ -12,6 +12,8 @@ export interface Link {
   bandwidth: number;
   latency: number;
   duplex: boolean;
+  /** Not shared: every flow may use its whole bandwidth (SimGrid's FATPIPE); one resource for both ways. */
+  fatpipe: boolean;
   name: string;
   /** Resource for a -> b, and for b -> a (the same one when half duplex). */
   fwd: number;
@@ -26,6 +28,8 @@ export class Topology {
   readonly adjacency: number[][] = [];
   private index = new Map<string, number>();
   capacity = new Float64Array(64);
+  /** Per resource: bit 1 a link (its capacity is a bandwidth), bit 2 a fat pipe. */
+  private flags = new Uint8Array(64);
   readonly resourceNames: string[] = [];
   /** Bumped whenever links change, so cached routes know they are stale. */
   version = 0;
@@ -50,12 +54,13 @@ export class Topology {
     return this.index.has(name);
   }
 
-  addLink(a: number, b: number, bandwidth: number, latency: number, duplex = true, name?: string): Link {
+  addLink(a: number, b: number, bandwidth: number, latency: number, duplex = true, name?: string, fatpipe = false): Link {
     if (a === b) throw new Error(`network: link from ${this.nodes[a]} to itself`);
     const label = name ?? `${this.nodes[a]}-${this.nodes[b]}`;
-    const fwd = this.addResource(bandwidth, duplex ? `${this.nodes[a]}>${this.nodes[b]}` : label);
-    const rev = duplex ? this.addResource(bandwidth, `${this.nodes[b]}>${this.nodes[a]}`) : fwd;
-    const link: Link = { id: this.links.length, a, b, bandwidth, latency, duplex, name: label, fwd, rev };
+    const split = duplex && !fatpipe;
+    const fwd = this.addResource(bandwidth, split ? `${this.nodes[a]}>${this.nodes[b]}` : label, fatpipe ? 3 : 1);
+    const rev = split ? this.addResource(bandwidth, `${this.nodes[b]}>${this.nodes[a]}`, 1) : fwd;
+    const link: Link = { id: this.links.length, a, b, bandwidth, latency, duplex: split, fatpipe, name: label, fwd, rev };
     this.links.push(link);
     this.adjacency[a].push(link.id);
     this.adjacency[b].push(link.id);
@@ -64,16 +69,28 @@ export class Topology {
   }
 
   /** A shared capacity that flows can be made to cross. */
-  addResource(capacity: number, name: string): number {
+  addResource(capacity: number, name: string, flags = 0): number {
     const r = this.resourceNames.length;
     if (this.capacity.length <= r) {
       const c = new Float64Array(2 * this.capacity.length);
       c.set(this.capacity);
       this.capacity = c;
+      const f = new Uint8Array(2 * this.flags.length);
+      f.set(this.flags);
+      this.flags = f;
     }
     this.capacity[r] = capacity;
+    this.flags[r] = flags;
     this.resourceNames.push(name);
     return r;
+  }
+
+  isLink(r: number): boolean {
+    return (this.flags[r] & 1) !== 0;
+  }
+
+  isFatpipe(r: number): boolean {
+    return (this.flags[r] & 2) !== 0;
   }
 
   /** The resource a transfer from `from` across `link` uses. */
