@@ -17,7 +17,7 @@ import type { Journal } from "../journal.js";
 import type { LiveResult } from "../run.js";
 import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
-import { cachedGuest, buildGuest } from "./guest.js";
+import { buildGuest } from "./guest.js";
 import { chooseAccel, QemuVm } from "./qemu.js";
 
 const LIVE_TICK = 1e-4;
@@ -26,7 +26,8 @@ const LIVE_TICK = 1e-4;
 export const runDir = (journal: Journal): string => join(journal.file.replace(/\.jsonl$/, ""));
 
 export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal): Promise<LiveResult> {
-  const guest = cachedGuest() ?? buildGuest();
+  // The build script is its own cache check (a changed /init rebuilds).
+  const guest = buildGuest();
   const accel = chooseAccel();
   const dir = runDir(journal);
   journal.add({ kind: "dir", path: dir });
@@ -65,6 +66,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     await new Promise<void>((r) => clock.at(s.duration, r));
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
+    const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const rows = [...vms].map(([id, vm]) => {
       const m = marks.get(id)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
@@ -93,6 +95,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           vcpu_threads: vms.get(r.vm)!.vcpus.length,
           vcpu_advancing: !stalled.has(r.vm),
           guest_progress_per_s: r.guest_progress_per_s,
+          ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
         }])),
         boot: { all_guests_at_init_s: bootS },
         dispatcher: { timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000, timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000 },
