@@ -76,7 +76,12 @@ export class Qmp {
       const line = this.buf.slice(0, nl).trim();
       this.buf = this.buf.slice(nl + 1);
       if (!line) continue;
-      const msg = JSON.parse(line) as { QMP?: unknown; return?: unknown; error?: { class: string; desc: string }; event?: string; data?: unknown };
+      let msg: { QMP?: unknown; return?: unknown; error?: { class: string; desc: string }; event?: string; data?: unknown };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        continue; // Not QMP (QEMU prints nothing else here): ignore rather than crash the run.
+      }
       if (msg.QMP) this.greeted?.();
       else if (msg.event) this.events.push({ event: msg.event, data: msg.data });
       else {
