@@ -2,7 +2,7 @@ import test from "ava";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { liveProblems } from "../../sim/live/refuse.js";
-import { loadScenario } from "../../sim/scenario/index.js";
+import { loadScenario, parseScenario, ScenarioError } from "../../sim/scenario/index.js";
 import { cli, root, tempDir, writeJson } from "../helpers.js";
 
 /** Refused before anything starts: exit 2, the field named, no output folder, and no root needed. */
@@ -25,19 +25,20 @@ const rank = {
   policies: { vsched: { reservations: [{ vm: "r0", period: 0.1, slice: 0.02 }] } },
 };
 
-test("live refuses a reservation on a BSP rank, naming the reservation", (t) => refused(t, writeJson(tempDir(), "s.json", rank), "policies.vsched.reservations.0.vm"));
+test("live refuses a reservation on a BSP rank, naming the reservation", (t) => {
+  t.deepEqual(liveProblems(parseScenario(rank)), ['policies.vsched.reservations.0.vm: "r0" runs no batch or interactive workload; live mode reserves CPU only for their processes']);
+});
 
-test("live QEMU VMs refuse BSP workloads and multi-vCPU reserved VMs", (t) => {
+test("live QEMU VMs refuse BSP workloads and multi-vCPU reserved VMs, all problems at once", (t) => {
   const doc = { ...rank, vms: [{ id: "r0", host: "h", vcpus: 2 }, { id: "r1", host: "h" }], live: { vms: "qemu" } };
-  const dir = tempDir();
-  refused(t, writeJson(dir, "a.json", doc), "workloads.0.kind");
-  refused(t, writeJson(dir, "b.json", doc), "vms.0.vcpus");
+  const file = writeJson(tempDir(), "a.json", doc);
+  refused(t, file, "workloads.0.kind");
+  t.deepEqual(liveProblems(parseScenario(doc)).map((l) => l.slice(0, l.indexOf(":"))), ["workloads.0.kind", "vms.0.vcpus"]);
 });
 
 test("live.vms must be process or qemu", (t) => {
-  const r = cli("live", writeJson(tempDir(), "s.json", { ...rank, live: { vms: "xen" } }), "--out", join(tempDir(), "o"));
-  t.is(r.code, 2);
-  t.regex(r.stderr, /^live\.vms: /m);
+  const err = t.throws(() => parseScenario({ ...rank, live: { vms: "xen" } }), { instanceOf: ScenarioError });
+  t.true(err!.problems.some((p) => p.startsWith("live.vms: ")), err!.message);
 });
 
 /** Follows a `a.b.0.c` path into a document. */
