@@ -189,8 +189,10 @@ export class VmSignals extends VmControl implements CpuDispatch {
     this.vsched = new VSched(clock, this, { cores: 1, tick, uMax, overheadReserve: 0, admission: true, budget });
     // The dispatcher outranks what it dispatches, and so does the QEMU thread that answers
     // QMP: a late stop is an overrun slice.
-    this.raise(process.pid, 20);
-    for (const v of vms.values()) this.raise(v.pid, 15);
+    // Above any ordinary real-time work, too (priorities up to 40 are left to others).
+    // QMP is read by QEMU's monitor I/O thread and run by its main loop: every non-vCPU thread.
+    this.raise(process.pid, 50);
+    for (const v of vms.values()) for (const tid of threadIds(v.pid)) if (!v.vcpus.includes(tid)) this.raise(tid, 45);
     const cpus = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
     for (const v of vms.values()) {
       for (const tid of threadIds(v.pid)) {
@@ -250,14 +252,21 @@ export class VmSignals extends VmControl implements CpuDispatch {
     void v.cont().catch(() => undefined);
   }
 
+  /** Seconds from each QMP stop or cont being sent to QEMU's reply. */
+  readonly qmpLatency: number[] = [];
+  private timed(p: Promise<unknown> | undefined): void {
+    const t0 = this.clock.now;
+    void p?.then(() => this.qmpLatency.length < 1e6 && this.qmpLatency.push(this.clock.now - t0)).catch(() => undefined);
+  }
+
   // CpuDispatch for the VSched object.
   run(vm: string): void {
     const h = this.holding(vm);
     if (Number.isNaN(h.since)) h.since = this.clock.now;
-    void this.vms.get(vm)?.cont().catch(() => undefined);
+    this.timed(this.vms.get(vm)?.cont());
   }
   stop(vm: string): void {
-    void this.vms.get(vm)?.stop().catch(() => undefined);
+    this.timed(this.vms.get(vm)?.stop());
     const h = this.holding(vm);
     if (!Number.isNaN(h.since)) h.total += this.clock.now - h.since;
     h.since = NaN;

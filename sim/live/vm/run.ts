@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { chart } from "../../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
+import { quantile } from "../../../analysis/quantile.js";
 import type { Scenario } from "../../scenario/index.js";
 import type { Backend, BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
@@ -98,7 +99,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
         }])),
         boot: { all_guests_at_init_s: bootS },
-        dispatcher: { timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000, timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000 },
+        dispatcher: {
+          timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
+          timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000,
+          ...(b instanceof VmSignals && b.qmpLatency.length ? { qmp_p50_ms: quantile(b.qmpLatency, 0.5) * 1000, qmp_p99_ms: quantile(b.qmpLatency, 0.99) * 1000 } : {}),
+        },
       },
     };
     return {
