@@ -9,7 +9,7 @@ import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { quantile } from "../../analysis/quantile.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
-import { CgroupBackend, cgroupRoot, DeadlineBackend, probe, SignalsBackend, type Backend, type BackendName } from "./backends.js";
+import { CgroupBackend, cgroupRoot, DeadlineBackend, probe, which, SignalsBackend, type Backend, type BackendName } from "./backends.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Vttif } from "../vttif/vttif.js";
@@ -23,6 +23,9 @@ import { probeQemu } from "./vm/qemu.js";
 import { runLiveVms } from "./vm/run.js";
 
 export class LiveUnavailable extends Error {}
+
+/** `setpriv` arguments before a command: it dies with the run, even a SIGKILLed one. */
+const DIE_WITH_RUN = ["--pdeathsig", "KILL", "--"];
 
 /** Resolution of the live VSched dispatcher, seconds. */
 const LIVE_TICK = 1e-4;
@@ -39,7 +42,7 @@ export interface LiveResult {
 export async function runLive(s: Scenario, backendName: BackendName): Promise<LiveResult> {
   const problems = liveProblems(s);
   if (problems.length) throw new ScenarioError(problems);
-  const why = probe(backendName) ?? (s.live?.vms === "qemu" ? probeQemu() : undefined);
+  const why = probe(backendName) ?? (which("setpriv") ? undefined : "setpriv (util-linux) is needed, so what a run starts dies with it") ?? (s.live?.vms === "qemu" ? probeQemu() : undefined);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
   // What dead runs left goes first; then this run journals what it creates.
   cleanupDead();
@@ -115,7 +118,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     for (const w of s.workloads) {
       if (w.kind !== "interactive") continue;
       const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
-      const child = pin ? spawn("taskset", ["-c", pin, process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] }) : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("setpriv", [...DIE_WITH_RUN, ...(pin ? ["taskset", "-c", pin] : []), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] });
       const list: number[] = [];
       responses.set(w.id, list);
       child.stdout!.on("data", (d) => {
@@ -139,7 +142,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     for (const w of bsps) {
       const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
       w.vms.forEach((_, rank) => {
-        const child = spawn(process.execPath, [`--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        const child = spawn("setpriv", [...DIE_WITH_RUN, process.execPath, `--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
         ranks.push(child);
         journal.process(child.pid!);
         ready.push(new Promise((r) => child.once("message", () => r())));

@@ -100,19 +100,38 @@ liveTest("SIGKILL of virtuoso live with QEMU VMs under cgroup quotas, then --cle
   }
 });
 
-liveTest("SIGKILL of virtuoso live with processes under VSched's dispatcher, then --cleanup, leaves nothing of the run", probe("signals"), async (t) => {
+liveTest("SIGKILL of virtuoso live with processes under VSched's dispatcher: stopped and SCHED_FIFO workers die with it", probe("signals"), async (t) => {
   const child = startLive(["scenarios/live-vsched.json", "--backend", "signals", "--set", "duration=300"]);
   const pid = child.pid!;
   try {
-    // Four workers, reserved ones running SCHED_FIFO or stopped: mid-run.
+    // Reserved workers running SCHED_FIFO or stopped: mid-run.
     await until("reserved workers", () => descendants(pid).filter((p) => [1, 2].includes(policy(p.pid) ?? -1)).length >= 3, 60);
     const family = descendants(pid);
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    t.true(alive(family).length > 0, "workers outlived the killed run");
+    // No cleanup yet: the kernel ends them (parent-death signal).
+    await until("the run's workers to end by themselves", () => alive(family).length === 0, 10);
+    t.is(cleanup().status, 0);
+    t.deepEqual(traces(pid), []);
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
+liveTest("SIGKILL of virtuoso live with processes under cgroup quotas, then --cleanup, leaves nothing of the run", probe("cgroup"), async (t) => {
+  const child = startLive(["scenarios/live-vsched.json", "--backend", "cgroup", "--set", "duration=300"]);
+  const pid = child.pid!;
+  const group = join(cgroupRoot()!.path, `virtuoso-${pid}`);
+  try {
+    await until("workers in their groups", () => existsSync(group) && readdirSync(group).length > 0, 60);
+    const family = descendants(pid);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    await until("the run's workers to end", () => alive(family).length === 0, 10);
+    t.true(existsSync(group), "the killed run left its cgroup behind");
     const r = cleanup();
     t.is(r.status, 0, r.stderr);
-    await until("the run's processes to end", () => alive(family).length === 0, 10);
+    t.regex(r.stderr, new RegExp(`cgroup ${group}`));
     t.deepEqual(traces(pid), []);
   } finally {
     child.kill("SIGKILL");
