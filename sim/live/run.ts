@@ -19,8 +19,7 @@ import { WallClock } from "./wallclock.js";
 import { ScenarioError } from "../scenario/index.js";
 import { cleanupDead, Journal } from "./journal.js";
 import { liveProblems } from "./refuse.js";
-import { probeQemu } from "./vm/qemu.js";
-import { runLiveVms } from "./vm/run.js";
+import { probeQemu, runLiveVms } from "./vm/index.js";
 
 export class LiveUnavailable extends Error {}
 

@@ -1,7 +1,7 @@
 import test from "ava";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { Qmp, QmpError } from "../../sim/live/vm/qmp.js";
+import { Qmp, QmpError } from "../../sim/live/vm/index.js";
 import { tempDir } from "../helpers.js";
 
 /** A QMP server as QEMU behaves: greeting, capabilities negotiation, events between replies. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupRoot, probe } from "../../sim/live/index.js";
 import { NFT } from "../../sim/live/nftap.js";
-import { policy, startTime } from "../../sim/live/vm/threads.js";
+import { policy, startTime } from "../../sim/live/vm/index.js";
 import { root, tempDir } from "../helpers.js";
 import { liveTest, vmProblem } from "./vm-env.js";
 

@@ -4,8 +4,7 @@
  */
 import test, { type ExecutionContext } from "ava";
 import { probe, type BackendName } from "../../sim/live/backends.js";
-import { buildGuest, type Guest } from "../../sim/live/vm/guest.js";
-import { probeQemu } from "../../sim/live/vm/qemu.js";
+import { buildGuest, probeQemu, type Guest } from "../../sim/live/vm/index.js";
 
 let guest: Guest | undefined;
 let guestProblem: string | undefined;

@@ -212,6 +212,14 @@ export class VmSignals extends VmControl implements CpuDispatch {
 
   override restore(): void {
     super.restore();
+    const all = `0-${Number(execFileSync("nproc", { encoding: "utf8" }).trim()) - 1}`;
+    for (const v of this.vms.values()) for (const tid of threadIds(v.pid)) {
+      try {
+        execFileSync("taskset", ["-p", "-c", all, String(tid)], { stdio: "ignore" });
+      } catch {
+        // Exited.
+      }
+    }
     for (const tid of this.raised.splice(0)) {
       try {
         execFileSync("chrt", ["--other", "-p", "0", String(tid)], { stdio: "ignore" });
