@@ -58,9 +58,11 @@ test("QMP: a command to a closed connection fails instead of hanging", async (t)
 
 test("QMP: opening waits for a socket that appears late, and gives up after the timeout", async (t) => {
   const path = join(tempDir(), "late.sock");
-  setTimeout(() => fakeQemu(path), 300);
+  let late: ReturnType<typeof fakeQemu> | undefined;
+  setTimeout(() => (late = fakeQemu(path)), 300);
   const q = await Qmp.open(path, 5);
   t.truthy(q);
   q.close();
+  late!.server.close();
   await t.throwsAsync(Qmp.open(join(tempDir(), "never.sock"), 0.3), { instanceOf: QmpError });
 });

@@ -69,15 +69,17 @@ liveTest("QEMU VMs: each backend gives each reserved vCPU thread slice/period wi
         const t0 = clock.now;
         const got = await shares(vms, 5);
         t.log(name, JSON.stringify(got));
+        let loaded = "";
         if (b instanceof VmSignals) {
-          // The dispatcher's own account first: what it booked as run is what the threads ran
-          // (stops took effect), and it was on time; otherwise the measure says nothing of VSched.
+          // The dispatcher's own account: what it booked as run is what the threads ran (its
+          // stops took effect). When it was late, a share off target says the machine was too
+          // loaded to measure VSched, and the failure says so.
           const late = clock.lateness.slice(late0).sort((x, y) => x - y);
           const p99 = late[Math.floor(0.99 * (late.length - 1))];
           const booked = Object.keys(reservations).map((id, i) => (b.cpuTime(id) - booked0[i]) / (clock.now - t0));
           t.log(`dispatcher lateness p99 ${(p99 * 1000).toFixed(2)} ms, QMP p99 ${(b.qmpLatency.sort((x, y) => x - y)[Math.floor(0.99 * (b.qmpLatency.length - 1))] * 1000).toFixed(2)} ms, booked ${booked.map((x) => x.toFixed(3))}`);
-          t.true(p99 <= within * 0.1, `machine too loaded: the dispatcher ran ${(p99 * 1000).toFixed(1)} ms late (p99), more than 3 ms (3 points of a 100 ms period)`);
-          Object.keys(reservations).forEach((id, i) => t.true(Math.abs(booked[i] - got[id]) <= within, `${id}: booked ${booked[i]} but the vCPU thread ran ${got[id]}`));
+          if (p99 > 0.01) loaded = ` (machine too loaded: the dispatcher ran ${(p99 * 1000).toFixed(1)} ms late at p99)`;
+          Object.keys(reservations).forEach((id, i) => t.true(Math.abs(booked[i] - got[id]) <= within, `${id}: booked ${booked[i]} but the vCPU thread ran ${got[id]}${loaded}`));
         }
         for (const [id, r] of Object.entries(reservations)) {
           const want = r.slice / r.period;
@@ -86,7 +88,7 @@ liveTest("QEMU VMs: each backend gives each reserved vCPU thread slice/period wi
             // must have been held under the quota and throttled for it, and never above.
             const after = b.throttling(id)!;
             t.true(after.throttled > before[id].throttled, `${name} ${id}: ${got[id]} below ${want} and never throttled: the machine is too loaded to measure`);
-          } else t.true(Math.abs(got[id] - want) <= within, `${name} ${id}: ${got[id].toFixed(4)} vs ${want}`);
+          } else t.true(Math.abs(got[id] - want) <= within, `${name} ${id}: ${got[id].toFixed(4)} vs ${want}${loaded}`);
         }
         t.false([...(b as { stalled: Set<string> }).stalled].length > 0, `${name}: a vCPU stopped advancing after a change`);
       } finally {
