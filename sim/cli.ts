@@ -177,23 +177,35 @@ program
 
 program
   .command("live")
-  .description("run a scenario's VMs as real processes under a real CPU mechanism (root); writes summary.json and shares.csv")
-  .argument("<scenario>", "scenario JSON file")
-  .requiredOption("--backend <b>", "signals (VSched's SIGSTOP/SIGCONT dispatcher), deadline (SCHED_DEADLINE) or cgroup (CPU bandwidth)")
+  .description("run a scenario's VMs as real processes or QEMU VMs under a real CPU mechanism (root); writes summary.json and shares.csv")
+  .argument("[scenario]", "scenario JSON file")
+  .option("--backend <b>", "signals (VSched's own dispatcher), deadline (SCHED_DEADLINE) or cgroup (CPU bandwidth); default: the scenario's live.backend, else deadline")
   .option("-o, --out <dir>", "output folder (must not exist or be empty, unless --force)", "live")
   .option("--force", "replace an existing output folder whole")
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
   .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
-  .action(async (file: string, o: { backend: string; out: string; force?: boolean; set: string[]; trace?: string }) => {
-    if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
+  .option("--cleanup", "remove what dead live runs left behind (VMs, processes, cgroups, nftables tables, scheduling classes), then exit")
+  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string }) => {
+    if (o.cleanup) {
+      const { cleanupDead } = await import("./live/journal.js");
+      for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
+      return;
+    }
+    if (!file) throw new UsageError("live: a scenario file is needed (or --cleanup)");
+    if (o.backend !== undefined && !["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
-    const out = claim(o.out, { force: o.force });
+    const backend = (o.backend ?? s.live?.backend ?? "deadline") as "signals" | "deadline" | "cgroup";
     const { runLive, LiveUnavailable } = await import("./live/index.js");
+    const { liveProblems } = await import("./live/refuse.js");
+    // Refused before the output folder is claimed: bad input changes nothing.
+    const problems = liveProblems(s);
+    if (problems.length) throw new ScenarioError(problems);
+    const out = claim(o.out, { force: o.force });
     try {
       const timeline = o.trace ? new Timeline() : undefined;
-      const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup", { timeline });
+      const r = await runLive(s, backend, { timeline });
       r.stage(o.out).commit({ claim: out });
-      if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: s.name, source: `live (${o.backend})`, dropped: Object.fromEntries(timeline.dropped) }));
+      if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: s.name, source: `live (${backend})`, dropped: Object.fromEntries(timeline.dropped) }));
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
       throw err;

@@ -60,6 +60,7 @@ export const WORKER_MARK = "virtuoso-live-worker";
  */
 export function spawnCpuBound(name: string, cpus?: string): LiveProcess {
   const loop = ["sh", "-c", `while :; do :; done # ${WORKER_MARK}`];
-  const child = spawn(cpus ? "taskset" : loop[0], cpus ? ["-c", cpus, ...loop] : loop.slice(1), { stdio: "ignore" });
+  // setpriv --pdeathsig: the worker dies with the run even when the run is SIGKILLed.
+  const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...(cpus ? ["taskset", "-c", cpus] : []), ...loop], { stdio: "ignore" });
   return new LiveProcess(name, child);
 }

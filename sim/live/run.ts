@@ -9,7 +9,7 @@ import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { quantile } from "../../analysis/quantile.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
-import { CgroupBackend, DeadlineBackend, probe, SignalsBackend, type Backend, type BackendName } from "./backends.js";
+import { CgroupBackend, cgroupRoot, DeadlineBackend, probe, which, SignalsBackend, type Backend, type BackendName } from "./backends.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Vttif } from "../vttif/vttif.js";
@@ -17,8 +17,15 @@ import { NFT, NftablesTap } from "./nftap.js";
 import { LiveProcess, spawnCpuBound } from "./procs.js";
 import { WallClock } from "./wallclock.js";
 import { DispatchTap, timelineGroups, type Timeline } from "../kernel/index.js";
+import { ScenarioError } from "../scenario/index.js";
+import { cleanupDead, Journal } from "./journal.js";
+import { liveProblems } from "./refuse.js";
+import { probeQemu, runLiveVms } from "./vm/index.js";
 
 export class LiveUnavailable extends Error {}
+
+/** `setpriv` arguments before a command: it dies with the run, even a SIGKILLed one. */
+const DIE_WITH_RUN = ["--pdeathsig", "KILL", "--"];
 
 /** Resolution of the live VSched dispatcher, seconds. */
 const LIVE_TICK = 1e-4;
@@ -38,8 +45,44 @@ export interface LiveOptions {
 }
 
 export async function runLive(s: Scenario, backendName: BackendName, opts: LiveOptions = {}): Promise<LiveResult> {
-  const why = probe(backendName);
+  const problems = liveProblems(s);
+  if (problems.length) throw new ScenarioError(problems);
+  const why = probe(backendName) ?? (which("setpriv") ? undefined : "setpriv (util-linux) is needed, so what a run starts dies with it") ?? (s.live?.vms === "qemu" ? probeQemu() : undefined);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
+  // What dead runs left goes first; then this run journals what it creates.
+  cleanupDead();
+  const journal = new Journal();
+  const onHangup = () => {
+    journal.undo();
+    process.exit(129);
+  };
+  // SIGINT and SIGTERM are handled below (process VMs) or by the journal (QEMU VMs).
+  process.once("SIGHUP", onHangup);
+  try {
+    if (s.live?.vms === "qemu") {
+      const onSignal = (sig: NodeJS.Signals) => onExit(journal, sig);
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        return await runLiveVms(s, backendName, journal);
+      } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      }
+    }
+    return await runLiveProcesses(s, backendName, journal, opts);
+  } finally {
+    process.removeListener("SIGHUP", onHangup);
+    journal.undo();
+  }
+}
+
+function onExit(journal: Journal, sig: NodeJS.Signals): never {
+  journal.undo();
+  process.exit(sig === "SIGINT" ? 130 : 143);
+}
+
+async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: Journal, opts: LiveOptions): Promise<LiveResult> {
   const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp" && w.kind !== "interactive");
   if (unsupported.length) throw new LiveUnavailable(`live: workloads of kind ${[...new Set(unsupported.map((w) => w.kind))].join(", ")} have no live program yet (batch, interactive and bsp only)`);
   const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
@@ -67,25 +110,27 @@ export async function runLive(s: Scenario, backendName: BackendName, opts: LiveO
   };
   const onSignal = (sig: NodeJS.Signals) => {
     cleanup();
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    onExit(journal, sig);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const cpu0 = process.cpuUsage();
   try {
     for (const w of s.workloads) if (w.kind === "batch") procs.set(w.vm, spawnCpuBound(w.vm, pin));
+    for (const p of procs.values()) journal.process(p.pid);
     // Interactive probers: real processes that time their own bursts of work.
     const responses = new Map<string, number[]>();
     for (const w of s.workloads) {
       if (w.kind !== "interactive") continue;
       const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
-      const child = pin ? spawn("taskset", ["-c", pin, process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] }) : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("setpriv", [...DIE_WITH_RUN, ...(pin ? ["taskset", "-c", pin] : []), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] });
       const list: number[] = [];
       responses.set(w.id, list);
       child.stdout!.on("data", (d) => {
         for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) if (clock.now > 0) list.push(Number(m[1]));
       });
       procs.set(w.vm, new LiveProcess(w.vm, child));
+      journal.process(child.pid!);
     }
     // BSP ranks: real processes on their own loopback addresses, counted by nftables.
     const steps = new Map<string, number>();
@@ -94,13 +139,17 @@ export async function runLive(s: Scenario, backendName: BackendName, opts: LiveO
       w.vms.forEach((vm) => addresses.set(vm, `127.0.0.${10 + addresses.size}`));
       steps.set(w.id, 0);
     }
-    if (bsps.length) tap = new NftablesTap(addresses);
+    if (bsps.length) {
+      journal.add({ kind: "nft", family: "inet", table: `virtuoso_${process.pid}` });
+      tap = new NftablesTap(addresses);
+    }
     const ready: Promise<void>[] = [];
     for (const w of bsps) {
       const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
       w.vms.forEach((_, rank) => {
-        const child = spawn(process.execPath, [`--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        const child = spawn("setpriv", [...DIE_WITH_RUN, process.execPath, `--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
         ranks.push(child);
+        journal.process(child.pid!);
         ready.push(new Promise((r) => child.once("message", () => r())));
         if (rank === 0) child.stdout!.on("data", (d) => {
           const m = String(d).trim().split("\n").pop()?.match(/step (\d+)/);
@@ -117,6 +166,7 @@ export async function runLive(s: Scenario, backendName: BackendName, opts: LiveO
     // The live dispatcher has high-resolution timers (as VSched could); the scenario's tick
     // models a kernel's timer in simulation, not Node's.
     const tick = LIVE_TICK;
+    if (backendName === "cgroup") journal.add({ kind: "cgroup", path: `${cgroupRoot()!.path}/virtuoso-${process.pid}` });
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
     // The same tracks as a simulated run's timeline: the scenario's first host, core 0 (the dispatcher's one CPU).

@@ -16,6 +16,7 @@ import { vschedSchema } from "../vsched/schema.js";
 import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
+import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
 export const hostSchema = z.strictObject({
@@ -76,6 +77,7 @@ export const scenarioSchema = z.strictObject({
   workloads: z.array(workloadSchema).default([]),
   policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
+  live: liveSchema.optional().describe("how `virtuoso live` runs this scenario"),
   experiment: experimentSchema.optional().describe("run many variants of this scenario and draw a paper's figure"),
   sweep: z
     .strictObject({

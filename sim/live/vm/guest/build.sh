@@ -1,0 +1,43 @@
+#!/bin/sh
+# Builds the live-mode guest from Debian packages: the cloud kernel and a busybox initrd whose
+# /init reports on the serial console. Cached: a second run with the same inputs does nothing.
+# Usage: build.sh [DIR]   (default $VIRTUOSO_GUEST_DIR, else ~/.cache/virtuoso/guest)
+# Writes DIR/vmlinuz, DIR/initrd.gz and DIR/stamp; prints DIR.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+dir=${1:-${VIRTUOSO_GUEST_DIR:-${HOME:-/root}/.cache/virtuoso/guest}}
+# The stamp names the inputs: a changed /init rebuilds the initrd.
+want="$(cat "$here/init" "$here/build.sh" | cksum | cut -d' ' -f1)"
+if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$want" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.gz" ]; then
+  echo "$dir"; exit 0
+fi
+for c in apt-get dpkg-deb gzip; do
+  command -v $c >/dev/null 2>&1 || { echo "build.sh: $c is needed to build the guest" >&2; exit 1; }
+done
+mkdir -p "$dir"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# The metapackage names the current kernel package; fetch both it and busybox.
+apt-get download -qq linux-image-cloud-amd64 busybox-static 2>/dev/null >/dev/null || apt-get download linux-image-cloud-amd64 busybox-static >&2
+kpkg=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | sed 's/ .*//; s/,.*//')
+apt-get download -qq "$kpkg" 2>/dev/null >/dev/null || apt-get download "$kpkg" >&2
+mkdir x
+for d in ./*.deb; do dpkg-deb -x "$d" x; done
+mkdir -p root/bin root/proc root/sys root/dev root/lib/modules
+cp x/bin/busybox root/bin/busybox
+for a in sh mount echo cat sleep insmod ip uname poweroff; do ln -s busybox root/bin/$a; done
+# virtio-net for the guest's network (loaded by /init when a NIC is present).
+kdir=$(ls -d x/lib/modules/*)
+for m in net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
+  [ -f "$kdir/kernel/$m" ] && cp "$kdir/kernel/$m" root/lib/modules/
+done
+cp "$here/init" root/init
+chmod 755 root/init
+# busybox makes the cpio archive: no cpio package needed.
+(cd root && find . | ../x/bin/busybox cpio -o -H newc 2>/dev/null | gzip -9) > "$dir/initrd.gz.tmp"
+cp x/boot/vmlinuz-* "$dir/vmlinuz.tmp"
+mv "$dir/initrd.gz.tmp" "$dir/initrd.gz"
+mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+echo "$want" > "$dir/stamp"
+echo "$dir"

@@ -1,0 +1,8 @@
+// QEMU virtual machines for live mode: the guest, QMP, a VM's lifecycle and threads, and CPU
+// control on its vCPU threads.
+export { buildGuest, cachedGuest, guestDir, type Guest } from "./guest.js";
+export { Qmp, QmpError } from "./qmp.js";
+export { chooseAccel, probeQemu, QemuVm, type Accel, type VmOptions } from "./qemu.js";
+export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
+export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
+export { runLiveVms } from "./run.js";

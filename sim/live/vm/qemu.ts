@@ -1,0 +1,148 @@
+/**
+ * One QEMU virtual machine of a live run: started with a pidfile and a QMP socket in the
+ * run's folder, named `NAME` with named threads, dying with its parent (setpriv
+ * --pdeathsig), its serial console read for the guest's progress lines. The vCPU threads
+ * come from QMP `query-cpus-fast`: those are what a CPU reservation applies to.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { which } from "../backends.js";
+import { cachedGuest, guestDir, type Guest } from "./guest.js";
+import { Qmp } from "./qmp.js";
+import { threadCpuSeconds } from "./threads.js";
+
+export type Accel = "kvm" | "tcg";
+
+/** KVM only where a stock KVM module is loaded (a PVM /dev/kvm does not boot stock kernels). */
+export function chooseAccel(): Accel {
+  return existsSync("/sys/module/kvm_intel") || existsSync("/sys/module/kvm_amd") ? "kvm" : "tcg";
+}
+
+export const QEMU = ["/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-x86_64"].find(existsSync);
+
+/** Why QEMU VMs cannot run here, if they cannot. */
+export function probeQemu(): string | undefined {
+  if (!QEMU) return "qemu-system-x86_64 is not installed (apt-get install --no-install-recommends qemu-system-x86)";
+  if (!which("setpriv")) return "setpriv (util-linux) is needed, so VMs die with the run";
+  if (!cachedGuest() && (!which("apt-get") || !which("dpkg-deb"))) return `no guest in ${guestDir()} and no apt-get/dpkg-deb to build one (sim/live/vm/guest/build.sh)`;
+  return undefined;
+}
+
+export interface VmOptions {
+  /** The VM's name in the scenario. */
+  vm: string;
+  /** QEMU's -name: unique on this machine (it marks the process for cleanup). */
+  name: string;
+  dir: string;
+  guest: Guest;
+  accel: Accel;
+  memoryMb: number;
+  vcpus: number;
+  /** What the guest's /init runs: "spin" (CPU-bound) or "idle". */
+  work: string;
+}
+
+export class QemuVm {
+  readonly child: ChildProcess;
+  readonly pidfile: string;
+  readonly qmpPath: string;
+  qmp?: Qmp;
+  vcpus: number[] = [];
+  /** Serial console lines, as the guest printed them. */
+  readonly console: string[] = [];
+  /** Guest-reported progress (spin lines). */
+  progress = 0;
+  private exited?: string;
+
+  constructor(readonly o: VmOptions) {
+    this.pidfile = join(o.dir, `${o.vm}.pid`);
+    this.qmpPath = join(o.dir, `${o.vm}.qmp`);
+    const args = [
+      "-name", `${o.name},debug-threads=on`,
+      "-accel", o.accel,
+      "-m", String(o.memoryMb),
+      "-smp", String(o.vcpus),
+      "-nodefaults", "-display", "none", "-no-reboot",
+      "-serial", "stdio",
+      "-kernel", o.guest.kernel,
+      "-initrd", o.guest.initrd,
+      "-append", `console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`,
+      "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
+      "-pidfile", this.pidfile,
+    ];
+    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let buf = "";
+    this.child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).replace(/\r$/, "");
+        buf = buf.slice(nl + 1);
+        if (this.console.length < 10_000) this.console.push(line);
+        const m = line.match(/virtuoso-guest: spin (\d+)/);
+        if (m) this.progress = Number(m[1]);
+      }
+    });
+    let err = "";
+    this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2000)));
+    this.child.once("exit", (code, sig) => (this.exited = `qemu ${o.vm} exited (${sig ?? code}): ${err.trim()}`));
+  }
+
+  /** QEMU's process id (setpriv execs it, so it is the child's). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Waits for QMP, reads the vCPU threads, then waits for /init's "ready" line. */
+  async boot(timeout: number): Promise<void> {
+    const end = Date.now() + timeout * 1000;
+    this.qmp = await Qmp.open(this.qmpPath, timeout);
+    const cpus = await this.qmp.execute<{ "thread-id": number; "cpu-index": number }[]>("query-cpus-fast");
+    this.vcpus = cpus.sort((a, b) => a["cpu-index"] - b["cpu-index"]).map((c) => c["thread-id"]);
+    while (!this.console.some((l) => l.includes("virtuoso-guest: ready"))) {
+      if (this.exited) throw new Error(this.exited);
+      if (Date.now() > end) throw new Error(`${this.o.vm}: the guest did not reach /init within ${timeout} s; console: ${this.console.slice(-3).join(" | ")}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (Number(readFileSync(this.pidfile, "utf8")) !== this.pid) throw new Error(`${this.o.vm}: pidfile does not name the QEMU process`);
+  }
+
+  /** CPU seconds of the vCPU threads (the guest's own computation). */
+  vcpuSeconds(): number {
+    return this.vcpus.reduce((s, t) => s + threadCpuSeconds(this.pid, t), 0);
+  }
+
+  /** Asks QMP for the VM's run state ("running", "paused", ...). */
+  async status(): Promise<string> {
+    return (await this.qmp!.execute<{ status: string }>("query-status")).status;
+  }
+
+  stop(): Promise<unknown> {
+    return this.qmp!.execute("stop");
+  }
+
+  cont(): Promise<unknown> {
+    return this.qmp!.execute("cont");
+  }
+
+  /** Ends the VM: QMP quit, then SIGKILL if it lingers. */
+  async quit(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise((r) => this.child.once("exit", r));
+    try {
+      await Promise.race([this.qmp?.execute("quit"), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      // The connection closes as QEMU exits.
+    }
+    this.qmp?.close();
+    const t = setTimeout(() => this.child.kill("SIGKILL"), 2000);
+    await gone;
+    clearTimeout(t);
+  }
+
+  kill(): void {
+    this.qmp?.close();
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+}

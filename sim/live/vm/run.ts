@@ -1,0 +1,141 @@
+/**
+ * `virtuoso live` with `live.vms: "qemu"`: every VM of the scenario boots the live guest
+ * under QEMU on this machine (KVM where a stock module is loaded, TCG otherwise), and the
+ * scenario's VSched reservations are enforced on the vCPU threads for `duration` seconds of
+ * wall time after the last guest has booted. Shares are per-thread CPU time (schedstat) of
+ * the vCPU threads over wall time. Everything is journaled before it is created and undone
+ * on every exit path.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chart } from "../../../analysis/chart.js";
+import { recordsToRows, toCsv } from "../../../analysis/csv.js";
+import { OutputDir } from "../../../analysis/output.js";
+import { quantile } from "../../../analysis/quantile.js";
+import type { Scenario } from "../../scenario/index.js";
+import type { Backend, BackendName } from "../backends.js";
+import type { Journal } from "../journal.js";
+import type { LiveResult } from "../run.js";
+import { WallClock } from "../wallclock.js";
+import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
+import { buildGuest } from "./guest.js";
+import { chooseAccel, QemuVm } from "./qemu.js";
+
+const LIVE_TICK = 1e-4;
+
+/** Where a run's pidfiles, QMP sockets and consoles go. */
+export const runDir = (journal: Journal): string => join(journal.file.replace(/\.jsonl$/, ""));
+
+export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal): Promise<LiveResult> {
+  // The build script is its own cache check (a changed /init rebuilds).
+  const guest = buildGuest();
+  const accel = chooseAccel();
+  const dir = runDir(journal);
+  journal.add({ kind: "dir", path: dir });
+  mkdirSync(dir, { recursive: true });
+  const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
+  const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
+  const vms = new Map<string, QemuVm>();
+  let backend: Backend | undefined;
+  let clock = new WallClock();
+  try {
+    const t0 = Date.now();
+    for (const v of s.vms) {
+      const name = `virtuoso-${process.pid}-${v.id}`;
+      journal.add({ kind: "process", mark: name });
+      const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work: batch.has(v.id) ? "spin" : "idle" });
+      journal.process(vm.pid);
+      vms.set(v.id, vm);
+    }
+    await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
+    const bootS = (Date.now() - t0) / 1000;
+    clock = new WallClock();
+    backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
+    const b = backend;
+    const verdicts = new Map<string, string>();
+    for (const r of s.policies.vsched.reservations) {
+      clock.at(r.at, () => {
+        const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
+        verdicts.set(r.vm, v.admitted ? "admitted" : v.reason);
+      });
+    }
+    // Measure after a short settling time past the last reservation.
+    const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
+    const marks = new Map<string, { t: number; cpu: number; steps: number }>();
+    clock.at(from, () => {
+      for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: vm.vcpuSeconds(), steps: vm.progress });
+    });
+    await new Promise<void>((r) => clock.at(s.duration, r));
+    const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
+    const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
+    const rows = [...vms].map(([id, vm]) => {
+      const m = marks.get(id)!;
+      const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
+      const admitted = verdicts.get(id) === "admitted";
+      return {
+        vm: id,
+        period_s: res?.period ?? NaN,
+        slice_s: res?.slice ?? NaN,
+        expected_share: res && admitted ? res.slice / res.period : NaN,
+        measured_share: (vm.vcpuSeconds() - m.cpu) / (clock.now - m.t),
+        guest_progress_per_s: (vm.progress - m.steps) / (clock.now - m.t),
+        verdict: verdicts.get(id) ?? "unreserved",
+      };
+    });
+    const summary = {
+      scenario: s.name,
+      backend: backendName,
+      vms: "qemu",
+      accel,
+      wall_s: Math.round(clock.now * 1000) / 1000,
+      metrics: {
+        ...Object.fromEntries(rows.map((r) => [r.vm, {
+          expected_share: r.expected_share,
+          measured_share: r.measured_share,
+          verdict: r.verdict,
+          vcpu_threads: vms.get(r.vm)!.vcpus.length,
+          vcpu_advancing: !stalled.has(r.vm),
+          guest_progress_per_s: r.guest_progress_per_s,
+          ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
+        }])),
+        boot: { all_guests_at_init_s: bootS },
+        dispatcher: {
+          timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
+          timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000,
+          ...(b instanceof VmSignals && b.qmpLatency.length ? { qmp_p50_ms: quantile(b.qmpLatency, 0.5) * 1000, qmp_p99_ms: quantile(b.qmpLatency, 0.99) * 1000 } : {}),
+        },
+      },
+    };
+    return {
+      summary,
+      stage(out) {
+        const o = new OutputDir(out);
+        o.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
+        o.add("shares.csv", toCsv(recordsToRows(rows, ["vm", "period_s", "slice_s", "expected_share", "measured_share", "guest_progress_per_s", "verdict"])));
+        const reserved = rows.filter((r) => Number.isFinite(r.expected_share));
+        if (reserved.length) {
+          o.add("shares.svg", chart({
+            title: `Live ${backendName} on QEMU (${accel}): vCPU share, reserved against measured`,
+            x: { label: "reserved share (slice / period)", domain: [0, 0.6] },
+            y: { label: "measured vCPU thread share", domain: [0, 0.6] },
+            series: [
+              { name: "x = y", points: [[0, 0], [0.6, 0.6]] },
+              { name: "VMs", points: reserved.map((r) => [r.expected_share, r.measured_share] as [number, number]), kind: "scatter" },
+            ],
+          }));
+        }
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, vm.console.join("\n") + "\n");
+        o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
+        return o;
+      },
+    };
+  } finally {
+    clock.stop();
+    try {
+      backend?.restore();
+    } catch {
+      // The journal undoes the rest.
+    }
+    await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
+  }
+}
