@@ -180,12 +180,19 @@ program
     if (!["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const out = claim(o.out, { force: o.force });
-    const { runLive, LiveUnavailable } = await import("./live/index.js");
+    const { runLive, LiveUnavailable, MachineTooLoaded } = await import("./live/index.js");
     try {
       const r = await runLive(s, o.backend as "signals" | "deadline" | "cgroup");
       r.stage(o.out).commit({ claim: out });
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
+      // Not bad input and not a bug: the machine kept the mechanism from working; no output.
+      if (err instanceof MachineTooLoaded) {
+        out.abandon();
+        process.stderr.write(`virtuoso: ${err.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       throw err;
     }
   });

@@ -5,11 +5,11 @@
  * SIGTERM: reservations released, stopped processes continued, children killed.
  */
 import { chart } from "../../analysis/chart.js";
-import { recordsToRows, toCsv } from "../../analysis/csv.js";
+import { recordsToRows, toCsv, type Cell } from "../../analysis/csv.js";
 import { quantile } from "../../analysis/quantile.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
-import { CgroupBackend, DeadlineBackend, probe, SignalsBackend, type Backend, type BackendName } from "./backends.js";
+import { CgroupBackend, DeadlineBackend, MachineTooLoaded, probe, SignalsBackend, signalsCpus, type Backend, type BackendName } from "./backends.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Vttif } from "../vttif/vttif.js";
@@ -19,6 +19,9 @@ import { WallClock } from "./wallclock.js";
 
 export class LiveUnavailable extends Error {}
 
+/** The mechanism's counters, as shares.csv columns. */
+const SHARE_COUNTERS: Record<BackendName, string[]> = { signals: ["booked_s"], deadline: [], cgroup: ["periods", "throttled_periods", "throttled_s"] };
+
 /** Resolution of the live VSched dispatcher, seconds. */
 const LIVE_TICK = 1e-4;
 
@@ -26,12 +29,25 @@ const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
 const proberProgram = fileURLToPath(new URL("./prober.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
+/** What a run can be stopped on before its duration: wall seconds, supersteps per application
+ * and VTTIF's current topology. */
+export interface LiveProgress {
+  now: number;
+  supersteps: ReadonlyMap<string, number>;
+  topology: string | undefined;
+}
+
+export interface LiveOptions {
+  /** Ends the run early once true (checked every 0.1 s); the duration stays the limit. */
+  until?: (p: LiveProgress) => boolean;
+}
+
 export interface LiveResult {
   summary: Record<string, unknown>;
   stage(dir: string): OutputDir;
 }
 
-export async function runLive(s: Scenario, backendName: BackendName): Promise<LiveResult> {
+export async function runLive(s: Scenario, backendName: BackendName, options: LiveOptions = {}): Promise<LiveResult> {
   const why = probe(backendName);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
   const unsupported = s.workloads.filter((w) => w.kind !== "batch" && w.kind !== "bsp" && w.kind !== "interactive");
@@ -42,7 +58,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
   let clock = new WallClock();
   const procs = new Map<string, LiveProcess>();
   // VSched's own dispatcher keeps its workers on one CPU; the kernel mechanisms need no pinning.
-  const pin = backendName === "signals" ? "0" : undefined;
+  const pin = backendName === "signals" ? String(signalsCpus().workers) : undefined;
   let backend: Backend | undefined;
   let tap: NftablesTap | undefined;
   const ranks: ChildProcess[] = [];
@@ -114,7 +130,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
     const verdicts = new Map<string, string>();
-    const marks = new Map<string, { t: number; cpu: number }>();
+    const marks = new Map<string, { t: number; cpu: number; counters: Record<string, number> }>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
         const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
@@ -124,19 +140,31 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
     // Measure after a short settling time past the last reservation.
     const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
     clock.at(from, () => {
-      for (const [vm, p] of procs) marks.set(vm, { t: clock.now, cpu: p.cpuSeconds() });
+      for (const [vm, p] of procs) marks.set(vm, { t: clock.now, cpu: p.cpuSeconds(), counters: b.counters(vm) });
     });
-    await new Promise<void>((r) => clock.at(s.duration, r));
+    await new Promise<void>((r) => {
+      clock.at(s.duration, r);
+      const until = options.until;
+      if (until) clock.every(0.1, () => until({ now: clock.now, supersteps: steps, topology: vttif?.current?.topology }) && r());
+    });
+    const overloaded = b.overloaded();
+    if (overloaded) throw new MachineTooLoaded(`live ${backendName}: ${overloaded}`);
     const rows = [...procs].map(([vm, p]) => {
-      const m = marks.get(vm)!;
+      const m = marks.get(vm) ?? { t: clock.now, cpu: p.cpuSeconds(), counters: {} };
       const res = s.policies.vsched.reservations.filter((r) => r.vm === vm).pop();
       const admitted = verdicts.get(vm) === "admitted";
+      const cpu = p.cpuSeconds() - m.cpu, window = clock.now - m.t;
+      // The mechanism's own counters over the same window (booked time, throttling).
+      const counters = Object.fromEntries(Object.entries(b.counters(vm)).map(([k, v]) => [k, v - (m.counters[k] ?? 0)]));
       return {
         vm,
         period_s: res?.period ?? NaN,
         slice_s: res?.slice ?? NaN,
         expected_share: res && admitted ? res.slice / res.period : NaN,
-        measured_share: (p.cpuSeconds() - m.cpu) / (clock.now - m.t),
+        measured_share: cpu / window,
+        cpu_s: cpu,
+        window_s: window,
+        ...counters,
         verdict: verdicts.get(vm) ?? "unreserved",
       };
     });
@@ -150,7 +178,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
         ...Object.fromEntries([...responses].map(([id, r]) => [id, { requests: r.length, mean_response_s: r.reduce((a, b) => a + b, 0) / r.length, p95_response_s: quantile(r, 0.95) }])),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
-        ...Object.fromEntries(rows.map((r) => [r.vm, { expected_share: r.expected_share, measured_share: r.measured_share, verdict: r.verdict }])),
+        ...Object.fromEntries(rows.map(({ vm, period_s: _p, slice_s: _s, ...r }) => [vm, r])),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
@@ -165,7 +193,7 @@ export async function runLive(s: Scenario, backendName: BackendName): Promise<Li
       stage(dir) {
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
-        out.add("shares.csv", toCsv(recordsToRows(rows, ["vm", "period_s", "slice_s", "expected_share", "measured_share", "verdict"])));
+        out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         const reservedRows = rows.filter((r) => Number.isFinite(r.expected_share));
         if (reservedRows.length) {
