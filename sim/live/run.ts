@@ -86,12 +86,18 @@ export async function runLive(s: Scenario, backendName: BackendName, options: Li
     for (const w of s.workloads) if (w.kind === "batch") procs.set(w.vm, spawnCpuBound(w.vm, pin));
     // Interactive probers: real processes that time their own bursts of work.
     const responses = new Map<string, number[]>();
+    // Time starts once every program has started (a loaded machine takes seconds to start node).
+    const ready: Promise<void>[] = [];
     for (const w of s.workloads) {
       if (w.kind !== "interactive") continue;
       const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
       const child = pin ? spawn("taskset", ["-c", pin, process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] }) : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
       const list: number[] = [];
       responses.set(w.id, list);
+      ready.push(new Promise((r, j) => {
+        child.stdout!.once("data", () => r());
+        child.once("exit", (c) => j(new Error(`live: the prober of ${w.vm} exited (${c}) before it started`)));
+      }));
       child.stdout!.on("data", (d) => {
         for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) if (clock.now > 0) list.push(Number(m[1]));
       });
@@ -105,7 +111,6 @@ export async function runLive(s: Scenario, backendName: BackendName, options: Li
       steps.set(w.id, 0);
     }
     if (bsps.length) tap = new NftablesTap(addresses);
-    const ready: Promise<void>[] = [];
     for (const w of bsps) {
       const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
       w.vms.forEach((_, rank) => {

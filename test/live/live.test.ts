@@ -156,7 +156,7 @@ liveTest("live VTTIF classifies the real BSP program's ring, then all-to-all, fr
   const s = loadScenario(`${root}/scenarios/live-vttif.json`, { sets: ["duration=90"] });
   const r = await runLive(s, "cgroup", { until: (p) => p.topology === "all-to-all" });
   const m = r.summary.metrics as Record<string, Record<string, unknown>>;
-  t.log(m.vttif.history, r.summary.wall_s);
+  t.log(m.vttif.history, JSON.stringify(m.app), r.summary.wall_s);
   const history = String(m.vttif.history).split(" ").map((x) => x.split(":")[1]);
   t.is(history[0], "ring");
   t.is(history[history.length - 1], "all-to-all");
