@@ -5,7 +5,7 @@
  * first, with the same code and messages as in simulation.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import type { Admission, Clock, CpuControl, CpuDispatch, Reservation } from "../ports/index.js";
 import { admit } from "../vsched/admission.js";
 import { VSched, type BudgetRule } from "../vsched/vsched.js";
@@ -224,8 +224,8 @@ export function signalsCpus(): { workers: number; dispatcher: number } {
  * VSched's own mechanism: the VSched policy object, on the wall clock, runs and stops the
  * reserved processes with SIGCONT/SIGSTOP. Workers share one CPU and reserved ones run
  * SCHED_FIFO while dispatched, as VSched's did, so a slice is a slice. The dispatcher (this
- * process) must outrank them and the machine's other work: its threads run SCHED_FIFO above
- * them, on another CPU, for the run. It times its own timers; when they ran later than
+ * process's event-loop thread) must outrank them and the machine's other work: it runs
+ * SCHED_FIFO above them, on another CPU, for the run. It times its own timers; when they ran later than
  * the tolerance the run is reported as made on a machine too loaded to trust.
  */
 export class SignalsBackend extends Base implements CpuDispatch {
@@ -236,15 +236,15 @@ export class SignalsBackend extends Base implements CpuDispatch {
   /** VSched's own bookkeeping of the time each process held the CPU: the kernel's counters
    * for a running task lag by up to a scheduler tick, which would make every slice overrun. */
   private held = new Map<string, { total: number; since: number }>();
-  private readonly before: ThreadPlacement[];
+  private readonly before: ThreadPlacement;
 
   constructor(procs: Map<string, LiveProcess>, uMax: number, private readonly clock: Clock, tick: number, budget: BudgetRule = "run-on") {
     super(procs, uMax);
-    // Every thread of this process: the event loop waits on V8's garbage-collection helpers,
-    // which left at SCHED_OTHER would make it late whenever the machine is busy.
-    this.before = readdirSync("/proc/self/task").map((tid) => placement(Number(tid)));
+    // The event loop's thread only: V8's and libuv's helper threads at the same real-time
+    // priority on one CPU can spin-wait on each other for good (seen: a livelock).
+    this.before = placement(process.pid);
     try {
-      for (const p of this.before) raise(p.tid, signalsCpus().dispatcher, DISPATCHER_PRIORITY);
+      raise(process.pid, signalsCpus().dispatcher, DISPATCHER_PRIORITY);
     } catch (err) {
       this.putBack();
       throw err;
@@ -294,12 +294,10 @@ export class SignalsBackend extends Base implements CpuDispatch {
   }
 
   private putBack(): void {
-    for (const p of this.before) {
-      try {
-        putBack(p);
-      } catch {
-        // A thread that has exited.
-      }
+    try {
+      putBack(this.before);
+    } catch {
+      // Nothing more can be done; the process keeps the class it has.
     }
   }
 
