@@ -149,6 +149,31 @@ for (const b of ["signals", "deadline", "cgroup"] as BackendName[]) {
   });
 }
 
+liveTest("live signals: a dispatcher kept from running (stopped 30 times for 30 ms) fails the run with \"machine too loaded\", exit 1, no output, nothing left", probe("signals"), async (t) => {
+  const out = join(tempDir(), "live");
+  const child = spawn(process.execPath, [join(root, "bin/virtuoso.js"), "live", "scenarios/live-vsched.json", "--backend", "signals", "--set", "duration=4", "--out", out], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const mark = workerMark(child.pid!);
+  const seen = new Set<number>();
+  await poll("the run's reserved workers", () => {
+    for (const w of processesWith(mark)) seen.add(w);
+    return applied.signals(child.pid!, [...seen]);
+  }, 60);
+  const nap = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 30; i++) {
+    child.kill("SIGSTOP");
+    await nap(30);
+    child.kill("SIGCONT");
+    await nap(30);
+  }
+  t.is(await exited, 1);
+  t.regex(stderr, /machine too loaded: the signals dispatcher's timers ran [\d.]+ ms late/);
+  t.false(existsSync(join(out, "summary.json")));
+  t.deepEqual(await poll("the workers gone", () => [...seen].every((w) => !alive(w)) && [], 5).catch(() => [...seen].filter(alive)), []);
+});
+
 const noNft = probe("cgroup") ?? (NFT ? undefined : "nft (nftables) is not installed");
 
 liveTest("live VTTIF classifies the real BSP program's ring, then all-to-all, from nftables counters, and removes its table", noNft, async (t) => {
