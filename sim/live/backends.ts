@@ -225,8 +225,8 @@ export function signalsCpus(): { workers: number; dispatcher: number } {
  * reserved processes with SIGCONT/SIGSTOP. Workers share one CPU and reserved ones run
  * SCHED_FIFO while dispatched, as VSched's did, so a slice is a slice. The dispatcher (this
  * process's event-loop thread) must outrank them and the machine's other work: it runs
- * SCHED_FIFO above them, on another CPU, for the run. It times its own timers; when they ran later than
- * the tolerance the run is reported as made on a machine too loaded to trust.
+ * SCHED_FIFO above them, on another CPU, for the run. It times its own timers; when they ran
+ * later than the tolerance, the run is reported as made on a machine too loaded to trust.
  */
 export class SignalsBackend extends Base implements CpuDispatch {
   readonly name = "signals";
