@@ -53,14 +53,19 @@ export class WallClock implements Clock {
     const id = this.next++;
     let k = 0;
     const first = this.now + (start ?? interval);
+    // A call already due runs at once, inside at(), so after falling behind the calls nest:
+    // only a still-pending timer is the series' current one, and a cancelled series stops.
+    const track = (inner: number) => {
+      if (this.timers.has(inner) && this.alias.has(id)) this.alias.set(id, inner);
+    };
     const tick = () => {
+      if (!this.alias.has(id)) return;
       k++;
-      const inner = this.at(first + k * interval, tick);
-      this.alias.set(id, inner);
+      track(this.at(first + k * interval, tick));
       fn();
     };
-    const inner = this.at(first, tick);
-    this.alias.set(id, inner);
+    this.alias.set(id, -1);
+    track(this.at(first, tick));
     return id;
   }
 

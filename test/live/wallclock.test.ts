@@ -43,3 +43,23 @@ test("every() fires at start + k x interval, without drift, and a cancelled time
   await new Promise((r) => setTimeout(r, 60));
   t.false(cancelledRan);
 });
+
+test("an every() series that fell behind (its callback blocked 35 ms of a 10 ms interval) catches up and stops when cancelled", async (t) => {
+  const c = new WallClock();
+  let calls = 0;
+  await new Promise<void>((done) => {
+    const id = c.every(0.01, () => {
+      calls++;
+      if (calls === 1) {
+        const until = c.now + 0.035;
+        while (c.now < until);
+      }
+      if (calls === 6) {
+        c.cancel(id);
+        done();
+      }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  t.is(calls, 6);
+});
