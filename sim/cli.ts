@@ -195,7 +195,7 @@ program
     if (o.backend !== undefined && !["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const backend = (o.backend ?? s.live?.backend ?? "deadline") as "signals" | "deadline" | "cgroup";
-    const { runLive, LiveUnavailable } = await import("./live/index.js");
+    const { runLive, LiveUnavailable, MachineTooLoaded } = await import("./live/index.js");
     const { liveProblems } = await import("./live/refuse.js");
     // Refused before the output folder is claimed: bad input changes nothing.
     const problems = liveProblems(s);
@@ -208,6 +208,13 @@ program
       if (o.trace && timeline) writeAtomic(o.trace, traceEvents(timeline.events, { scenario: s.name, source: `live (${backend})`, dropped: Object.fromEntries(timeline.dropped) }));
     } catch (err) {
       if (err instanceof LiveUnavailable) throw new UsageError(err.message);
+      // Not bad input and not a bug: the machine kept the mechanism from working; no output.
+      if (err instanceof MachineTooLoaded) {
+        out.abandon();
+        process.stderr.write(`virtuoso: ${err.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       throw err;
     }
   });

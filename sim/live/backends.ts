@@ -9,20 +9,29 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "n
 import type { Admission, Clock, CpuControl, CpuDispatch, Reservation } from "../ports/index.js";
 import { admit } from "../vsched/admission.js";
 import { VSched, type BudgetRule } from "../vsched/vsched.js";
+import { allowedCpus, placement, putBack, raise, type ThreadPlacement } from "./cpus.js";
 import type { LiveProcess } from "./procs.js";
 
 export type BackendName = "signals" | "deadline" | "cgroup";
 
 export interface Backend extends CpuControl {
   readonly name: BackendName;
+  /** Cumulative counters the mechanism keeps for a VM (its evidence), reported per window. */
+  counters(vm: string): Record<string, number>;
+  /** Why the run's numbers cannot be trusted, if the machine kept the mechanism from working. */
+  overloaded(): string | undefined;
   restore(): void;
 }
+
+/** A run whose mechanism was kept from working: a clear failure, not wrong numbers. */
+export class MachineTooLoaded extends Error {}
 
 /** What the machine offers; a missing piece is a reason, not a crash. */
 export function probe(name: BackendName): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (to change scheduling classes, cgroups and other processes)";
   if (name === "deadline" && !which("chrt")) return "chrt (util-linux) is not installed";
   if (name === "signals" && (!which("chrt") || !which("taskset"))) return "chrt and taskset (util-linux) are needed";
+  if (name === "signals" && allowedCpus().length < 2) return "needs two CPUs: one for the workers, one for the dispatcher";
   if (name === "cgroup" && !cgroupRoot()) return "no cgroup with the cpu controller (v1 /sys/fs/cgroup/cpu or v2 cpu.max)";
   return undefined;
 }
@@ -75,6 +84,14 @@ abstract class Base implements Backend {
     return undefined;
   }
 
+  counters(_vm: string): Record<string, number> {
+    return {};
+  }
+
+  overloaded(): string | undefined {
+    return undefined;
+  }
+
   restore(): void {
     for (const vm of [...this.reserved.keys()]) {
       try {
@@ -124,26 +141,51 @@ export class DeadlineBackend extends Base {
   }
 }
 
+/**
+ * One cgroup per reservation, directly under the root (on v1 a group competes as one entity
+ * beside every other task, so nesting all reservations under one group would make them share
+ * one task's worth of CPU). The quota (slice per period) is a ceiling, not a guarantee: CFS
+ * bandwidth control only throttles. Each group's weight is proportional to its share, so
+ * reserved VMs divide a contended CPU in proportion to their reservations and ahead of
+ * ordinary tasks; the kernel admits nothing.
+ */
 export class CgroupBackend extends Base {
   readonly name = "cgroup";
   private readonly root = cgroupRoot()!;
-  private readonly dir = `${this.root.path}/virtuoso-${process.pid}`;
+  private readonly groups = new Map<string, string>();
+
+  /** The VM's group: the run's pid and the VM's name, made safe for a path. */
+  private group(vm: string): string {
+    let g = this.groups.get(vm);
+    if (g) return g;
+    const base = `${this.root.path}/virtuoso-${process.pid}-${vm.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+    const taken = new Set(this.groups.values());
+    g = base;
+    for (let k = 2; taken.has(g); k++) g = `${base}-${k}`;
+    this.groups.set(vm, g);
+    return g;
+  }
 
   protected apply(p: LiveProcess, r: Reservation): void {
-    const g = `${this.dir}/${p.name}`;
+    const g = this.group(p.name);
     mkdirSync(g, { recursive: true });
     const us = (s: number) => String(Math.round(s * 1e6));
-    if (this.root.version === 2) writeFileSync(`${g}/cpu.max`, `${us(r.slice)} ${us(r.period)}`);
-    else {
+    // Ten ordinary tasks' weight per CPU reserved (v1 1024 each, v2 100 each), in the kernel's range.
+    const share = r.slice / r.period;
+    if (this.root.version === 2) {
+      writeFileSync(`${g}/cpu.max`, `${us(r.slice)} ${us(r.period)}`);
+      writeFileSync(`${g}/cpu.weight`, String(Math.min(10000, Math.max(1, Math.round(1000 * share)))));
+    } else {
       writeFileSync(`${g}/cpu.cfs_period_us`, us(r.period));
       writeFileSync(`${g}/cpu.cfs_quota_us`, us(r.slice));
+      writeFileSync(`${g}/cpu.shares`, String(Math.min(262144, Math.max(2, Math.round(10240 * share)))));
     }
     writeFileSync(`${g}/cgroup.procs`, String(p.pid));
   }
 
   protected unapply(p: LiveProcess): void {
-    const g = `${this.dir}/${p.name}`;
-    if (!existsSync(g)) return;
+    const g = this.groups.get(p.name);
+    if (!g || !existsSync(g)) return;
     for (const pid of readFileSync(`${g}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
       try {
         writeFileSync(`${this.root.path}/cgroup.procs`, pid);
@@ -154,33 +196,84 @@ export class CgroupBackend extends Base {
     rmdirSync(g);
   }
 
-  override restore(): void {
-    super.restore();
-    if (existsSync(this.dir)) rmdirSync(this.dir);
+  /** The kernel's throttling record for the VM's group: periods, throttled periods and time. */
+  override counters(vm: string): Record<string, number> {
+    const g = this.groups.get(vm);
+    if (!g || !this.reserved.has(vm)) return {};
+    const stat = Object.fromEntries(readFileSync(`${g}/cpu.stat`, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ")).map(([k, v]) => [k, Number(v)]));
+    const throttled = this.root.version === 2 ? stat.throttled_usec / 1e6 : stat.throttled_time / 1e9;
+    return { periods: stat.nr_periods, throttled_periods: stat.nr_throttled, throttled_s: throttled };
   }
+}
+
+/** Real-time priorities: the dispatcher above every worker it dispatches. */
+const WORKER_PRIORITY = 10;
+const DISPATCHER_PRIORITY = 20;
+
+/** The dispatcher's p99 lateness must stay within this fraction of the finest slice it keeps. */
+export const LATENESS_TOLERANCE = 0.1;
+
+/** Where the `signals` backend runs things: workers on the first allowed CPU, the dispatcher
+ * on the last, so its polling for a deadline never takes CPU from a worker. */
+export function signalsCpus(): { workers: number; dispatcher: number } {
+  const cpus = allowedCpus();
+  return { workers: cpus[0], dispatcher: cpus[cpus.length - 1] };
 }
 
 /**
  * VSched's own mechanism: the VSched policy object, on the wall clock, runs and stops the
- * reserved processes with SIGCONT/SIGSTOP. Workers share CPU 0 and reserved ones run SCHED_FIFO
- * while dispatched, as VSched's did, so a slice is a slice.
+ * reserved processes with SIGCONT/SIGSTOP. Workers share one CPU and reserved ones run
+ * SCHED_FIFO while dispatched, as VSched's did, so a slice is a slice. The dispatcher (this
+ * process's event-loop thread) must outrank them and the machine's other work: it runs
+ * SCHED_FIFO above them, on another CPU, for the run. It times its own timers; when they ran
+ * later than the tolerance, the run is reported as made on a machine too loaded to trust.
  */
 export class SignalsBackend extends Base implements CpuDispatch {
   readonly name = "signals";
   readonly vsched: VSched;
+  /** How late each of the dispatcher's own timers ran, seconds. */
+  readonly lateness: number[] = [];
   /** VSched's own bookkeeping of the time each process held the CPU: the kernel's counters
    * for a running task lag by up to a scheduler tick, which would make every slice overrun. */
   private held = new Map<string, { total: number; since: number }>();
+  private readonly before: ThreadPlacement;
 
   constructor(procs: Map<string, LiveProcess>, uMax: number, private readonly clock: Clock, tick: number, budget: BudgetRule = "run-on") {
     super(procs, uMax);
-    this.vsched = new VSched(clock, this, { cores: 1, tick, uMax, overheadReserve: 0, admission: true, budget });
+    // The event loop's thread only: V8's and libuv's helper threads at the same real-time
+    // priority on one CPU can spin-wait on each other for good (seen: a livelock).
+    this.before = placement(process.pid);
+    try {
+      raise(process.pid, signalsCpus().dispatcher, DISPATCHER_PRIORITY);
+    } catch (err) {
+      this.putBack();
+      throw err;
+    }
+    this.vsched = new VSched(this.timed(clock), this, { cores: 1, tick, uMax, overheadReserve: 0, admission: true, budget });
+  }
+
+  /** The clock as VSched sees it, recording how late each of its timers fires. */
+  private timed(clock: Clock): Clock {
+    const lateness = this.lateness;
+    return {
+      get now() {
+        return clock.now;
+      },
+      at: (time, fn) =>
+        clock.at(time, () => {
+          lateness.push(Math.max(0, clock.now - time));
+          fn();
+        }),
+      after: (delay, fn) => clock.after(delay, fn),
+      every: (interval, fn, start) => clock.every(interval, fn, start),
+      cancel: (id) => clock.cancel(id),
+    };
   }
 
   override reserve(vm: string, r: Reservation): Admission {
     const verdict = this.vsched.reserve(vm, r);
     if (verdict.admitted) {
-      execFileSync("chrt", ["--fifo", "-p", "10", String(this.proc(vm).pid)], { stdio: "ignore" });
+      execFileSync("chrt", ["--fifo", "-p", String(WORKER_PRIORITY), String(this.proc(vm).pid)], { stdio: "ignore" });
       this.reserved.set(vm, r);
     }
     return verdict;
@@ -190,6 +283,37 @@ export class SignalsBackend extends Base implements CpuDispatch {
     if (!this.reserved.delete(vm)) return;
     this.vsched.release(vm);
     this.unapply(this.proc(vm));
+  }
+
+  override restore(): void {
+    try {
+      super.restore();
+    } finally {
+      this.putBack();
+    }
+  }
+
+  private putBack(): void {
+    try {
+      putBack(this.before);
+    } catch {
+      // Nothing more can be done; the process keeps the class it has.
+    }
+  }
+
+  /** The time VSched booked the VM on the CPU: to compare with what the kernel says it ran. */
+  override counters(vm: string): Record<string, number> {
+    return { booked_s: this.cpuTime(vm) };
+  }
+
+  override overloaded(): string | undefined {
+    const slices = [...this.reserved.values()].map((r) => r.slice);
+    if (!slices.length || !this.lateness.length) return undefined;
+    const sorted = [...this.lateness].sort((a, b) => a - b);
+    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];
+    const tolerance = LATENESS_TOLERANCE * Math.min(...slices);
+    if (p99 <= tolerance) return undefined;
+    return `machine too loaded: the signals dispatcher's timers ran ${(p99 * 1000).toFixed(2)} ms late (p99 of ${sorted.length}), beyond its tolerance of ${(tolerance * 1000).toFixed(2)} ms (${LATENESS_TOLERANCE} of the finest slice)`;
   }
 
   protected apply(): void {}

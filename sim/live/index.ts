@@ -1,5 +1,5 @@
 export { monotonicSeconds, peakRssMb } from "./wall.js";
 export { WallClock } from "./wallclock.js";
-export { runLive, LiveUnavailable, type LiveResult } from "./run.js";
-export { probe, cgroupRoot, type BackendName } from "./backends.js";
-export { WORKER_MARK } from "./procs.js";
+export { runLive, LiveUnavailable, type LiveResult, type LiveOptions, type LiveProgress } from "./run.js";
+export { probe, cgroupRoot, MachineTooLoaded, LATENESS_TOLERANCE, type BackendName } from "./backends.js";
+export { WORKER_MARK, workerMark } from "./procs.js";

@@ -54,12 +54,15 @@ export class LiveProcess {
 /** Marks our workers' command lines, so a test can tell none is left behind. */
 export const WORKER_MARK = "virtuoso-live-worker";
 
+/** The mark of one run's workers: WORKER_MARK and the pid of the process that ran it. */
+export const workerMark = (runPid: number) => `${WORKER_MARK} ${runPid};`;
+
 /**
  * A CPU-bound worker: one single-threaded shell loop (so a per-thread mechanism such as
  * SCHED_DEADLINE applies to exactly the thread that computes), optionally pinned.
  */
 export function spawnCpuBound(name: string, cpus?: string): LiveProcess {
-  const loop = ["sh", "-c", `while :; do :; done # ${WORKER_MARK}`];
+  const loop = ["sh", "-c", `while :; do :; done # ${workerMark(process.pid)}`];
   // setpriv --pdeathsig: the worker dies with the run even when the run is SIGKILLed.
   const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...(cpus ? ["taskset", "-c", cpus] : []), ...loop], { stdio: "ignore" });
   return new LiveProcess(name, child);

@@ -5,11 +5,11 @@
  * SIGTERM: reservations released, stopped processes continued, children killed.
  */
 import { chart } from "../../analysis/chart.js";
-import { recordsToRows, toCsv } from "../../analysis/csv.js";
+import { recordsToRows, toCsv, type Cell } from "../../analysis/csv.js";
 import { quantile } from "../../analysis/quantile.js";
 import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
-import { CgroupBackend, cgroupRoot, DeadlineBackend, probe, which, SignalsBackend, type Backend, type BackendName } from "./backends.js";
+import { CgroupBackend, cgroupRoot, DeadlineBackend, MachineTooLoaded, probe, SignalsBackend, signalsCpus, which, type Backend, type BackendName } from "./backends.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Vttif } from "../vttif/vttif.js";
@@ -27,6 +27,9 @@ export class LiveUnavailable extends Error {}
 /** `setpriv` arguments before a command: it dies with the run, even a SIGKILLed one. */
 const DIE_WITH_RUN = ["--pdeathsig", "KILL", "--"];
 
+/** The mechanism's counters, as shares.csv columns. */
+const SHARE_COUNTERS: Record<BackendName, string[]> = { signals: ["booked_s"], deadline: [], cgroup: ["periods", "throttled_periods", "throttled_s"] };
+
 /** Resolution of the live VSched dispatcher, seconds. */
 const LIVE_TICK = 1e-4;
 
@@ -34,14 +37,24 @@ const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
 const proberProgram = fileURLToPath(new URL("./prober.ts", import.meta.url));
 const register = new URL("../../bin/register.js", import.meta.url).href;
 
-export interface LiveResult {
-  summary: Record<string, unknown>;
-  stage(dir: string): OutputDir;
+/** What a run can be stopped on before its duration: wall seconds, supersteps per application
+ * and VTTIF's current topology. */
+export interface LiveProgress {
+  now: number;
+  supersteps: ReadonlyMap<string, number>;
+  topology: string | undefined;
 }
 
 export interface LiveOptions {
+  /** Ends the run early once true (checked every 0.1 s); the duration stays the limit. */
+  until?: (p: LiveProgress) => boolean;
   /** Record dispatches (signals backend), reservations and VTTIF reports here, in wall seconds from the start. */
   timeline?: Timeline;
+}
+
+export interface LiveResult {
+  summary: Record<string, unknown>;
+  stage(dir: string): OutputDir;
 }
 
 export async function runLive(s: Scenario, backendName: BackendName, opts: LiveOptions = {}): Promise<LiveResult> {
@@ -91,7 +104,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
   let clock = new WallClock();
   const procs = new Map<string, LiveProcess>();
   // VSched's own dispatcher keeps its workers on one CPU; the kernel mechanisms need no pinning.
-  const pin = backendName === "signals" ? "0" : undefined;
+  const pin = backendName === "signals" ? String(signalsCpus().workers) : undefined;
   let backend: Backend | undefined;
   let tap: NftablesTap | undefined;
   const ranks: ChildProcess[] = [];
@@ -120,12 +133,18 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     for (const p of procs.values()) journal.process(p.pid);
     // Interactive probers: real processes that time their own bursts of work.
     const responses = new Map<string, number[]>();
+    // Time starts once every program has started (a loaded machine takes seconds to start node).
+    const ready: Promise<void>[] = [];
     for (const w of s.workloads) {
       if (w.kind !== "interactive") continue;
       const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
       const child = spawn("setpriv", [...DIE_WITH_RUN, ...(pin ? ["taskset", "-c", pin] : []), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] });
       const list: number[] = [];
       responses.set(w.id, list);
+      ready.push(new Promise((r, j) => {
+        child.stdout!.once("data", () => r());
+        child.once("exit", (c) => j(new Error(`live: the prober of ${w.vm} exited (${c}) before it started`)));
+      }));
       child.stdout!.on("data", (d) => {
         for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) if (clock.now > 0) list.push(Number(m[1]));
       });
@@ -143,7 +162,6 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
       journal.add({ kind: "nft", family: "inet", table: `virtuoso_${process.pid}` });
       tap = new NftablesTap(addresses);
     }
-    const ready: Promise<void>[] = [];
     for (const w of bsps) {
       const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
       w.vms.forEach((_, rank) => {
@@ -174,7 +192,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     const dispatches = opts.timeline && b instanceof SignalsBackend ? new DispatchTap(opts.timeline) : undefined;
     if (dispatches) dispatches.patch(host, () => clock.now, b as SignalsBackend);
     const verdicts = new Map<string, string>();
-    const marks = new Map<string, { t: number; cpu: number }>();
+    const marks = new Map<string, { t: number; cpu: number; counters: Record<string, number> }>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
         const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
@@ -185,23 +203,35 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     // Measure after a short settling time past the last reservation.
     const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
     clock.at(from, () => {
-      for (const [vm, p] of procs) marks.set(vm, { t: clock.now, cpu: p.cpuSeconds() });
+      for (const [vm, p] of procs) marks.set(vm, { t: clock.now, cpu: p.cpuSeconds(), counters: b.counters(vm) });
     });
-    await new Promise<void>((r) => clock.at(s.duration, r));
+    await new Promise<void>((r) => {
+      clock.at(s.duration, r);
+      const until = opts.until;
+      if (until) clock.every(0.1, () => until({ now: clock.now, supersteps: steps, topology: vttif?.current?.topology }) && r());
+    });
+    const overloaded = b.overloaded();
+    if (overloaded) throw new MachineTooLoaded(`live ${backendName}: ${overloaded}`);
     if (opts.timeline) {
       dispatches?.close(clock.now);
       for (const r of vttif?.reports ?? []) opts.timeline.instant(timelineGroups.policies, "VTTIF", `report: ${r.topology}`, r.t, { topology: r.topology, confidence: r.confidence, vms: r.vms.length });
     }
     const rows = [...procs].map(([vm, p]) => {
-      const m = marks.get(vm)!;
+      const m = marks.get(vm) ?? { t: clock.now, cpu: p.cpuSeconds(), counters: {} };
       const res = s.policies.vsched.reservations.filter((r) => r.vm === vm).pop();
       const admitted = verdicts.get(vm) === "admitted";
+      const cpu = p.cpuSeconds() - m.cpu, window = clock.now - m.t;
+      // The mechanism's own counters over the same window (booked time, throttling).
+      const counters = Object.fromEntries(Object.entries(b.counters(vm)).map(([k, v]) => [k, v - (m.counters[k] ?? 0)]));
       return {
         vm,
         period_s: res?.period ?? NaN,
         slice_s: res?.slice ?? NaN,
         expected_share: res && admitted ? res.slice / res.period : NaN,
-        measured_share: (p.cpuSeconds() - m.cpu) / (clock.now - m.t),
+        measured_share: cpu / window,
+        cpu_s: cpu,
+        window_s: window,
+        ...counters,
         verdict: verdicts.get(vm) ?? "unreserved",
       };
     });
@@ -215,7 +245,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
         ...Object.fromEntries([...responses].map(([id, r]) => [id, { requests: r.length, mean_response_s: r.reduce((a, b) => a + b, 0) / r.length, p95_response_s: quantile(r, 0.95) }])),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
-        ...Object.fromEntries(rows.map((r) => [r.vm, { expected_share: r.expected_share, measured_share: r.measured_share, verdict: r.verdict }])),
+        ...Object.fromEntries(rows.map(({ vm, period_s: _p, slice_s: _s, ...r }) => [vm, r])),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
@@ -230,7 +260,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
       stage(dir) {
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
-        out.add("shares.csv", toCsv(recordsToRows(rows, ["vm", "period_s", "slice_s", "expected_share", "measured_share", "verdict"])));
+        out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         const reservedRows = rows.filter((r) => Number.isFinite(r.expected_share));
         if (reservedRows.length) {

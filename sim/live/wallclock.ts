@@ -6,6 +6,9 @@
 import type { Clock, TimerId } from "../ports/index.js";
 import { monotonicSeconds } from "./wall.js";
 
+/** Never notified: Atomics.wait on it is a sub-millisecond sleep. */
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
 export class WallClock implements Clock {
   private readonly t0 = monotonicSeconds();
   private timers = new Map<number, NodeJS.Timeout>();
@@ -21,13 +24,16 @@ export class WallClock implements Clock {
     const id = this.next++;
     const arm = () => {
       const wait = time - this.now;
-      // Node's timers have a 1 ms granularity: sleep until about 1.5 ms before the deadline,
-      // then poll the event loop for the rest, so a dispatcher is not a millisecond late.
-      if (wait > 0.0015) {
-        this.timers.set(id, setTimeout(arm, (wait - 0.0015) * 1000));
+      // Node's timers fire up to about 2 ms off (whole-millisecond loop time and poll
+      // timeouts): sleep until 3 ms before the deadline, then in steps of at most 0.2 ms
+      // (a precise, CPU-free wait) with the event loop run between steps, so a dispatcher is
+      // neither late nor blocking timers due sooner.
+      if (wait > 0.003) {
+        this.timers.set(id, setTimeout(arm, (wait - 0.003) * 1000));
         return;
       }
       if (wait > 0) {
+        Atomics.wait(nap, 0, 0, Math.min(wait, 0.0002) * 1000);
         this.timers.set(id, setImmediate(arm) as unknown as NodeJS.Timeout);
         return;
       }
@@ -47,14 +53,19 @@ export class WallClock implements Clock {
     const id = this.next++;
     let k = 0;
     const first = this.now + (start ?? interval);
+    // A call already due runs at once, inside at(), so after falling behind the calls nest:
+    // only a still-pending timer is the series' current one, and a cancelled series stops.
+    const track = (inner: number) => {
+      if (this.timers.has(inner) && this.alias.has(id)) this.alias.set(id, inner);
+    };
     const tick = () => {
+      if (!this.alias.has(id)) return;
       k++;
-      const inner = this.at(first + k * interval, tick);
-      this.alias.set(id, inner);
+      track(this.at(first + k * interval, tick));
       fn();
     };
-    const inner = this.at(first, tick);
-    this.alias.set(id, inner);
+    this.alias.set(id, -1);
+    track(this.at(first, tick));
     return id;
   }
 

@@ -1,13 +1,10 @@
-import test from "ava";
 import { probe, runLive } from "../../sim/live/index.js";
 import { runScenario } from "../../sim/runner/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
 import { root } from "../helpers.js";
+import { liveTest } from "./gate.js";
 
-const why = probe("deadline");
-if (why) console.log(`live cbs comparison skipped: ${why}`);
-
-(why ? test.skip : test.serial)("cbs budget: the simulated run and the live SCHED_DEADLINE run give each reserved process the same share within 2 points", async (t) => {
+liveTest("cbs budget: the simulated run and the live SCHED_DEADLINE run give each reserved process the same share within 2 points", probe("deadline"), async (t) => {
   const s = loadScenario(`${root}/scenarios/live-vsched.json`, { sets: ["duration=5.5", "policies.vsched.budget=cbs"] });
   t.is(s.policies.vsched.budget, "cbs");
   const sim = runScenario(s).summary.metrics.vsched;

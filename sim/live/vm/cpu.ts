@@ -29,6 +29,15 @@ abstract class VmControl implements Backend {
 
   constructor(protected readonly vms: Map<string, QemuVm>, protected readonly uMax: number, protected readonly journal: Journal) {}
 
+  /** VM backends report their evidence in the summary (QMP latency, stalls), not as counters. */
+  counters(_vm: string): Record<string, number> {
+    return {};
+  }
+
+  overloaded(): string | undefined {
+    return undefined;
+  }
+
   reserve(vm: string, r: Reservation): Admission {
     const others = [...this.reserved].filter(([v]) => v !== vm).reduce((u, [, x]) => u + x.slice / x.period, 0);
     // Tick 1 us: the kernel's own resolution.
