@@ -184,7 +184,8 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     // The live dispatcher has high-resolution timers (as VSched could); the scenario's tick
     // models a kernel's timer in simulation, not Node's.
     const tick = LIVE_TICK;
-    if (backendName === "cgroup") journal.add({ kind: "cgroup", path: `${cgroupRoot()!.path}/virtuoso-${process.pid}` });
+    // The cgroup backend makes one group per VM (backends.ts); each is journaled before it can exist.
+    if (backendName === "cgroup") for (const vm of procs.keys()) journal.add({ kind: "cgroup", path: `${cgroupRoot()!.path}/virtuoso-${process.pid}-${vm.replace(/[^A-Za-z0-9_.-]/g, "_")}` });
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
     // The same tracks as a simulated run's timeline: the scenario's first host, core 0 (the dispatcher's one CPU).
