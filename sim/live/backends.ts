@@ -11,6 +11,7 @@ import { admit } from "../vsched/admission.js";
 import { VSched, type BudgetRule } from "../vsched/vsched.js";
 import { allowedCpus, placement, putBack, raise, type ThreadPlacement } from "./cpus.js";
 import type { LiveProcess } from "./procs.js";
+import { BookedTime } from "./booked.js";
 
 export type BackendName = "signals" | "deadline" | "cgroup";
 
@@ -235,7 +236,7 @@ export class SignalsBackend extends Base implements CpuDispatch {
   readonly lateness: number[] = [];
   /** VSched's own bookkeeping of the time each process held the CPU: the kernel's counters
    * for a running task lag by up to a scheduler tick, which would make every slice overrun. */
-  private held = new Map<string, { total: number; since: number }>();
+  private readonly booked = new BookedTime(() => this.clock.now);
   private readonly before: ThreadPlacement;
 
   constructor(procs: Map<string, LiveProcess>, uMax: number, private readonly clock: Clock, tick: number, budget: BudgetRule = "run-on") {
@@ -329,27 +330,18 @@ export class SignalsBackend extends Base implements CpuDispatch {
 
   // CpuDispatch for the VSched object.
   run(vm: string): void {
-    const h = this.holding(vm);
-    if (Number.isNaN(h.since)) h.since = this.clock.now;
+    this.booked.start(vm);
     this.procs.get(vm)?.signal("SIGCONT");
   }
   stop(vm: string): void {
     this.procs.get(vm)?.signal("SIGSTOP");
-    const h = this.holding(vm);
-    if (!Number.isNaN(h.since)) h.total += this.clock.now - h.since;
-    h.since = NaN;
+    this.booked.stop(vm);
   }
   runnable(): boolean {
     return true;
   }
   cpuTime(vm: string): number {
-    const h = this.holding(vm);
-    return h.total + (Number.isNaN(h.since) ? 0 : this.clock.now - h.since);
-  }
-  private holding(vm: string): { total: number; since: number } {
-    let h = this.held.get(vm);
-    if (!h) this.held.set(vm, (h = { total: 0, since: NaN }));
-    return h;
+    return this.booked.total(vm);
   }
   onRunnable(): void {}
 }

@@ -17,6 +17,7 @@ import { cgroupRoot, type Backend, type BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
 import type { QemuVm } from "./qemu.js";
 import { advancing, startTime, threadIds } from "./threads.js";
+import { BookedTime } from "../booked.js";
 
 const ns = (s: number) => String(Math.round(s * 1e9));
 const us = (s: number) => String(Math.round(s * 1e6));
@@ -191,7 +192,7 @@ export class VmSignals extends VmControl implements CpuDispatch {
   readonly name = "signals";
   readonly vsched: VSched;
   /** VSched's own record of the time each VM held the CPU (see SignalsBackend). */
-  private held = new Map<string, { total: number; since: number }>();
+  private readonly booked = new BookedTime(() => this.clock.now);
 
   constructor(vms: Map<string, QemuVm>, uMax: number, journal: Journal, private readonly clock: Clock, tick: number, budget: BudgetRule = "run-on") {
     super(vms, uMax, journal);
@@ -278,27 +279,18 @@ export class VmSignals extends VmControl implements CpuDispatch {
 
   // CpuDispatch for the VSched object.
   run(vm: string): void {
-    const h = this.holding(vm);
-    if (Number.isNaN(h.since)) h.since = this.clock.now;
+    this.booked.start(vm);
     this.timed(this.vms.get(vm)?.cont());
   }
   stop(vm: string): void {
     this.timed(this.vms.get(vm)?.stop());
-    const h = this.holding(vm);
-    if (!Number.isNaN(h.since)) h.total += this.clock.now - h.since;
-    h.since = NaN;
+    this.booked.stop(vm);
   }
   runnable(): boolean {
     return true;
   }
   cpuTime(vm: string): number {
-    const h = this.holding(vm);
-    return h.total + (Number.isNaN(h.since) ? 0 : this.clock.now - h.since);
-  }
-  private holding(vm: string): { total: number; since: number } {
-    let h = this.held.get(vm);
-    if (!h) this.held.set(vm, (h = { total: 0, since: NaN }));
-    return h;
+    return this.booked.total(vm);
   }
   onRunnable(): void {}
 }
