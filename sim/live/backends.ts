@@ -56,6 +56,15 @@ export function cgroupRoot(): { path: string; version: 1 | 2 } | undefined {
   return undefined;
 }
 
+/**
+ * Admission for a live backend: the simulator's rule over the other VMs' reservations (a VM's
+ * own earlier one is replaced), at the kernel's 1 us resolution rather than a timer tick.
+ */
+export function admitBeside(reserved: ReadonlyMap<string, Reservation>, vm: string, r: Reservation, uMax: number): Admission {
+  const others = [...reserved].filter(([v]) => v !== vm).reduce((u, [, x]) => u + x.slice / x.period, 0);
+  return admit(others, r, { uMax, overheadReserve: 0, tick: 1e-6 });
+}
+
 abstract class Base implements Backend {
   abstract readonly name: BackendName;
   protected reserved = new Map<string, Reservation>();
@@ -63,9 +72,7 @@ abstract class Base implements Backend {
   constructor(protected readonly procs: Map<string, LiveProcess>, protected readonly uMax: number) {}
 
   reserve(vm: string, r: Reservation): Admission {
-    const others = [...this.reserved].filter(([v]) => v !== vm).reduce((u, [, x]) => u + x.slice / x.period, 0);
-    // Tick 1 us: the kernel's own resolution, not a 2.6 timer tick.
-    const verdict = admit(others, r, { uMax: this.uMax, overheadReserve: 0, tick: 1e-6 });
+    const verdict = admitBeside(this.reserved, vm, r, this.uMax);
     if (!verdict.admitted) return verdict;
     this.apply(this.proc(vm), r);
     this.reserved.set(vm, r);

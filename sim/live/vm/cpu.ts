@@ -11,9 +11,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Admission, Clock, CpuDispatch, Reservation } from "../../ports/index.js";
-import { admit } from "../../vsched/admission.js";
 import { VSched, type BudgetRule } from "../../vsched/vsched.js";
-import { cgroupRoot, type Backend, type BackendName } from "../backends.js";
+import { admitBeside, cgroupRoot, type Backend, type BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
 import type { QemuVm } from "./qemu.js";
 import { advancing, startTime, threadIds } from "./threads.js";
@@ -40,9 +39,7 @@ abstract class VmControl implements Backend {
   }
 
   reserve(vm: string, r: Reservation): Admission {
-    const others = [...this.reserved].filter(([v]) => v !== vm).reduce((u, [, x]) => u + x.slice / x.period, 0);
-    // Tick 1 us: the kernel's own resolution.
-    const verdict = admit(others, r, { uMax: this.uMax, overheadReserve: 0, tick: 1e-6 });
+    const verdict = admitBeside(this.reserved, vm, r, this.uMax);
     if (!verdict.admitted) return verdict;
     try {
       this.apply(this.vm(vm), r);
