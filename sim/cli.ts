@@ -89,9 +89,10 @@ program
     if (o.reps === 0) throw new UsageError("--reps: must be at least 1");
     if (o.jobs === 0) throw new UsageError("--jobs: must be at least 1");
     // Loaded on demand: the sweep's statistics pull in mathjs, which a plain run does not need.
-    const { parseGrid, sweep, submit } = await import("./sweep/index.js");
+    const { parseGrid, plan, sweep, submit } = await import("./sweep/index.js");
     // The command line's grid, or else the scenario's own sweep block.
-    const block = checked(file, { maxEvents: o.maxEvents }).sweep;
+    const base = checked(file, { maxEvents: o.maxEvents });
+    const block = base.sweep;
     let grid;
     try {
       grid = o.grid.length ? o.grid.map(parseGrid) : (block?.grid ?? []);
@@ -99,9 +100,7 @@ program
       throw new UsageError((err as Error).message);
     }
     // Every run of the grid must validate before anything is written.
-    const { plan } = await import("./sweep/index.js");
     const reps = o.reps ?? block?.reps ?? 1;
-    const base = checked(file, { maxEvents: o.maxEvents });
     for (const r of plan(base.seed, grid, 1)) checked(file, { sets: r.sets, maxEvents: o.maxEvents }, ` (at grid point ${r.point}: ${r.sets.slice(0, -1).join(" ")})`);
     if (o.engine === "slurm") {
       const { job, tasks } = submit({ file, out: o.out, grid, reps, partition: o.partition, force: o.force });
