@@ -87,7 +87,9 @@ function removeStale(parent: string, name: string): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists on this host (one we may not signal counts). */
+export function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

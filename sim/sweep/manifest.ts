@@ -8,7 +8,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { ioError, OutputError, writeAtomic } from "../../analysis/output.js";
+import { alive, ioError, OutputError, writeAtomic } from "../../analysis/output.js";
 import type { GridAxis, PlannedRun } from "./plan.js";
 
 export interface ManifestRun extends PlannedRun {
@@ -121,14 +121,4 @@ export function takeLock(dir: string): void {
 export function releaseLock(dir: string): void {
   const file = join(resolve(dir), "sweep.lock");
   if (held.delete(file)) rmSync(file, { force: true });
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
