@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./source/index.js";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileSync } from "node:fs";
@@ -161,7 +161,7 @@ program
   .action((names: string[], o: { out: string; quiet?: boolean }) => {
     const unknown = names.filter((n) => !paperFigures.some((f) => f.name === n));
     if (unknown.length) throw new UsageError(`figures: unknown figure ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${paperFigures.map((f) => f.name).join(", ")}`);
-    const scenarios = fileURLToPath(new URL("../scenarios/", import.meta.url));
+    const scenarios = `${projectRoot}scenarios/`;
     for (const f of paperFigures.filter((x) => names.length === 0 || names.includes(x.name))) {
       const t0 = monotonicSeconds();
       const s = checked(`${scenarios}${f.name}.json`);

@@ -5,9 +5,9 @@
  * editors completion and every field's documentation on hover.
  */
 import { dirname, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../source/index.js";
 
-const schemaFile = fileURLToPath(new URL("../../scenarios/scenario.schema.json", import.meta.url));
+const schemaFile = `${projectRoot}scenarios/scenario.schema.json`;
 
 export function starterScenario(name: string, file: string): Record<string, unknown> {
   let schema = relative(dirname(resolve(file)), schemaFile);

@@ -11,7 +11,7 @@ import { OutputDir } from "../../analysis/output.js";
 import type { Scenario } from "../scenario/index.js";
 import { CgroupBackend, cgroupRoot, DeadlineBackend, MachineTooLoaded, probe, SignalsBackend, signalsCpus, which, type Backend, type BackendName } from "./backends.js";
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { nodeProgram } from "../source/index.js";
 import { Vttif } from "../vttif/vttif.js";
 import { NFT, NftablesTap } from "./nftap.js";
 import { LiveProcess, spawnCpuBound } from "./procs.js";
@@ -33,9 +33,8 @@ const SHARE_COUNTERS: Record<BackendName, string[]> = { signals: ["booked_s"], d
 /** Resolution of the live VSched dispatcher, seconds. */
 const LIVE_TICK = 1e-4;
 
-const rankProgram = fileURLToPath(new URL("./bsp-rank.ts", import.meta.url));
-const proberProgram = fileURLToPath(new URL("./prober.ts", import.meta.url));
-const register = new URL("../../bin/register.js", import.meta.url).href;
+const rankProgram = nodeProgram(new URL("./bsp-rank.ts", import.meta.url));
+const proberProgram = nodeProgram(new URL("./prober.ts", import.meta.url));
 
 /** What a run can be stopped on before its duration: wall seconds, supersteps per application
  * and VTTIF's current topology. */
@@ -137,7 +136,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     const ready: Promise<void>[] = [];
     for (const w of s.workloads) {
       if (w.kind !== "interactive") continue;
-      const args = [`--import=${register}`, proberProgram, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
+      const args = [...proberProgram.execArgv, proberProgram.file, JSON.stringify({ thinkTime: w.thinkTime, burstOps: w.burstOps, seed: `${s.seed}/${w.id}` })];
       const child = spawn("setpriv", [...DIE_WITH_RUN, ...(pin ? ["taskset", "-c", pin] : []), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] });
       const list: number[] = [];
       responses.set(w.id, list);
@@ -165,7 +164,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     for (const w of bsps) {
       const job = { addresses: w.vms.map((v) => addresses.get(v)!), port: 20000 + (process.pid % 20000), sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }], messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps };
       w.vms.forEach((_, rank) => {
-        const child = spawn("setpriv", [...DIE_WITH_RUN, process.execPath, `--import=${register}`, rankProgram, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        const child = spawn("setpriv", [...DIE_WITH_RUN, process.execPath, ...rankProgram.execArgv, rankProgram.file, JSON.stringify({ ...job, rank })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
         ranks.push(child);
         journal.process(child.pid!);
         ready.push(new Promise((r) => child.once("message", () => r())));

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../source/index.js";
 import type { Scenario } from "../scenario/index.js";
 
 export interface Provenance {
@@ -18,7 +18,7 @@ export interface Provenance {
   scenario_sha256: string;
 }
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = projectRoot;
 
 export const toolVersion: string = (JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { version: string }).version;
 

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../source/index.js";
 import { OutputError, writeAtomic } from "../../analysis/output.js";
 import { report } from "../../analysis/report.js";
 import { runExperiment } from "../experiments/index.js";
@@ -25,7 +25,7 @@ function manifest(dir: string): Manifest {
   return m;
 }
 
-const bin = fileURLToPath(new URL("../../bin/virtuoso.js", import.meta.url));
+const bin = `${projectRoot}bin/virtuoso.js`;
 
 /** Plans the sweep into `out/sweep.json` and submits the runs not yet done; returns the job id. */
 export function submit(o: { file: string; out: string; grid: GridAxis[]; reps: number; partition?: string; force?: boolean }): { job: string | undefined; tasks: number } {

@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { nodeProgram } from "../source/index.js";
 import { recordsToRows, toCsv, type Cell } from "../../analysis/csv.js";
 import { writeAtomic } from "../../analysis/output.js";
 import { report } from "../../analysis/report.js";
@@ -37,8 +37,7 @@ export interface RunRecord {
   resumed: boolean;
 }
 
-const workerFile = fileURLToPath(new URL("./worker.ts", import.meta.url));
-const register = new URL("../../bin/register.js", import.meta.url).href;
+const worker = nodeProgram(new URL("./worker.ts", import.meta.url));
 
 export interface Prepared {
   manifest: Manifest;
@@ -88,7 +87,7 @@ export async function sweep(o: SweepOptions): Promise<RunRecord[]> {
     if (todo.length === 0) return resolve();
     let active = 0;
     const start = () => {
-      const w: ChildProcess = fork(workerFile, [], { execArgv: [`--import=${register}`], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+      const w: ChildProcess = fork(worker.file, [], { execArgv: worker.execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
       let current: ManifestRun | undefined;
       let stderr = "";
       w.stderr?.on("data", (d) => (stderr += String(d)));
