@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { projectRoot } from "./source/index.js";
+import { ExtensionError, loadExtensions } from "./extensions/index.js";
 import { Command, CommanderError } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileSync } from "node:fs";
@@ -40,7 +41,9 @@ const program = new Command("virtuoso")
   .description("Deterministic simulator and live testbed for the Virtuoso VM systems")
   .version(toolVersion)
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .option("--load <module>", "import an extension module (a folder that registers policies or workload kinds) first; repeatable", collect, [])
+  .hook("preAction", async () => loadExtensions(program.opts<{ load: string[] }>().load));
 
 program
   .command("run")
@@ -436,7 +439,7 @@ try {
   if (err instanceof ScenarioError) {
     for (const p of err.problems) process.stderr.write(p + "\n");
     exit(2);
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof UsageError || err instanceof ExtensionError) {
     process.stderr.write(err.message + "\n");
     exit(2);
   } else if (err instanceof OutputError) {

@@ -3,6 +3,7 @@
  * or exhaust memory (a 1 ns period over a day, a million-rank all-to-all) is refused up front
  * with the field to blame. Estimates are rough upper-end event counts, not predictions.
  */
+import { workloadDefinition } from "../workload/registry.js";
 import { limits } from "./limits.js";
 import type { Scenario } from "./schema.js";
 import { expandedHosts } from "./invariants.js";
@@ -75,8 +76,13 @@ export function estimateParts(s: Scenario): Part[] {
         return parts.push({ path: `${p}.interval`, what: "pings", events: (4 * span(w.start)) / w.interval });
       case "noise":
         return parts.push({ path: `${p}.rate`, what: "noise messages", events: 3 * w.rate * span(w.start) });
-      default:
+      default: {
+        // A registered kind says what it costs, if it can.
+        const x = w as { kind: string };
+        const events = workloadDefinition(x.kind)?.events?.(x, s.duration);
+        if (events !== undefined) parts.push({ path: p, what: `${x.kind} events`, events });
         return;
+      }
     }
   });
   const hosts = hostsBy.size;

@@ -11,7 +11,7 @@ import { jsonDepth, limits, sizeProblems } from "./limits.js";
 import { applyOverrides } from "./overrides.js";
 import { ScenarioError, zodProblems } from "./problems.js";
 import { referenceProblems } from "./references.js";
-import { scenarioSchema, type HostSpec, type Scenario } from "./schema.js";
+import { currentScenarioSchema, type HostSpec, type Scenario } from "./schema.js";
 
 export interface LoadOptions {
   sets?: readonly string[];
@@ -55,7 +55,7 @@ export function parseScenario(doc: unknown, opts: LoadOptions = {}): Scenario {
   doc = structuredClone(doc);
   if (opts.sets?.length) applyOverrides(doc, opts.sets);
   if (opts.seed !== undefined && typeof doc === "object" && doc !== null) (doc as Record<string, unknown>).seed = opts.seed;
-  const parsed = scenarioSchema.safeParse(doc);
+  const parsed = currentScenarioSchema().safeParse(doc);
   const problems = [...(parsed.success ? [] : zodProblems(parsed.error)), ...referenceProblems(doc)];
   if (problems.length || !parsed.success) throw new ScenarioError(problems);
   const found = invariantProblems(parsed.data, opts.baseDir);

@@ -20,6 +20,9 @@ export function zodProblems(error: z.ZodError): string[] {
       for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown field`);
     } else if (issue.code === "invalid_type" && / received undefined$/.test(issue.message)) {
       out.push(`${formatPath(issue.path)}: required field is missing`);
+    } else if (issue.path.length === 3 && issue.path[0] === "workloads" && issue.path[2] === "kind" && issue.code === "invalid_union") {
+      // A kind from an extension module is known only once the module is loaded.
+      out.push(`${formatPath(issue.path)}: ${issue.message} (a kind an extension registers needs \`virtuoso --load MODULE\`)`);
     } else {
       out.push(`${formatPath(issue.path)}: ${issue.message}`);
     }

@@ -16,6 +16,7 @@ import { vschedSchema } from "../vsched/schema.js";
 import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
+import { registeredWorkloads, workloadUnion } from "../workload/registry.js";
 import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -93,6 +94,17 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type HostSpec = z.output<typeof hostSchema>;
 export type VmSpec = z.output<typeof vmSchema>;
 
+let extended: { version: number; schema: typeof scenarioSchema } | undefined;
+
+/** The scenario schema with every workload kind registered now (registerWorkload), rebuilt
+ * only when the registry changes. */
+export function currentScenarioSchema(): typeof scenarioSchema {
+  const { version, kinds } = registeredWorkloads();
+  if (kinds.length === 0) return scenarioSchema;
+  if (extended?.version !== version) extended = { version, schema: scenarioSchema.extend({ workloads: z.array(workloadUnion()).default([]) }) as unknown as typeof scenarioSchema };
+  return extended.schema;
+}
+
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(scenarioSchema, { io: "input" });
+  return z.toJSONSchema(currentScenarioSchema(), { io: "input" });
 }

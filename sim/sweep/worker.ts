@@ -10,6 +10,7 @@ import { runExperiment } from "../experiments/index.js";
 import { provenance, runScenario } from "../runner/index.js";
 import { loadScenario, ScenarioError } from "../scenario/index.js";
 import { dirname } from "node:path";
+import { loadInheritedExtensions } from "../extensions/index.js";
 
 interface Job {
   file: string;
@@ -21,6 +22,9 @@ interface Job {
 
 /** Test hook: runs whose id is listed in VIRTUOSO_FAIL_RUNS fail mid-run, as a model bug would. */
 const failing = new Set((process.env.VIRTUOSO_FAIL_RUNS ?? "").split(",").filter(Boolean));
+
+// Extension modules the sweep command loaded (virtuoso --load).
+await loadInheritedExtensions();
 
 // A worker whose parent died (killed sweep) stops instead of finishing its run unobserved.
 process.on("disconnect", () => process.exit(0));

@@ -9,33 +9,33 @@ import type { Model } from "./model.js";
 import { installPhold } from "./phold.js";
 import { installPing } from "./ping.js";
 import type { WorkloadSpec } from "./schema.js";
+import { workloadDefinition } from "./registry.js";
+import type { Installer } from "./model.js";
 import { installWeb } from "./web.js";
 
 export * from "./schema.js";
 export type { Model, Installer } from "./model.js";
+export { registerWorkload, unregisterWorkload, workloadKinds, workloadDefinition, type WorkloadDefinition } from "./registry.js";
 export type { BspApp } from "./bsp.js";
 export { patternNames, patternPhases, meshShape, type Pattern } from "./patterns.js";
 export { installCross, installNoise, installMm1, installPhold, installBsp, installBatch, installInteractive, installWeb, installPing };
 
+/** The built-in kinds' install functions; their schemas are in schema.ts. */
+const builtinInstall: Record<WorkloadSpec["kind"], Installer<any>> = {
+  mm1: installMm1,
+  phold: installPhold,
+  bsp: installBsp,
+  batch: installBatch,
+  interactive: installInteractive,
+  web: installWeb,
+  ping: installPing,
+  noise: installNoise,
+  cross: installCross,
+};
+
+/** Installs one workload through its kind's definition (built-in or registered). */
 export function installWorkload(sim: Simulation, spec: WorkloadSpec, world: World): Model {
-  switch (spec.kind) {
-    case "mm1":
-      return installMm1(sim, spec);
-    case "phold":
-      return installPhold(sim, spec);
-    case "bsp":
-      return installBsp(sim, spec, world);
-    case "batch":
-      return installBatch(sim, spec, world);
-    case "interactive":
-      return installInteractive(sim, spec, world);
-    case "web":
-      return installWeb(sim, spec, world);
-    case "ping":
-      return installPing(sim, spec, world);
-    case "noise":
-      return installNoise(sim, spec, world);
-    case "cross":
-      return installCross(sim, spec, world);
-  }
+  const install = builtinInstall[spec.kind] ?? workloadDefinition(spec.kind)?.install;
+  if (!install) throw new Error(`no workload kind "${spec.kind}" is registered`);
+  return install(sim, spec, world);
 }

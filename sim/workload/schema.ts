@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { bytes, id, positiveCount, positiveSeconds, rate, seconds } from "../scenario/quantities.js";
 import { patternNames } from "./patterns.js";
+import { defineBuiltinWorkloads } from "./registry.js";
 
 const ops = z.number().nonnegative().describe("operations");
 
@@ -101,7 +102,11 @@ export const pingSchema = z.strictObject({
   start: seconds.default(0),
 });
 
-export const workloadSchema = z.discriminatedUnion("kind", [mm1Schema, pholdSchema, bspSchema, batchSchema, interactiveSchema, webSchema, pingSchema, noiseSchema, crossSchema]);
+const builtinSchemas = [mm1Schema, pholdSchema, bspSchema, batchSchema, interactiveSchema, webSchema, pingSchema, noiseSchema, crossSchema] as const;
+/** The built-in kinds; a scenario is parsed against these and any kind a program added with
+ * `registerWorkload` (see currentScenarioSchema). */
+export const workloadSchema = z.discriminatedUnion("kind", [...builtinSchemas]);
+defineBuiltinWorkloads(builtinSchemas);
 
 export type NoiseSpec = z.output<typeof noiseSchema>;
 export type CrossSpec = z.output<typeof crossSchema>;
