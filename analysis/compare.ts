@@ -46,6 +46,32 @@ function check(simDir: string, sim: RunSummary, liveDir: string, live: RunSummar
   if (simIsLive) throw new CompareError(`compare: ${simDir} is ${kind(sim)}; the first argument must be the output of \`virtuoso run\``);
   if (!liveIsLive) throw new CompareError(`compare: ${liveDir} is ${kind(live)}; the second argument must be the output of \`virtuoso live\``);
   if (sim.scenario !== live.scenario) throw new CompareError(`compare: the runs are of different scenarios: ${simDir} ran "${sim.scenario}", ${liveDir} ran "${live.scenario}"`);
+  const differ = differences(scenarioOf(simDir), scenarioOf(liveDir));
+  if (differ.length) {
+    const shown = differ.slice(0, 5).join(", ") + (differ.length > 5 ? ` and ${differ.length - 5} more` : "");
+    throw new CompareError(`compare: the runs are of different versions of "${sim.scenario}": their scenario.json differ at ${shown}`);
+  }
+}
+
+/** Fields a simulated and a live run of one scenario may set differently: how live mode runs
+ * it, and the seed (live runs are not replays of a random stream). */
+const IGNORED = new Set(["live", "seed"]);
+
+function scenarioOf(dir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, "scenario.json"), "utf8"));
+  } catch (err) {
+    throw new CompareError(`compare: ${dir}/scenario.json: cannot read the scenario the run ran (${(err as Error).message.split("\n")[0]})`);
+  }
+}
+
+/** Paths (a.b.0.c) where two parsed scenarios differ, outside IGNORED at the top level. */
+export function differences(a: unknown, b: unknown, path: string[] = []): string[] {
+  const objects = typeof a === "object" && a !== null && typeof b === "object" && b !== null && Array.isArray(a) === Array.isArray(b);
+  if (!objects) return Object.is(a, b) ? [] : [path.join(".") || "(scenario)"];
+  const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].filter((k) => !(path.length === 0 && IGNORED.has(k)));
+  return keys.flatMap((k) => differences(ra[k], rb[k], [...path, k]));
 }
 
 export function compare(simDir: string, liveDir: string): { rows: Comparison[]; csv: string; svg: string } {

@@ -1,7 +1,7 @@
 import test from "ava";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { compare, CompareError } from "../../analysis/compare.js";
+import { compare, CompareError, differences } from "../../analysis/compare.js";
 import { cli, tempDir } from "../helpers.js";
 
 test("compare pairs each VM's simulated CPU share and each application's rate with the live measurement", (t) => {
@@ -10,6 +10,7 @@ test("compare pairs each VM's simulated CPU share and each application's rate wi
   mkdirSync(join(dir, "live"));
   writeFileSync(join(dir, "sim", "summary.json"), JSON.stringify({ scenario: "s", simulated_s: 10, metrics: { vsched: { "p1.cpu_share": 0.3, "p2.cpu_share": 0.2 }, app: { supersteps: 50 } } }));
   writeFileSync(join(dir, "live", "summary.json"), JSON.stringify({ scenario: "s", backend: "signals", metrics: { p1: { measured_share: 0.31 }, p2: { measured_share: 0.19 }, batch: { measured_share: 0.5 }, app: { supersteps: 48, rate: 4.8 } } }));
+  for (const d of ["sim", "live"]) writeFileSync(join(dir, d, "scenario.json"), JSON.stringify(scenarioDoc));
   const c = compare(join(dir, "sim"), join(dir, "live"));
   t.deepEqual(c.rows.map((r) => [r.quantity, r.predicted, r.measured]), [
     ["p1 CPU share", 0.3, 0.31],
@@ -22,11 +23,14 @@ test("compare pairs each VM's simulated CPU share and each application's rate wi
   t.regex(c.csv, /^quantity,predicted,measured,difference\n/);
 });
 
-function pair(simDoc: object, liveDoc: object): [string, string] {
+const scenarioDoc = { name: "s", seed: 1, duration: 10, vms: [{ id: "p1", host: "h" }], workloads: [{ kind: "batch", id: "w", vm: "p1" }] };
+
+function pair(simDoc: object, liveDoc: object, scenarios: [object, object] = [scenarioDoc, scenarioDoc]): [string, string] {
   const dir = tempDir();
-  for (const [name, doc] of [["a", simDoc], ["b", liveDoc]] as const) {
+  for (const [i, [name, doc]] of ([["a", simDoc], ["b", liveDoc]] as const).entries()) {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, "summary.json"), JSON.stringify(doc));
+    writeFileSync(join(dir, name, "scenario.json"), JSON.stringify(scenarios[i]));
   }
   return [join(dir, "a"), join(dir, "b")];
 }
@@ -54,4 +58,22 @@ test("compare refuses swapped arguments, two runs of one kind, different scenari
   t.regex(r.stderr, /^compare: the arguments are swapped/);
   t.notRegex(r.stderr, /at .*\.ts:/, "no stack trace");
   t.false(existsSync(join(y, "compare.csv")));
+});
+
+test("compare refuses two versions of one scenario, naming where they differ, but not a different live section or seed", (t) => {
+  const edited = { ...scenarioDoc, duration: 20, workloads: [{ kind: "batch", id: "w", vm: "p1", ops: 5 }] };
+  const e = t.throws(() => compare(...pair(simDoc, liveDoc, [scenarioDoc, edited])), { instanceOf: CompareError })!;
+  t.regex(e.message, /different versions of "s": their scenario.json differ at duration, workloads\.0\.ops$/);
+  t.is(compare(...pair(simDoc, liveDoc, [scenarioDoc, { ...scenarioDoc, seed: 7, live: { backend: "deadline" } }])).rows.length, 1);
+  const [x, y] = pair(simDoc, liveDoc);
+  rmSync(join(y, "scenario.json"));
+  t.throws(() => compare(x, y), { instanceOf: CompareError, message: /\/b\/scenario.json: cannot read the scenario the run ran/ });
+});
+
+test("differences finds every differing path, including added, removed and retyped fields", (t) => {
+  t.deepEqual(differences({ a: 1, b: [1, 2], c: { d: "x" } }, { a: 1, b: [1, 3], c: { d: "x" } }), ["b.1"]);
+  t.deepEqual(differences({ a: 1 }, { a: 1, e: null }), ["e"]);
+  t.deepEqual(differences({ a: [1] }, { a: { 0: 1 } }), ["a"]);
+  t.deepEqual(differences({ a: [1, 2] }, { a: [1] }), ["a.1"]);
+  t.deepEqual(differences({ live: 1, seed: 2, x: { live: 1 } }, { live: 2, seed: 3, x: { live: 2 } }), ["x.live"], "only the top-level live and seed are ignored");
 });
