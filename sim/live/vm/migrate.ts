@@ -125,15 +125,27 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     }
     return { vm: src, report: { vm: src.o.vm, status: "failed", reason, start, end: now(), ...zero } };
   };
+  let unsubscribe: () => void = () => undefined;
   try {
     await dest.attach(timeout);
     await o.beforeStart?.(dest);
     const q = src.qmp!;
-    if (o.capabilities?.length) await q.execute("migrate-set-capabilities", { capabilities: o.capabilities.map((capability) => ({ capability, state: true })) });
+    const caps = ["events", ...(o.capabilities ?? [])];
+    await q.execute("migrate-set-capabilities", { capabilities: caps.map((capability) => ({ capability, state: true })) });
     const params: Record<string, number> = {};
     if (o.maxBandwidth !== undefined) params["max-bandwidth"] = Math.round(o.maxBandwidth);
     if (o.downtimeLimit !== undefined) params["downtime-limit"] = Math.max(1, Math.round(o.downtimeLimit * 1000));
     if (Object.keys(params).length) await q.execute("migrate-set-parameters", params);
+    // The switch-over as QEMU announces it (the MIGRATION event), ahead of any later reply.
+    let switched = false;
+    const switchOver = () => {
+      if (switched) return;
+      switched = true;
+      o.afterSwitch?.(dest);
+    };
+    unsubscribe = q.onEvent((e) => {
+      if (e.event === "MIGRATION" && (e.data as { status?: string })?.status === "completed") switchOver();
+    });
     const sent = performance.now() / 1000;
     await q.execute("migrate", { uri: incoming });
     const end = Date.now() + timeout * 1000;
@@ -152,7 +164,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
       info = await q.execute<QueryMigrate>("query-migrate");
     }
     const doneAt = now();
-    o.afterSwitch?.(dest);
+    switchOver();
     // The guest must run at the destination: its heartbeat resumes there.
     const need = o.beats ?? 2;
     const healthEnd = Date.now() + (o.healthTimeout ?? 15) * 1000;
@@ -192,5 +204,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     };
   } catch (err) {
     return fail((err as Error).message);
+  } finally {
+    unsubscribe();
   }
 }
