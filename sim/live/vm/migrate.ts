@@ -19,6 +19,9 @@ export interface MigrationParams {
   capabilities?: string[];
   /** tcp (127.0.0.1, a free port) or a unix socket in the run's folder. */
   transport?: "tcp" | "unix";
+  /** After this many dirty syncs, stop and copy whatever remains (QEMU itself has no limit):
+   * the downtime limit is lifted so the next pass is the last. */
+  maxRounds?: number;
 }
 
 export interface MigrateOptions extends MigrationParams {
@@ -36,6 +39,8 @@ export interface MigrateOptions extends MigrationParams {
   /** Called as soon as QEMU reports the migration completed (the destination runs the guest),
    * before the health check: where a dispatcher switches to the destination. */
   afterSwitch?: (dest: QemuVm) => void;
+  /** Called with the destination as soon as its process exists. */
+  started?: (dest: QemuVm) => void;
   /** The caller's clock (seconds), for `start` and `end`. */
   now?: () => number;
 }
@@ -115,6 +120,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   o.journal.add({ kind: "process", mark: name });
   const dest = new QemuVm({ ...src.o, name, files, incoming });
   o.journal.process(dest.pid);
+  o.started?.(dest);
   const fail = async (reason: string): Promise<{ vm: QemuVm; report: LiveMigrationReport }> => {
     dest.kill();
     try {
@@ -150,9 +156,14 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     await q.execute("migrate", { uri: incoming });
     const end = Date.now() + timeout * 1000;
     let info: QueryMigrate;
+    let forced = false;
     for (;;) {
       info = await q.execute<QueryMigrate>("query-migrate");
       if (info.status === "completed" || info.status === "failed" || info.status === "cancelled") break;
+      if (o.maxRounds !== undefined && !forced && (info.ram?.["dirty-sync-count"] ?? 0) >= o.maxRounds) {
+        forced = true;
+        await q.execute("migrate-set-parameters", { "downtime-limit": 2_000_000 });
+      }
       if (dest.gone) return fail(dest.gone);
       if (Date.now() > end) return fail(`not done within ${timeout} s (${info.status})`);
       await sleep(20);
