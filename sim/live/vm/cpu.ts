@@ -112,12 +112,11 @@ abstract class VmControl implements Backend {
       const msg = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim().split("\n").pop();
       return { admitted: false, reason: `kernel refused ${this.name}: ${msg}` };
     }
-    this.check(vm);
     return verdict;
   }
 
   /** After a change, the vCPU thread must still run (a spinning guest always wants to). */
-  protected check(vm: string): void {
+  check(vm: string): void {
     const v = this.vm(vm);
     void advancing(v.pid, v.vcpus, 5).then((stuck) => {
       if (stuck.length) this.stalled.add(vm);

@@ -39,6 +39,9 @@ export interface MigrateOptions extends MigrationParams {
   /** Called as soon as QEMU reports the migration completed (the destination runs the guest),
    * before the health check: where a dispatcher switches to the destination. */
   afterSwitch?: (dest: QemuVm) => void;
+  /** Called when the guest resumes at the destination (its RESUME event): the switch-over as
+   * the guest sees it, after the destination has loaded the last state. */
+  onResume?: (dest: QemuVm) => void;
   /** Called with the destination as soon as its process exists. */
   started?: (dest: QemuVm) => void;
   /** The caller's clock (seconds), for `start` and `end`. */
@@ -72,6 +75,8 @@ export interface LiveMigrationReport {
   outage_s: number;
   /** The median gap between heartbeat lines before the migration: the resolution of outage_s. */
   heartbeat_s: number;
+  /** When the guest resumed at the destination (the caller's clock). */
+  resumed: number;
 }
 
 interface QueryMigrate {
@@ -116,7 +121,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   const incoming = o.transport === "unix" ? `unix:${src.o.dir}/${files}.mig` : `tcp:127.0.0.1:${await freePort()}`;
   const start = now();
   const before = src.beats.slice(-50);
-  const zero = { total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: medianGap(before) };
+  const zero = { resumed: NaN, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: medianGap(before) };
   o.journal.add({ kind: "process", mark: name });
   const dest = new QemuVm({ ...src.o, name, files, incoming });
   o.journal.process(dest.pid);
@@ -132,8 +137,16 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     return { vm: src, report: { vm: src.o.vm, status: "failed", reason, start, end: now(), ...zero } };
   };
   let unsubscribe: () => void = () => undefined;
+  let resumed = NaN;
   try {
     await dest.attach(timeout);
+    const offResume = dest.qmp!.onEvent((e) => {
+      if (e.event !== "RESUME" || !Number.isNaN(resumed)) return;
+      resumed = now();
+      o.onResume?.(dest);
+    });
+    const off = unsubscribe;
+    unsubscribe = () => (off(), offResume());
     await o.beforeStart?.(dest);
     const q = src.qmp!;
     const caps = ["events", ...(o.capabilities ?? [])];
@@ -185,7 +198,13 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
       if (Date.now() > healthEnd) return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s`);
       await sleep(20);
     }
-    if ((await dest.status()) !== "running") return fail(`the destination is ${await dest.status()}`);
+    // Running, or paused by a dispatcher (VSched's stops): the heartbeat showed it ran.
+    const state = await dest.status();
+    if (state !== "running" && state !== "paused") return fail(`the destination is ${state}`);
+    if (Number.isNaN(resumed)) {
+      resumed = doneAt;
+      o.onResume?.(dest);
+    }
     const beats = [...src.beats.filter((t) => t >= sent - 10), ...dest.beats].filter((t, i, a) => i === 0 || t >= a[i - 1]);
     const from = beats.filter((t) => t < sent).pop() ?? sent;
     const seen = [from, ...beats.filter((t) => t >= sent)];
@@ -211,6 +230,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
         mbps: ram.mbps,
         outage_s: outage,
         heartbeat_s: medianGap(before),
+        resumed,
       },
     };
   } catch (err) {

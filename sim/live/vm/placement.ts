@@ -15,12 +15,14 @@ import type { QemuVm } from "./qemu.js";
 export interface Following extends Backend {
   admitMove(vm: string): Admission | undefined;
   follow(vm: string, dest: QemuVm): Admission | undefined;
+  /** Notes the VM as stalled if its vCPU thread does not advance soon. */
+  check(vm: string): void;
 }
 
 export interface LiveMigration extends LiveMigrationReport {
   from: string;
   to: string;
-  /** The destination's vCPU thread share over the first second after the switch-over. */
+  /** The destination's vCPU thread share over the first second after the guest resumed there. */
   share_1s_after: number;
 }
 
@@ -112,9 +114,10 @@ export class LivePlacement implements Placement {
         : undefined,
       afterSwitch: (dest) => {
         if (!early) b.follow(vm, dest);
+        else b.check(vm);
         this.o.onSwitch?.(vm, src, dest);
-        measured = shareOver(dest, 1);
       },
+      onResume: (dest) => void (measured = shareOver(dest, 1)),
     });
     if (r.report.status === "failed") {
       // The VM runs where it ran: the reservation goes back to the source's threads.
@@ -130,7 +133,7 @@ export class LivePlacement implements Placement {
 
   private failed(vm: string, reason: string): LiveMigrationReport {
     const t = this.o.now();
-    return { vm, status: "failed", reason, start: t, end: t, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: NaN };
+    return { vm, status: "failed", reason, start: t, end: t, resumed: NaN, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: NaN };
   }
 }
 

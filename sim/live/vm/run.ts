@@ -19,6 +19,7 @@ import type { LiveResult } from "../run.js";
 import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 import { buildGuest } from "./guest.js";
+import { LivePlacement, type LiveMigration } from "./placement.js";
 import { chooseAccel, QemuVm } from "./qemu.js";
 
 const LIVE_TICK = 1e-4;
@@ -36,7 +37,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
   const vms = new Map<string, QemuVm>();
-  let backend: Backend | undefined;
+  // A VM's CPU time across migrations: its stopped sources' vCPU seconds, and their consoles.
+  const retired = new Map<string, { cpu: number; console: string[] }>();
+  const cpu = (id: string) => (retired.get(id)?.cpu ?? 0) + vms.get(id)!.vcpuSeconds();
+  let placement: LivePlacement | undefined;
+  let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
   try {
     const t0 = Date.now();
@@ -52,6 +57,25 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
+    const p = (placement = new LivePlacement({
+      vms,
+      hosts: new Map(s.vms.map((v) => [v.id, v.host])),
+      memory: new Map(s.vms.map((v) => [v.id, v.memory])),
+      backend: b,
+      journal,
+      now: () => clock.now,
+      downtimeLimit: s.platform.migration.downtimeBudget,
+      maxRounds: s.platform.migration.maxRounds,
+      maxBandwidth: s.live!.migration.maxBandwidth,
+      capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
+      onSwitch: (id, src) => {
+        const r = retired.get(id) ?? { cpu: 0, console: [] };
+        r.cpu += src.vcpuSeconds();
+        r.console.push(...src.console, `--- migrated to a new QEMU process at ${clock.now.toFixed(3)} s ---`);
+        retired.set(id, r);
+      },
+    }));
+    for (const m of s.live!.migrations) clock.at(m.at, () => p.migrate(m.vm, m.to));
     const verdicts = new Map<string, string>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
@@ -63,9 +87,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
     const marks = new Map<string, { t: number; cpu: number; steps: number }>();
     clock.at(from, () => {
-      for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: vm.vcpuSeconds(), steps: vm.progress });
+      for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: cpu(id), steps: vm.progress });
     });
     await new Promise<void>((r) => clock.at(s.duration, r));
+    // A migration still in flight ends (within its own timeouts) before the run does.
+    await p.settled();
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const rows = [...vms].map(([id, vm]) => {
@@ -77,7 +103,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         period_s: res?.period ?? NaN,
         slice_s: res?.slice ?? NaN,
         expected_share: res && admitted ? res.slice / res.period : NaN,
-        measured_share: (vm.vcpuSeconds() - m.cpu) / (clock.now - m.t),
+        measured_share: (cpu(id) - m.cpu) / (clock.now - m.t),
         guest_progress_per_s: (vm.progress - m.steps) / (clock.now - m.t),
         verdict: verdicts.get(id) ?? "unreserved",
       };
@@ -99,6 +125,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
         }])),
         boot: { all_guests_at_init_s: bootS },
+        ...Object.fromEntries(p.migrations.map((x, i) => [`migration.${i + 1}`, migrationSummary(x)])),
         dispatcher: {
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
           timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000,
@@ -124,7 +151,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
             ],
           }));
         }
-        for (const [id, vm] of vms) o.add(`console-${id}.txt`, vm.console.join("\n") + "\n");
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id)?.console ?? []), ...vm.console].join("\n") + "\n");
+        if (p.migrations.length) o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
       },
@@ -137,5 +165,19 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       // The journal undoes the rest.
     }
     await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
+    for (const vm of placement?.started ?? []) vm.kill();
   }
+}
+
+/** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
+const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "share_1s_after", "reason"];
+
+function migrationMetrics(m: LiveMigration): Record<string, string | number> {
+  return Object.fromEntries(MIGRATION_COLUMNS.map((k) => [k, (m as unknown as Record<string, string | number>)[k] ?? ""]));
+}
+
+/** One migration in summary.json: the same, without an empty reason. */
+function migrationSummary(m: LiveMigration): Record<string, string | number> {
+  const { reason, ...rest } = migrationMetrics(m);
+  return reason ? { ...rest, reason } : rest;
 }
