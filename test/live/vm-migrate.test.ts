@@ -1,0 +1,142 @@
+import test from "ava";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runLive } from "../../sim/live/index.js";
+import { Journal } from "../../sim/live/journal.js";
+import { liveProblems } from "../../sim/live/refuse.js";
+import { chooseAccel, migrateVm, policy, QemuVm, threadIds } from "../../sim/live/vm/index.js";
+import { claim } from "../../analysis/output.js";
+import { loadScenario, parseScenario } from "../../sim/scenario/index.js";
+import { root, tempDir } from "../helpers.js";
+import { poll } from "./poll.js";
+import { processesWith } from "./procfs.js";
+import { liveTest, theGuest, vmProblem } from "./vm-env.js";
+
+const within = 0.03;
+const scenario = `${root}/scenarios/live-migrate.json`;
+
+/** Processes whose command line mentions `mark` anywhere (QEMU's -name carries it). */
+const withMark = (mark: string) => processesWith("").filter((pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(mark);
+  } catch {
+    return false;
+  }
+});
+
+/** Spin counters the guest printed, in order, from a console file's lines. */
+const spins = (lines: string[]) => lines.flatMap((l) => (l.match(/virtuoso-guest: spin (\d+)/) ? [Number(l.match(/spin (\d+)/)![1])] : []));
+
+liveTest("a reserved VM migrates live: its vCPU share is back within 3 points in the first second, summary.json has QEMU's time, downtime and bytes, the guest runs on", vmProblem("deadline"), async (t) => {
+  const s = loadScenario(scenario);
+  const r = await runLive(s, "deadline");
+  t.log(JSON.stringify(r.summary.metrics));
+  const m = r.summary.metrics as Record<string, Record<string, number | string>>;
+  const mig = m["migration.1"];
+  t.is(mig.status, "completed", String(mig.reason));
+  t.is(mig.vm, "vm1");
+  t.is(mig.from, "h1");
+  t.is(mig.to, "h2");
+  // QEMU's own account, checked against what the guest is: every page of its RAM (128 MiB,
+  // plus a few ROM blocks) went across at least once, as data or as a zero page.
+  const memory = s.vms[0].memory;
+  const n = (k: string) => mig[k] as number;
+  t.true(n("total_bytes") >= memory && n("total_bytes") < memory * 1.05, `RAM ${n("total_bytes")}`);
+  t.true(n("normal_bytes") + n("duplicate_bytes") >= n("total_bytes"), "every page sent once at least");
+  t.true(n("bytes") >= n("normal_bytes"), "transferred includes every page sent in full");
+  t.true(n("rounds") >= 2, "pre-copy, then stop-and-copy");
+  t.true(n("total_s") > 0 && n("downtime_s") >= 0 && n("downtime_s") <= n("total_s"));
+  t.true(n("setup_s") >= 0 && n("setup_s") < n("total_s"));
+  // The wall-clock span contains QEMU's own migration time; the guest resumed within it.
+  t.true(n("end") - n("start") >= n("total_s") - 0.01, `${n("end") - n("start")} s of wall time for QEMU's ${n("total_s")} s`);
+  t.true(n("resumed") > n("start") && n("resumed") <= n("end") + 1);
+  // The heartbeat gap covers the downtime (the guest cannot print while paused).
+  t.true(n("outage_s") >= n("downtime_s"), `outage ${n("outage_s")} s < downtime ${n("downtime_s")} s`);
+  // The reservation followed the VM: SCHED_DEADLINE on the new vCPU thread from the start.
+  t.true(Math.abs(n("share_1s_after") - 0.3) <= within, `first second at the destination: ${n("share_1s_after")}`);
+  for (const vm of ["vm1", "vm2"]) {
+    t.is(m[vm].verdict, "admitted");
+    t.true(m[vm].vcpu_advancing as unknown as boolean);
+    t.true(Math.abs((m[vm].measured_share as number) - (m[vm].expected_share as number)) <= within, `${vm}: ${m[vm].measured_share} vs ${m[vm].expected_share}`);
+  }
+  // The guest kept counting across the switch-over, and kept running at the destination.
+  const out = join(tempDir(), "out");
+  r.stage(out).commit({ claim: claim(out) });
+  const console1 = readFileSync(join(out, "console-vm1.txt"), "utf8").split("\n");
+  const cut = console1.findIndex((l) => l.startsWith("--- migrated"));
+  t.true(cut > 0, "the console shows the switch-over");
+  const before = spins(console1.slice(0, cut)), after = spins(console1.slice(cut));
+  t.true(after.length >= 5, `${after.length} heartbeats at the destination`);
+  t.true(after[0] > before[before.length - 1] - 1 && after.every((x, i) => i === 0 || x === after[i - 1] + 1), "the counter carried on from the source");
+  const csv = readFileSync(join(out, "migrations.csv"), "utf8").split("\n");
+  t.true(csv[0].startsWith("vm,from,to,start,end,total_s,downtime_s,bytes,rounds"), "the simulator's migration columns first");
+  t.deepEqual(withMark(`virtuoso-${process.pid}-`), [], "no QEMU left");
+});
+
+liveTest("a migration whose destination dies is a failure, and the VM runs on at the source", vmProblem("deadline"), async (t) => {
+  const dir = tempDir("virtuoso-mig-");
+  const journal = new Journal(dir);
+  const mark = `virtuoso-migtest-${process.pid}-`;
+  journal.add({ kind: "process", mark });
+  const src = new QemuVm({ vm: "vm1", name: mark + "vm1", dir, guest: theGuest().guest!, accel: chooseAccel(), memoryMb: 128, vcpus: 1, work: "spin" });
+  try {
+    await src.boot(240);
+    // Killed mid-transfer: QEMU fails the migration; the source keeps the guest.
+    const a = await migrateVm(src, { journal, index: 1, maxBandwidth: 32 * 2 ** 20, beforeStart: (d) => void setTimeout(() => d.kill(), 300) });
+    t.is(a.report.status, "failed");
+    t.true(a.vm === src);
+    const at = src.progress;
+    await poll("the source's heartbeat", () => src.progress >= at + 3, 60);
+    t.is(await src.status(), "running");
+    // Killed right at the switch-over: QEMU says completed, but the guest did not live on, so
+    // it is a failure too (the report names why).
+    const b = await migrateVm(src, { journal, index: 2, afterSwitch: (d) => d.kill() });
+    t.is(b.report.status, "failed");
+    t.regex(b.report.reason ?? "", /destination/);
+    t.true(Number.isNaN(b.report.total_s), "no migration numbers for a failed migration");
+    t.log(`after a completed migration whose destination died, the source is ${await src.status().catch((e) => String(e))}`);
+    await poll("one QEMU process of the VM at most", () => withMark(mark).length <= 1, 10);
+  } finally {
+    await src.quit().catch(() => src.kill());
+    journal.undo();
+  }
+  t.deepEqual(withMark(mark), []);
+});
+
+liveTest("SIGKILL of virtuoso live during a migration, then --cleanup, leaves no QEMU process, SCHED_DEADLINE task or folder of the run", vmProblem("deadline"), async (t) => {
+  const bin = join(root, "bin", "virtuoso.js");
+  const child = spawn(process.execPath, [bin, "live", scenario, "--set", "duration=300", "--out", join(tempDir(), "out")], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+  const pid = child.pid!;
+  try {
+    // The destination exists: the migration is under way.
+    await poll("the migration's destination", () => withMark(`virtuoso-${pid}-vm1-m1`).length > 0, 300, 50);
+    const qemus = withMark(`virtuoso-${pid}-`);
+    t.true(qemus.length >= 3, "two VMs and a destination");
+    const vcpus = qemus.flatMap((p) => threadIds(p));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const r = spawnSync(process.execPath, [bin, "live", "--cleanup"], { cwd: root, encoding: "utf8" });
+    t.is(r.status, 0, r.stderr);
+    await poll("the run's QEMU processes to end", () => withMark(`virtuoso-${pid}-`).length === 0, 10);
+    t.deepEqual(vcpus.filter((tid) => policy(tid) === 6), [], "no SCHED_DEADLINE thread left");
+    t.is(spawnSync("sh", ["-c", `ls -d /run/virtuoso/live-${pid}* 2>/dev/null`], { encoding: "utf8" }).stdout.trim(), "", "no journal or run folder left");
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
+const base = JSON.parse(readFileSync(scenario, "utf8"));
+
+test("live.migrations are refused, each naming its field, where they cannot run", (t) => {
+  const doc = (migrations: unknown[], extra: Record<string, unknown> = {}) => parseScenario({ ...base, ...extra, live: { ...base.live, migrations } });
+  t.deepEqual(liveProblems(parseScenario(base)), []);
+  const p = liveProblems(doc([{ vm: "nope", to: "h2", at: 1 }, { vm: "vm1", to: "h9", at: 1 }, { vm: "vm1", to: "h1", at: 2 }, { vm: "vm2", to: "h2", at: 99 }]));
+  t.deepEqual(p.map((l) => l.slice(0, l.indexOf(":"))), ["live.migrations.0.vm", "live.migrations.1.to", "live.migrations.2.to", "live.migrations.3.at"]);
+  // Back and forth is fine: each starts where the previous one left the VM.
+  t.deepEqual(liveProblems(doc([{ vm: "vm1", to: "h2", at: 1 }, { vm: "vm1", to: "h1", at: 3 }])), []);
+  t.deepEqual(liveProblems(doc([{ vm: "vm1", to: "h2", at: 3 }, { vm: "vm1", to: "h2", at: 1 }])).map((l) => l.slice(0, l.indexOf(":"))), ["live.migrations.0.to"]);
+  const idle = { ...base, workloads: [base.workloads[1]], policies: { vsched: { reservations: [base.policies.vsched.reservations[1]] } } };
+  t.regex(liveProblems(parseScenario(idle))[0], /^live\.migrations\.0\.vm: .*heartbeat/);
+  t.deepEqual(liveProblems(parseScenario({ ...base, live: { ...base.live, vms: "process" } })), ['live.migrations: live migration needs live.vms "qemu" (a process cannot be migrated)']);
+});
