@@ -127,6 +127,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   o.journal.process(dest.pid);
   o.started?.(dest);
   const fail = async (reason: string): Promise<{ vm: QemuVm; report: LiveMigrationReport }> => {
+    dest.vcpuSeconds(); // Its last reading stays readable.
     dest.kill();
     try {
       await src.qmp!.execute("migrate_cancel");
@@ -210,6 +211,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const seen = [from, ...beats.filter((t) => t >= sent)];
     const outage = Math.max(0, ...seen.slice(1).map((t, i) => t - seen[i]));
     const ram = info.ram!;
+    src.vcpuSeconds(); // Paused for good: its final count stays readable once it has quit.
     await src.quit();
     return {
       vm: dest,

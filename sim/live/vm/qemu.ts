@@ -131,9 +131,13 @@ export class QemuVm {
     if (Number(readFileSync(this.pidfile, "utf8")) !== this.pid) throw new Error(`${this.o.vm}: pidfile does not name the QEMU process`);
   }
 
-  /** CPU seconds of the vCPU threads (the guest's own computation). */
+  private lastCpu = 0;
+  /** CPU seconds of the vCPU threads (the guest's own computation); once QEMU has exited, the
+   * last reading (a migration reads its source's after the switch-over, before it quits). */
   vcpuSeconds(): number {
-    return this.vcpus.reduce((s, t) => s + threadCpuSeconds(this.pid, t), 0);
+    const s = this.vcpus.reduce((sum, t) => sum + threadCpuSeconds(this.pid, t), 0);
+    if (Number.isFinite(s)) this.lastCpu = s;
+    return this.lastCpu;
   }
 
   /** Asks QMP for the VM's run state ("running", "paused", ...). */

@@ -37,9 +37,14 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
   const vms = new Map<string, QemuVm>();
-  // A VM's CPU time across migrations: its stopped sources' vCPU seconds, and their consoles.
-  const retired = new Map<string, { cpu: number; console: string[] }>();
-  const cpu = (id: string) => (retired.get(id)?.cpu ?? 0) + vms.get(id)!.vcpuSeconds();
+  // A VM across migrations: every QEMU process that held it (a destination's vCPU thread is
+  // idle until the switch-over; a finished one keeps its last reading), and its consoles.
+  const first = new Map<string, QemuVm>();
+  const holders = (id: string) => [first.get(id)!, ...(placement?.started ?? []).filter((d) => d.o.vm === id)];
+  const cpu = (id: string) => holders(id).reduce((sum, h) => sum + h.vcpuSeconds(), 0);
+  // The guest's own counter carries over: the furthest any holder saw.
+  const progress = (id: string) => Math.max(...holders(id).map((h) => h.progress));
+  const retired = new Map<string, string[]>();
   let placement: LivePlacement | undefined;
   let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
@@ -51,6 +56,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work: batch.has(v.id) ? "spin" : "idle" });
       journal.process(vm.pid);
       vms.set(v.id, vm);
+      first.set(v.id, vm);
     }
     await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
     const bootS = (Date.now() - t0) / 1000;
@@ -68,10 +74,9 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       maxRounds: s.platform.migration.maxRounds,
       maxBandwidth: s.live!.migration.maxBandwidth,
       capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
-      onSwitch: (id, src) => {
-        const r = retired.get(id) ?? { cpu: 0, console: [] };
-        r.cpu += src.vcpuSeconds();
-        r.console.push(...src.console, `--- migrated to a new QEMU process at ${clock.now.toFixed(3)} s ---`);
+      onSwitch: (id, src, dest) => {
+        const r = retired.get(id) ?? [];
+        r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
         retired.set(id, r);
       },
     }));
@@ -87,14 +92,17 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
     const marks = new Map<string, { t: number; cpu: number; steps: number }>();
     clock.at(from, () => {
-      for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: cpu(id), steps: vm.progress });
+      for (const id of vms.keys()) marks.set(id, { t: clock.now, cpu: cpu(id), steps: progress(id) });
     });
+    // With migrations, each VM's vCPU time every 0.1 s, for the share-over-time figure.
+    const samples: { t: number; cpu: number[] }[] = [];
+    if (s.live!.migrations.length) clock.every(SAMPLE, () => samples.length < 1e5 && samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) }), 0);
     await new Promise<void>((r) => clock.at(s.duration, r));
     // A migration still in flight ends (within its own timeouts) before the run does.
     await p.settled();
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
-    const rows = [...vms].map(([id, vm]) => {
+    const rows = [...vms.keys()].map((id) => {
       const m = marks.get(id)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
       const admitted = verdicts.get(id) === "admitted";
@@ -104,7 +112,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         slice_s: res?.slice ?? NaN,
         expected_share: res && admitted ? res.slice / res.period : NaN,
         measured_share: (cpu(id) - m.cpu) / (clock.now - m.t),
-        guest_progress_per_s: (vm.progress - m.steps) / (clock.now - m.t),
+        guest_progress_per_s: (progress(id) - m.steps) / (clock.now - m.t),
         verdict: verdicts.get(id) ?? "unreserved",
       };
     });
@@ -151,8 +159,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
             ],
           }));
         }
-        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id)?.console ?? []), ...vm.console].join("\n") + "\n");
-        if (p.migrations.length) o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console].join("\n") + "\n");
+        if (p.migrations.length) {
+          o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
+          o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
+        }
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
       },
@@ -167,6 +178,32 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
     for (const vm of placement?.started ?? []) vm.kill();
   }
+}
+
+const SAMPLE = 0.1;
+const WINDOW = 5;
+
+/** Each VM's vCPU thread share over sliding 0.5 s windows, its reservation dashed, and each
+ * migration's start and the guest's resumption at the destination marked. */
+function shareFigure(ids: string[], samples: { t: number; cpu: number[] }[], rows: { vm: string; expected_share: number }[], migrations: LiveMigration[], title: string): string {
+  const at = (i: number) => samples.slice(WINDOW).map((x, k) => [x.t, (x.cpu[i] - samples[k].cpu[i]) / (x.t - samples[k].t)] as [number, number]);
+  const end = samples.length ? samples[samples.length - 1].t : 1;
+  const reserved = rows.filter((r) => Number.isFinite(r.expected_share));
+  const top = Math.max(0.4, ...ids.flatMap((_, i) => at(i).map((q) => q[1]))) * 1.1;
+  return chart({
+    title,
+    x: { label: "time since the guests booted (s)", domain: [0, end] },
+    y: { label: `vCPU thread share, ${(WINDOW * SAMPLE).toFixed(1)} s windows`, domain: [0, top] },
+    series: [
+      ...ids.map((id, i) => ({ name: id, points: at(i), markers: false })),
+      ...reserved.map((r) => ({ name: `${r.vm} reserved`, points: [[0, r.expected_share], [end, r.expected_share]] as [number, number][], dash: "4 3", markers: false })),
+    ],
+    markName: "migration start, resume",
+    marks: migrations.flatMap((m) => [
+      { at: m.start, label: `${m.vm} → ${m.to}` },
+      ...(m.status === "completed" ? [{ at: m.resumed, label: `${m.vm} resumed` }] : [{ at: m.end, label: `${m.vm}: failed` }]),
+    ]),
+  });
 }
 
 /** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
