@@ -69,6 +69,7 @@ liveTest("a reserved VM migrates live: its vCPU share is back within 3 points in
   const before = spins(console1.slice(0, cut)), after = spins(console1.slice(cut));
   t.true(after.length >= 5, `${after.length} heartbeats at the destination`);
   t.true(after[0] > before[before.length - 1] - 1 && after.every((x, i) => i === 0 || x === after[i - 1] + 1), "the counter carried on from the source");
+  t.regex(readFileSync(join(out, "migration.svg"), "utf8"), /^<svg[\s\S]*vm1 → h2/);
   const csv = readFileSync(join(out, "migrations.csv"), "utf8").split("\n");
   t.true(csv[0].startsWith("vm,from,to,start,end,total_s,downtime_s,bytes,rounds"), "the simulator's migration columns first");
   t.deepEqual(withMark(`virtuoso-${process.pid}-`), [], "no QEMU left");
