@@ -157,10 +157,10 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     if (o.downtimeLimit !== undefined) params["downtime-limit"] = Math.max(1, Math.round(o.downtimeLimit * 1000));
     if (Object.keys(params).length) await q.execute("migrate-set-parameters", params);
     // The switch-over as QEMU announces it (the MIGRATION event), ahead of any later reply.
-    let switched = false;
+    let switched = NaN;
     const switchOver = () => {
-      if (switched) return;
-      switched = true;
+      if (!Number.isNaN(switched)) return;
+      switched = performance.now() / 1000;
       o.afterSwitch?.(dest);
     };
     unsubscribe = q.onEvent((e) => {
@@ -206,7 +206,8 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
       resumed = doneAt;
       o.onResume?.(dest);
     }
-    const beats = [...src.beats.filter((t) => t >= sent - 10), ...dest.beats].filter((t, i, a) => i === 0 || t >= a[i - 1]);
+    // The source's beats up to the switch-over (a stray `cont` could wake it after), then the destination's.
+    const beats = [...src.beats.filter((t) => t >= sent - 10 && t <= switched), ...dest.beats].filter((t, i, a) => i === 0 || t >= a[i - 1]);
     const from = beats.filter((t) => t < sent).pop() ?? sent;
     const seen = [from, ...beats.filter((t) => t >= sent)];
     const outage = Math.max(0, ...seen.slice(1).map((t, i) => t - seen[i]));
