@@ -11,7 +11,7 @@ export function liveProblems(s: Scenario): string[] {
   const qemu = s.live?.vms === "qemu";
   const p = s.policies;
   if (p.control) out.push("policies.control: live mode does not run the global rate controller yet; remove it to run live");
-  if (p.adapt) out.push("policies.adapt: live mode does not run the VADAPT loop yet; remove it to run live");
+  if (p.adapt) out.push("policies.adapt: live mode does not run the VADAPT loop yet (its migrations do run live: list them in live.migrations); remove it to run live");
   if (p.wren.enabled) out.push("policies.wren.enabled: live mode does not run Wren yet; set it to false to run live");
   if (p.vreserve.enabled) out.push("policies.vreserve.enabled: live mode does not run VRESERVE yet; set it to false to run live");
   if (qemu && p.vttif.enabled) out.push('policies.vttif.enabled: live.vms "qemu" has no traffic tap yet; set it to false or use live.vms "process"');
@@ -30,6 +30,31 @@ export function liveProblems(s: Scenario): string[] {
       if (reserved.has(v.id) && v.vcpus !== 1) out.push(`vms.${i}.vcpus: a reserved VM has one vCPU live (a reservation is one thread's), not ${v.vcpus}`);
       if (v.memory < 64 * 2 ** 20) out.push(`vms.${i}.memory: the live guest needs at least 64 MiB, not ${v.memory} bytes`);
     });
+  }
+  out.push(...migrationProblems(s));
+  return out;
+}
+
+/** live.migrations: QEMU VMs only, each of a VM whose guest computes (its heartbeat is how the
+ * destination is checked), to another scenario host, within the run. */
+function migrationProblems(s: Scenario): string[] {
+  const out: string[] = [];
+  const migrations = s.live?.migrations ?? [];
+  if (!migrations.length) return out;
+  if (s.live?.vms !== "qemu") return ['live.migrations: live migration needs live.vms "qemu" (a process cannot be migrated)'];
+  const hosts = new Set(s.platform.hosts.map((h) => h.id));
+  const where = new Map(s.vms.map((v) => [v.id, v.host]));
+  const computing = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
+  // In time order, as they run: each starts from where the previous one left the VM.
+  const order = migrations.map((m, i) => ({ m, i })).sort((a, b) => a.m.at - b.m.at || a.i - b.i);
+  for (const { m, i } of order) {
+    const at = `live.migrations.${i}`;
+    if (!where.has(m.vm)) out.push(`${at}.vm: "${m.vm}" is not a VM`);
+    else if (!computing.has(m.vm)) out.push(`${at}.vm: "${m.vm}" runs no batch workload; live, a migration is checked by the guest's heartbeat, which only a computing guest prints`);
+    if (!hosts.has(m.to)) out.push(`${at}.to: "${m.to}" is not a host`);
+    else if (where.get(m.vm) === m.to) out.push(`${at}.to: "${m.vm}" is already on "${m.to}" then`);
+    else if (where.has(m.vm)) where.set(m.vm, m.to);
+    if (m.at >= s.duration) out.push(`${at}.at: ${m.at} s is not before the end of the run (duration ${s.duration} s)`);
   }
   return out;
 }

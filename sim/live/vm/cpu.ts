@@ -81,8 +81,42 @@ abstract class VmControl implements Backend {
     }
   }
 
+  /**
+   * Admission at a migrating VM's destination, before it moves: live, every host is this
+   * machine, so the others' reservations and this one must fit (the source's own ends at the
+   * switch-over). Undefined when the VM holds no reservation.
+   */
+  admitMove(vm: string): Admission | undefined {
+    const r = this.reserved.get(vm);
+    return r && admitBeside(this.reserved, vm, r, this.uMax);
+  }
+
+  /**
+   * The VM is (about to be) run by `dest`, a new QEMU process: its reservation is applied to
+   * dest's vCPU threads, which start as SCHED_OTHER. The source's threads keep theirs until
+   * the source exits.
+   */
+  follow(vm: string, dest: QemuVm): Admission | undefined {
+    const r = this.reserved.get(vm);
+    this.vms.set(vm, dest);
+    if (!r) return undefined;
+    const verdict = admitBeside(this.reserved, vm, r, this.uMax);
+    if (!verdict.admitted) {
+      this.reserved.delete(vm);
+      return verdict;
+    }
+    try {
+      this.apply(dest, r);
+    } catch (err) {
+      this.reserved.delete(vm);
+      const msg = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim().split("\n").pop();
+      return { admitted: false, reason: `kernel refused ${this.name}: ${msg}` };
+    }
+    return verdict;
+  }
+
   /** After a change, the vCPU thread must still run (a spinning guest always wants to). */
-  private check(vm: string): void {
+  check(vm: string): void {
     const v = this.vm(vm);
     void advancing(v.pid, v.vcpus, 5).then((stuck) => {
       if (stuck.length) this.stalled.add(vm);
@@ -210,6 +244,33 @@ export class VmSignals extends VmControl implements CpuDispatch {
     }
   }
 
+  /** Pins and ranks a VM's threads: vCPUs on CPU 0, the rest (which answer QMP) above them elsewhere. */
+  private place(v: QemuVm): void {
+    const cpus = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
+    for (const tid of threadIds(v.pid)) {
+      const vcpu = v.vcpus.includes(tid);
+      if (!vcpu) this.raise(tid, 45);
+      if (!vcpu && cpus < 2) continue;
+      execFileSync("taskset", ["-p", "-c", vcpu ? "0" : `1-${cpus - 1}`, String(tid)], { stdio: "ignore" });
+    }
+  }
+
+  /** VSched's dispatcher now stops and continues `dest` (call once the source has stopped for good). */
+  override follow(vm: string, dest: QemuVm): Admission | undefined {
+    const r = this.reserved.get(vm);
+    this.vms.set(vm, dest);
+    this.place(dest);
+    if (!r) return undefined;
+    for (const tid of dest.vcpus) {
+      this.journal.add({ kind: "sched", tid, start: startTime(tid) ?? 0 });
+      execFileSync("chrt", ["--fifo", "-p", "10", String(tid)], { stdio: "ignore" });
+    }
+    // VSched's own state (the VM's budget and place in its queue) carries over: same VM. The
+    // destination starts running; if VSched has the VM stopped now, so must it be.
+    if (!this.running.has(vm)) this.timed(dest.stop());
+    return { admitted: true };
+  }
+
   private raised: number[] = [];
   private raise(tid: number, priority: number): void {
     this.journal.add({ kind: "sched", tid, start: startTime(tid) ?? 0 });
@@ -275,12 +336,16 @@ export class VmSignals extends VmControl implements CpuDispatch {
   }
 
   // CpuDispatch for the VSched object.
+  /** VMs VSched has given the CPU now. */
+  private readonly running = new Set<string>();
   run(vm: string): void {
     this.booked.start(vm);
+    this.running.add(vm);
     this.timed(this.vms.get(vm)?.cont());
   }
   stop(vm: string): void {
     this.timed(this.vms.get(vm)?.stop());
+    this.running.delete(vm);
     this.booked.stop(vm);
   }
   runnable(): boolean {

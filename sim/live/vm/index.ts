@@ -6,3 +6,4 @@ export { chooseAccel, probeQemu, QemuVm, type Accel, type VmOptions } from "./qe
 export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
 export { runLiveVms } from "./run.js";
+export { migrateVm, type LiveMigrationReport, type MigrateOptions, type MigrationParams } from "./migrate.js";

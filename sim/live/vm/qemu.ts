@@ -41,6 +41,10 @@ export interface VmOptions {
   vcpus: number;
   /** What the guest's /init runs: "spin" (CPU-bound) or "idle". */
   work: string;
+  /** A migration destination: QEMU waits for the guest on this URI (`-incoming`). */
+  incoming?: string;
+  /** Base name of the pidfile and QMP socket (default `vm`; a destination needs its own). */
+  files?: string;
 }
 
 export class QemuVm {
@@ -53,11 +57,13 @@ export class QemuVm {
   readonly console: string[] = [];
   /** Guest-reported progress (spin lines). */
   progress = 0;
+  /** Wall seconds (performance.now) at which each spin line arrived: the guest's heartbeat. */
+  readonly beats: number[] = [];
   private exited?: string;
 
   constructor(readonly o: VmOptions) {
-    this.pidfile = join(o.dir, `${o.vm}.pid`);
-    this.qmpPath = join(o.dir, `${o.vm}.qmp`);
+    this.pidfile = join(o.dir, `${o.files ?? o.vm}.pid`);
+    this.qmpPath = join(o.dir, `${o.files ?? o.vm}.qmp`);
     const args = [
       "-name", `${o.name},debug-threads=on`,
       "-accel", o.accel,
@@ -70,6 +76,7 @@ export class QemuVm {
       "-append", `console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`,
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
+      ...(o.incoming ? ["-incoming", o.incoming] : []),
     ];
     this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let buf = "";
@@ -81,12 +88,20 @@ export class QemuVm {
         buf = buf.slice(nl + 1);
         if (this.console.length < 10_000) this.console.push(line);
         const m = line.match(/virtuoso-guest: spin (\d+)/);
-        if (m) this.progress = Number(m[1]);
+        if (m) {
+          this.progress = Number(m[1]);
+          if (this.beats.length < 1e6) this.beats.push(performance.now() / 1000);
+        }
       }
     });
     let err = "";
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2000)));
     this.child.once("exit", (code, sig) => (this.exited = `qemu ${o.vm} exited (${sig ?? code}): ${err.trim()}`));
+  }
+
+  /** Why QEMU exited, once it has. */
+  get gone(): string | undefined {
+    return this.exited;
   }
 
   /** QEMU's process id (setpriv execs it, so it is the child's). */
@@ -97,20 +112,32 @@ export class QemuVm {
   /** Waits for QMP, reads the vCPU threads, then waits for /init's "ready" line. */
   async boot(timeout: number): Promise<void> {
     const end = Date.now() + timeout * 1000;
-    this.qmp = await Qmp.open(this.qmpPath, timeout);
-    const cpus = await this.qmp.execute<{ "thread-id": number; "cpu-index": number }[]>("query-cpus-fast");
-    this.vcpus = cpus.sort((a, b) => a["cpu-index"] - b["cpu-index"]).map((c) => c["thread-id"]);
+    await this.attach(timeout);
     while (!this.console.some((l) => l.includes("virtuoso-guest: ready"))) {
       if (this.exited) throw new Error(this.exited);
       if (Date.now() > end) throw new Error(`${this.o.vm}: the guest did not reach /init within ${timeout} s; console: ${this.console.slice(-3).join(" | ")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * Opens QMP and reads the vCPU threads, without waiting for the guest (a migration
+   * destination has none yet: it arrives over `-incoming`).
+   */
+  async attach(timeout: number): Promise<void> {
+    this.qmp = await Qmp.open(this.qmpPath, timeout);
+    const cpus = await this.qmp.execute<{ "thread-id": number; "cpu-index": number }[]>("query-cpus-fast");
+    this.vcpus = cpus.sort((a, b) => a["cpu-index"] - b["cpu-index"]).map((c) => c["thread-id"]);
     if (Number(readFileSync(this.pidfile, "utf8")) !== this.pid) throw new Error(`${this.o.vm}: pidfile does not name the QEMU process`);
   }
 
-  /** CPU seconds of the vCPU threads (the guest's own computation). */
+  private lastCpu = 0;
+  /** CPU seconds of the vCPU threads (the guest's own computation); once QEMU has exited, the
+   * last reading (a migration reads its source's after the switch-over, before it quits). */
   vcpuSeconds(): number {
-    return this.vcpus.reduce((s, t) => s + threadCpuSeconds(this.pid, t), 0);
+    const s = this.vcpus.reduce((sum, t) => sum + threadCpuSeconds(this.pid, t), 0);
+    if (Number.isFinite(s)) this.lastCpu = s;
+    return this.lastCpu;
   }
 
   /** Asks QMP for the VM's run state ("running", "paused", ...). */

@@ -17,6 +17,13 @@ export class Qmp {
   private pending: Pending[] = [];
   private closed?: Error;
   readonly events: { event: string; data?: unknown }[] = [];
+  private listeners = new Set<(e: { event: string; data?: unknown }) => void>();
+
+  /** Calls `fn` on each event as it is read (before any later reply); returns the unsubscribe. */
+  onEvent(fn: (e: { event: string; data?: unknown }) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   private constructor(private readonly sock: Socket) {
     sock.setEncoding("utf8");
@@ -83,7 +90,11 @@ export class Qmp {
         continue; // Not QMP (QEMU prints nothing else here): ignore rather than crash the run.
       }
       if (msg.QMP) this.greeted?.();
-      else if (msg.event) this.events.push({ event: msg.event, data: msg.data });
+      else if (msg.event) {
+        const e = { event: msg.event, data: msg.data };
+        if (this.events.length < 10_000) this.events.push(e);
+        for (const fn of this.listeners) fn(e);
+      }
       else {
         const p = this.pending.shift();
         if (!p) continue;

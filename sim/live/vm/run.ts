@@ -19,6 +19,7 @@ import type { LiveResult } from "../run.js";
 import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 import { buildGuest } from "./guest.js";
+import { LivePlacement, type LiveMigration } from "./placement.js";
 import { chooseAccel, QemuVm } from "./qemu.js";
 
 const LIVE_TICK = 1e-4;
@@ -36,7 +37,16 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
   const vms = new Map<string, QemuVm>();
-  let backend: Backend | undefined;
+  // A VM across migrations: every QEMU process that held it (a destination's vCPU thread is
+  // idle until the switch-over; a finished one keeps its last reading), and its consoles.
+  const first = new Map<string, QemuVm>();
+  const holders = (id: string) => [first.get(id)!, ...(placement?.started ?? []).filter((d) => d.o.vm === id)];
+  const cpu = (id: string) => holders(id).reduce((sum, h) => sum + h.vcpuSeconds(), 0);
+  // The guest's own counter carries over: the furthest any holder saw.
+  const progress = (id: string) => Math.max(...holders(id).map((h) => h.progress));
+  const retired = new Map<string, string[]>();
+  let placement: LivePlacement | undefined;
+  let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
   try {
     const t0 = Date.now();
@@ -46,12 +56,31 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work: batch.has(v.id) ? "spin" : "idle" });
       journal.process(vm.pid);
       vms.set(v.id, vm);
+      first.set(v.id, vm);
     }
     await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
     const bootS = (Date.now() - t0) / 1000;
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
+    const p = (placement = new LivePlacement({
+      vms,
+      hosts: new Map(s.vms.map((v) => [v.id, v.host])),
+      memory: new Map(s.vms.map((v) => [v.id, v.memory])),
+      backend: b,
+      journal,
+      now: () => clock.now,
+      downtimeLimit: s.platform.migration.downtimeBudget,
+      maxRounds: s.platform.migration.maxRounds,
+      maxBandwidth: s.live!.migration.maxBandwidth,
+      capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
+      onSwitch: (id, src, dest) => {
+        const r = retired.get(id) ?? [];
+        r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
+        retired.set(id, r);
+      },
+    }));
+    for (const m of s.live!.migrations) clock.at(m.at, () => p.migrate(m.vm, m.to));
     const verdicts = new Map<string, string>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
@@ -63,12 +92,17 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     const from = Math.max(0, ...s.policies.vsched.reservations.map((r) => r.at)) + 0.5;
     const marks = new Map<string, { t: number; cpu: number; steps: number }>();
     clock.at(from, () => {
-      for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: vm.vcpuSeconds(), steps: vm.progress });
+      for (const id of vms.keys()) marks.set(id, { t: clock.now, cpu: cpu(id), steps: progress(id) });
     });
+    // With migrations, each VM's vCPU time every 0.1 s, for the share-over-time figure.
+    const samples: { t: number; cpu: number[] }[] = [];
+    if (s.live!.migrations.length) clock.every(SAMPLE, () => samples.length < 1e5 && samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) }), 0);
     await new Promise<void>((r) => clock.at(s.duration, r));
+    // A migration still in flight ends (within its own timeouts) before the run does.
+    await p.settled();
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
-    const rows = [...vms].map(([id, vm]) => {
+    const rows = [...vms.keys()].map((id) => {
       const m = marks.get(id)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
       const admitted = verdicts.get(id) === "admitted";
@@ -77,8 +111,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         period_s: res?.period ?? NaN,
         slice_s: res?.slice ?? NaN,
         expected_share: res && admitted ? res.slice / res.period : NaN,
-        measured_share: (vm.vcpuSeconds() - m.cpu) / (clock.now - m.t),
-        guest_progress_per_s: (vm.progress - m.steps) / (clock.now - m.t),
+        measured_share: (cpu(id) - m.cpu) / (clock.now - m.t),
+        guest_progress_per_s: (progress(id) - m.steps) / (clock.now - m.t),
         verdict: verdicts.get(id) ?? "unreserved",
       };
     });
@@ -99,6 +133,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
         }])),
         boot: { all_guests_at_init_s: bootS },
+        ...Object.fromEntries(p.migrations.map((x, i) => [`migration.${i + 1}`, migrationSummary(x)])),
         dispatcher: {
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
           timer_error_p99_ms: clock.latenessQuantile(0.99) * 1000,
@@ -124,7 +159,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
             ],
           }));
         }
-        for (const [id, vm] of vms) o.add(`console-${id}.txt`, vm.console.join("\n") + "\n");
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console].join("\n") + "\n");
+        if (p.migrations.length) {
+          o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
+          o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
+        }
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
       },
@@ -137,5 +176,45 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       // The journal undoes the rest.
     }
     await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
+    for (const vm of placement?.started ?? []) vm.kill();
   }
+}
+
+const SAMPLE = 0.1;
+const WINDOW = 5;
+
+/** Each VM's vCPU thread share over sliding 0.5 s windows, its reservation dashed, and each
+ * migration's start and the guest's resumption at the destination marked. */
+function shareFigure(ids: string[], samples: { t: number; cpu: number[] }[], rows: { vm: string; expected_share: number }[], migrations: LiveMigration[], title: string): string {
+  const at = (i: number) => samples.slice(WINDOW).map((x, k) => [x.t, (x.cpu[i] - samples[k].cpu[i]) / (x.t - samples[k].t)] as [number, number]);
+  const end = samples.length ? samples[samples.length - 1].t : 1;
+  const reserved = rows.filter((r) => Number.isFinite(r.expected_share));
+  const top = Math.max(0.4, ...ids.flatMap((_, i) => at(i).map((q) => q[1]))) * 1.1;
+  return chart({
+    title,
+    x: { label: "time since the guests booted (s)", domain: [0, end] },
+    y: { label: `vCPU thread share, ${(WINDOW * SAMPLE).toFixed(1)} s windows`, domain: [0, top] },
+    series: [
+      ...ids.map((id, i) => ({ name: id, points: at(i), markers: false })),
+      ...reserved.map((r) => ({ name: `${r.vm} reserved`, points: [[0, r.expected_share], [end, r.expected_share]] as [number, number][], dash: "4 3", markers: false })),
+    ],
+    markName: "migration start, resume",
+    marks: migrations.flatMap((m) => [
+      { at: m.start, label: `${m.vm} → ${m.to}` },
+      ...(m.status === "completed" ? [{ at: m.resumed, label: `${m.vm} resumed` }] : [{ at: m.end, label: `${m.vm}: failed` }]),
+    ]),
+  });
+}
+
+/** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
+const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "share_1s_after", "reason"];
+
+function migrationMetrics(m: LiveMigration): Record<string, string | number> {
+  return Object.fromEntries(MIGRATION_COLUMNS.map((k) => [k, (m as unknown as Record<string, string | number>)[k] ?? ""]));
+}
+
+/** One migration in summary.json: the same, without an empty reason. */
+function migrationSummary(m: LiveMigration): Record<string, string | number> {
+  const { reason, ...rest } = migrationMetrics(m);
+  return reason ? { ...rest, reason } : rest;
 }
