@@ -308,6 +308,36 @@ program
   });
 
 program
+  .command("measure")
+  .description("measure QEMU live migrations on this host (guest sizes x dirty rates x bandwidth caps) and write a CSV for `calibrate migration`")
+  .argument("<what>", "migration-qemu")
+  .option("--sizes <MiB,...>", "guest memory sizes", "128,256,512")
+  .option("--rates <MiB/s,...>", "guest dirty rates", "0,8,24")
+  .option("--caps <MiB/s,...>", "QEMU max-bandwidth caps", "32,128")
+  .option("--working-set <MiB>", "the guest's dirtied buffer", "64")
+  .option("--downtime-limit <ms>", "QEMU downtime-limit", "300")
+  .requiredOption("-o, --out <file>", "CSV to write")
+  .action(async (what: string, o: { sizes: string; rates: string; caps: string; workingSet: string; downtimeLimit: string; out: string }) => {
+    if (what !== "migration-qemu") throw new UsageError(`measure: unknown measurement "${what}"; known: migration-qemu`);
+    const list = (flag: string, v: string, min: number) => {
+      const xs = v.split(",").map(Number);
+      if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`--${flag}: expected comma-separated integers >= ${min}, got "${v}"`);
+      return xs;
+    };
+    const sizesMiB = list("sizes", o.sizes, 96), ratesMiBps = list("rates", o.rates, 0), capsMiBps = list("caps", o.caps, 1);
+    const [workingSetMiB] = list("working-set", o.workingSet, 1), [downtimeLimitMs] = list("downtime-limit", o.downtimeLimit, 1);
+    if (workingSetMiB > Math.min(...sizesMiB) - 64) throw new UsageError(`--working-set: ${workingSetMiB} MiB leaves the smallest guest (${Math.min(...sizesMiB)} MiB) less than 64 MiB for its kernel`);
+    const { probeQemu } = await import("./live/vm/qemu.js");
+    const why = probeQemu();
+    if (why) throw new UsageError(`measure: ${why}`);
+    const { buildGuest, guestDir } = await import("./live/vm/guest.js");
+    const { runCampaign } = await import("./live/migmeasure/index.js");
+    // Its own guest folder: the dirtier's initrd differs from other live runs' cached guest.
+    const guest = buildGuest(`${guestDir()}-dirty`);
+    await runCampaign(guest, { sizesMiB, ratesMiBps, capsMiBps, workingSetMiB, downtimeLimitMs }, o.out, (l) => process.stderr.write(l + "\n"));
+  });
+
+program
   .command("schema")
   .description("print (or write) the scenario JSON Schema")
   .option("-o, --out <file>", "write to a file instead of stdout")
