@@ -338,6 +338,28 @@ program
   });
 
 program
+  .command("calibrate")
+  .description("fit the qemu migration model to measurements (`measure migration-qemu` CSV) and print or write a scenario fragment")
+  .argument("<what>", "migration")
+  .argument("<csv>", "measurements CSV")
+  .option("-o, --out <file>", "write the fragment to a file instead of stdout")
+  .action(async (what: string, csv: string, o: { out?: string }) => {
+    if (what !== "migration") throw new UsageError(`calibrate: unknown model "${what}"; known: migration`);
+    if (!existsSync(csv)) throw new UsageError(`calibrate: no file ${csv}`);
+    const { parseMeasurements, calibrateMigration, migrationFragment, MeasurementsError } = await import("./calibrate/index.js");
+    let rows;
+    try {
+      rows = parseMeasurements(readFileSync(csv, "utf8"));
+    } catch (err) {
+      if (err instanceof MeasurementsError) throw new ScenarioError(err.problems.map((p) => `${csv}: ${p}`));
+      throw err;
+    }
+    const text = JSON.stringify(migrationFragment(rows, calibrateMigration(rows)), null, 2) + "\n";
+    if (o.out) writeAtomic(o.out, text);
+    else process.stdout.write(text);
+  });
+
+program
   .command("schema")
   .description("print (or write) the scenario JSON Schema")
   .option("-o, --out <file>", "write to a file instead of stdout")

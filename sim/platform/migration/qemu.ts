@@ -9,6 +9,8 @@
  *   pages still to send (counted as whole pages, zero or not) with the threshold. Below it,
  *   it syncs the dirty bitmap (adding the pages dirtied since the last sync) and, if still
  *   below, stops the guest and sends the rest unthrottled; the final sync counts too.
+ * - Nonzero pages the destination has not held before (the first pass's) arrive at
+ *   firstCopyRate, others at stopCopyRate: the destination allocates its memory on first touch.
  * - The guest dirties distinct pages at its dirty rate, but never more than its writable
  *   working set between two syncs (a cyclic writer: min(working set, rate x time)).
  * - Auto-converge (optional): a sync period (>= 1 s) that dirtied more than half of what it
@@ -32,6 +34,8 @@ export interface QemuPrecopyInput {
   bandwidth: number;
   /** Rate with the guest paused, and within a window before the limit bites, bytes/s. */
   stopCopyRate: number;
+  /** Rate for nonzero pages the destination has not held before (it allocates memory as they arrive), bytes/s. */
+  firstCopyRate: number;
   /** Bytes the running guest dirties per second of wall time (0 once throttled fully). */
   dirtyRate: number;
   /** Most distinct bytes the guest dirties between two bitmap syncs. */
@@ -78,8 +82,9 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const totalPages = Math.ceil(p.memory / P);
   const wsPages = Math.min(totalPages, Math.ceil(p.workingSet / P));
   const dataPages0 = Math.min(totalPages, Math.ceil(p.touched / P));
-  // Pages in the bitmap not yet sent this pass.
-  let zero = totalPages - dataPages0, data = dataPages0;
+  // Pages in the bitmap not yet sent: zero pages, first-time nonzero pages, and re-sent ones.
+  let zero = totalPages - dataPages0, fresh = dataPages0, data = 0;
+  const F = p.firstCopyRate, S = p.stopCopyRate;
   let bytes = 0, rounds = 1; // the setup's sync
   let throttle = 0, high = 0;
   // Distinct pages dirtied since the last sync, and when they were last brought up to date.
@@ -108,7 +113,7 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       periodSent = 0;
     }
   };
-  const pendingBytes = () => (zero + data) * P;
+  const pendingBytes = () => (zero + fresh + data) * P;
   /** QEMU's check; true when it is time to stop. */
   const check = (t: number): boolean => {
     if (pendingBytes() < threshold) {
@@ -122,27 +127,31 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   let forced = false;
   for (let k = 0; k < MAX_WINDOWS && Number.isNaN(stopAt); k++) {
     const t0 = k * dt;
-    const quota = Math.min(p.bandwidth, p.stopCopyRate) * dt;
-    let sent = 0;
+    const quota = p.bandwidth * dt;
+    let sent = 0, used = 0;
     if (check(t0)) {
       stopAt = t0;
       break;
     }
-    while (sent < quota) {
-      const pages = zero + data;
+    while (sent < quota && used < dt) {
+      const pages = zero + fresh + data;
       if (pages === 0) break;
-      // Pages go in address order; zero and data pages are taken as evenly mixed.
-      const cost = (zero * zeroCost + data * dataCost) / pages;
-      const n = Math.min(pages, (quota - sent) / cost);
-      const fz = zero / pages;
-      zero -= n * fz;
-      data -= n * (1 - fz);
+      // Pages go in address order; the kinds are taken as evenly mixed. Per page: wire bytes and time.
+      const cost = (zero * zeroCost + (fresh + data) * dataCost) / pages;
+      const time = (zero * zeroCost / S + fresh * dataCost / F + data * dataCost / S) / pages;
+      const n = Math.min(pages, (quota - sent) / cost, (dt - used) / time);
+      const k = n / pages;
+      zero -= zero * k;
+      fresh -= fresh * k;
+      data -= data * k;
       if (zero < 1e-9) zero = 0;
+      if (fresh < 1e-9) fresh = 0;
       if (data < 1e-9) data = 0;
       sent += n * cost;
-      if (zero + data === 0) {
+      used += n * time;
+      if (zero + fresh + data === 0) {
         // The pass ran out mid-window: QEMU checks again at once.
-        const t = t0 + sent / p.stopCopyRate;
+        const t = t0 + used;
         if (check(t)) {
           stopAt = t;
           break;
@@ -160,8 +169,8 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   forced ||= rounds >= p.maxRounds && pendingBytes() >= threshold;
   // Stop and copy: the final sync, then every pending page at full speed, then device state.
   sync(stopAt);
-  const rest = zero * zeroCost + data * dataCost + p.switchoverBytes;
-  const downtime = rest / p.stopCopyRate + p.switchover;
+  const rest = zero * zeroCost + (fresh + data) * dataCost + p.switchoverBytes;
+  const downtime = (zero * zeroCost + data * dataCost + p.switchoverBytes) / S + (fresh * dataCost) / F + p.switchover;
   bytes += rest;
   return { total_s: p.setup + stopAt + downtime, downtime_s: downtime, bytes, rounds, precopy_s: p.setup + stopAt, throttle, forced };
 }

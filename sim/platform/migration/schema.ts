@@ -18,6 +18,7 @@ export const migrationSchema = z.strictObject({
   bandwidth: positiveBytes.optional().describe("qemu: pre-copy rate limit, bytes/s (QEMU max-bandwidth); default: none"),
   bandwidthScale: z.number().positive().default(1).describe("qemu: what QEMU's rate limit lets through per byte/s of bandwidth (it overshoots a little)"),
   stopCopyRate: positiveBytes.optional().describe("qemu: bytes/s with the guest paused (unthrottled); default: the route's bottleneck; pre-copy never exceeds it either"),
+  firstCopyRate: positiveBytes.optional().describe("qemu: bytes/s for nonzero pages the target has not held before (it allocates its memory as they arrive); default: stopCopyRate"),
   checkInterval: z.number().positive().default(0.1).describe("qemu: rate-limit window and threshold check period, seconds"),
   pageSize: z.number().int().positive().default(4096).describe("qemu: bytes per page"),
   pageHeader: bytes.default(8).describe("qemu: bytes of header per page sent; a zero page is a header and one byte"),
@@ -30,6 +31,7 @@ export const migrationSchema = z.strictObject({
     })
     .default({ base: 0, perMemory: 1 })
     .describe("qemu: nonzero memory of a VM that does not set its own `touched`: min(memory, base + perMemory x memory); the rest are zero pages"),
+  workingSetExtra: bytes.default(0).describe("qemu: bytes the guest system dirties between syncs beyond a VM's own workingSet"),
   autoConverge: autoConvergeSchema.optional().describe("qemu: throttle the guest when it dirties faster than migration sends (QEMU auto-converge); default: off"),
 });
 
