@@ -99,8 +99,10 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const sync = (t: number) => {
     dirtyUntil(t);
     rounds++;
-    // Dirtied pages may already be pending; at most the working set (or what is pending) remains.
-    data = Math.min(data + dirtied, Math.max(data, wsPages));
+    // Pending re-sent pages and newly dirtied ones both lie in the working set: a dirtied page
+    // adds only if it is not pending already (taken as independent: the union of two random
+    // subsets). First-pass leftovers are taken to lie outside it (the writer's pages went early).
+    data = Math.min(wsPages, data + dirtied * (1 - data / wsPages));
     periodDirtied += dirtied * P;
     dirtied = 0;
     if (p.autoConverge && t - periodStart >= 1) {
