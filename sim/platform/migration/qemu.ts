@@ -136,16 +136,19 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       break;
     }
     while (sent < quota && used < dt) {
-      const pages = zero + fresh + data;
-      if (pages === 0) break;
-      // Pages go in address order; the kinds are taken as evenly mixed. Per page: wire bytes and time.
-      const cost = (zero * zeroCost + (fresh + data) * dataCost) / pages;
-      const time = (zero * zeroCost / S + fresh * dataCost / F + data * dataCost / S) / pages;
+      if (zero + fresh + data === 0) break;
+      // QEMU's scan goes on from where it stopped: the first pass's pages (zero and nonzero
+      // taken as evenly mixed) before the re-dirtied ones it wraps round to. Per page: wire bytes and time.
+      const first = zero + fresh > 0;
+      const pages = first ? zero + fresh : data;
+      const cost = first ? (zero * zeroCost + fresh * dataCost) / pages : dataCost;
+      const time = first ? (zero * zeroCost / S + fresh * dataCost / F) / pages : dataCost / S;
       const n = Math.min(pages, (quota - sent) / cost, (dt - used) / time);
       const k = n / pages;
-      zero -= zero * k;
-      fresh -= fresh * k;
-      data -= data * k;
+      if (first) {
+        zero -= zero * k;
+        fresh -= fresh * k;
+      } else data -= data * k;
       if (zero < 1e-9) zero = 0;
       if (fresh < 1e-9) fresh = 0;
       if (data < 1e-9) data = 0;
