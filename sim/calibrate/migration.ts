@@ -6,8 +6,10 @@
  * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes and workingSetExtra by
  *   coordinate search: each in turn over an 11-point grid inside its current interval, the
  *   best point kept and the interval halved around it, for a fixed number of sweeps.
- * The loss sums, over rows, the squared errors in units of the acceptance tolerances: 15% of
- * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs.
+ * The loss sums, over rows, the absolute errors in units of the acceptance tolerances: 15% of
+ * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs. Absolute, not
+ * squared: on a busy machine a case measured twice can differ by more than the tolerance,
+ * and squares would let those few cases pull every parameter.
  */
 import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
 import type { MeasuredMigration } from "./measurements.js";
@@ -65,7 +67,7 @@ export function loss(rows: readonly MeasuredMigration[], fit: MigrationFit): num
   let s = 0;
   for (const r of rows) {
     const e = errors(r, predict(r, fit));
-    s += e.total ** 2 + e.bytes ** 2 + e.downtime ** 2 + e.rounds ** 2;
+    s += Math.abs(e.total) + Math.abs(e.bytes) + Math.abs(e.downtime) + Math.abs(e.rounds);
   }
   return s;
 }
