@@ -339,7 +339,8 @@ program
     const [workingSetMiB] = list("working-set", o.workingSet, 1), [downtimeLimitMs] = list("downtime-limit", o.downtimeLimit, 1);
     if (workingSetMiB > Math.min(...sizesMiB) - 64) throw new UsageError(`--working-set: ${workingSetMiB} MiB leaves the smallest guest (${Math.min(...sizesMiB)} MiB) less than 64 MiB for its kernel`);
     const { probeQemu } = await import("./live/vm/qemu.js");
-    const why = probeQemu();
+    const { which } = await import("./live/backends.js");
+    const why = probeQemu() ?? (which("cc") ? undefined : "cc (a C compiler) is needed to build the guest's memory dirtier");
     if (why) throw new UsageError(`measure: ${why}`);
     const { buildGuest, guestDir } = await import("./live/vm/guest.js");
     const { runCampaign } = await import("./live/migmeasure/index.js");

@@ -102,3 +102,16 @@ test("calibrated on measurements.csv: downtime within 20 ms on every dirtying gu
 test.failing("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every case", (t) => {
   for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
 });
+
+test("measure migration-qemu refuses bad arguments with exit 2 before starting anything", (t) => {
+  const dir = tempDir("measure-");
+  const out = join(dir, "m.csv");
+  const r = cli("measure", "migration-qemu", "--sizes", "64,128", "--out", out);
+  t.is(r.code, 2);
+  t.is(r.stderr.trim(), `--sizes: expected comma-separated integers >= 96, got "64,128"`);
+  const r2 = cli("measure", "migration-qemu", "--sizes", "128", "--working-set", "100", "--out", out);
+  t.is(r2.code, 2);
+  t.regex(r2.stderr, /--working-set: 100 MiB leaves the smallest guest \(128 MiB\) less than 64 MiB/);
+  t.is(cli("measure", "nothing", "--out", out).code, 2);
+  t.false(existsSync(out));
+});
