@@ -83,10 +83,8 @@ test("calibrated on measurements.csv: bytes within 15% on every fitting and held
   t.deepEqual(check(both, "bytes"), []);
 });
 
-test("calibrated on measurements.csv: dirty-bitmap syncs within 2 on every held-out case, and on all fitting cases but one", (t) => {
-  t.deepEqual(check(heldOut, "rounds"), []);
-  // QEMU synced 17 times; the model's even page mix re-dirties fewer pending pages (README).
-  t.deepEqual(check(fitting, "rounds"), ["256 MiB, 24 MiB/s dirty, cap 32 MiB/s"]);
+test("calibrated on measurements.csv: dirty-bitmap syncs within 2 on every fitting and held-out case", (t) => {
+  t.deepEqual(check(both, "rounds"), []);
 });
 
 test("calibrated on measurements.csv: total time within 15% on every case capped at 48 MiB/s or less", (t) => {

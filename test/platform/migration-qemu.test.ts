@@ -145,9 +145,10 @@ test("agrees with a page-by-page re-implementation of QEMU's loop for a cyclic w
       const B = (quotaPages * (P + H)) / dt;
       const want = pageLoop(pages, ws, dirtyMiB * 256, quotaPages, dt, 0.3);
       const got = qemuPrecopy(base({ memory: memMiB * MiB, touched: memMiB * MiB, bandwidth: B, stopCopyRate: 1e12, firstCopyRate: 1e12, dirtyRate: dirtyMiB * MiB, workingSet: wsMiB * MiB }));
-      // The model mixes pending pages evenly where the loop follows addresses, so which re-dirtied
-      // pages were still pending differs: two syncs, two windows, a working set and a window's bytes apart at most.
-      return Math.abs(got.rounds - want.syncs) <= 2 && Math.abs(got.precopy_s - want.precopy) <= 0.2 + 1e-9 && Math.abs(got.bytes - want.bytes) <= (ws + quotaPages) * (P + H);
+      // The model does not track where the writer is against the scan: once the writer laps a
+      // pass it may rewrite pages still pending, which the model counts anew. Three syncs, three
+      // windows, a working set and a window's bytes apart at most (exact without a lap).
+      return Math.abs(got.rounds - want.syncs) <= 3 && Math.abs(got.precopy_s - want.precopy) <= 0.3 + 1e-9 && Math.abs(got.bytes - want.bytes) <= (ws + quotaPages) * (P + H);
     }),
     { numRuns: 40 },
   );

@@ -99,10 +99,10 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const sync = (t: number) => {
     dirtyUntil(t);
     rounds++;
-    // Pending re-sent pages and newly dirtied ones both lie in the working set: a dirtied page
-    // adds only if it is not pending already (taken as independent: the union of two random
-    // subsets). First-pass leftovers are taken to lie outside it (the writer's pages went early).
-    data = Math.min(wsPages, data + dirtied * (1 - data / wsPages));
+    // A cyclic writer: what is pending is what it wrote last and the scan has not reached,
+    // what it wrote since lies just ahead of that, so the two add up to at most the working
+    // set. First-pass leftovers are taken to lie outside it (the writer's pages went early).
+    data = Math.min(wsPages, data + dirtied);
     periodDirtied += dirtied * P;
     dirtied = 0;
     if (p.autoConverge && t - periodStart >= 1) {
