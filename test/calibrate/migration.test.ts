@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { calibrateMigration, errors, migrationFragment, parseMeasurements, predict, type MeasuredMigration, type MigrationFit } from "../../sim/calibrate/index.js";
 import { parseScenario } from "../../sim/scenario/index.js";
-import { cli, root, tempDir } from "../helpers.js";
+import { cli, readOutput, root, tempDir } from "../helpers.js";
 
 const header = "memory_mib,dirty_mibps,working_set_mib,cap_mibps,downtime_limit_ms,accel,total_ms,setup_ms,downtime_ms,transferred_bytes,duplicate_pages,normal_pages,dirty_sync_count,health";
 const fitting = parseMeasurements(readFileSync(join(root, "results/migration-qemu/measurements.csv"), "utf8"));
@@ -112,4 +112,16 @@ test("measure migration-qemu refuses bad arguments with exit 2 before starting a
   t.regex(r2.stderr, /--working-set: 100 MiB leaves the smallest guest \(128 MiB\) less than 64 MiB/);
   t.is(cli("measure", "nothing", "--out", out).code, 2);
   t.false(existsSync(out));
+});
+
+test("figures migration-qemu draws the same files twice, and its summary counts the cases within tolerance", (t) => {
+  const dir = tempDir("migfig-");
+  t.is(cli("figures", "migration-qemu", "--out", join(dir, "a"), "-q").code, 0);
+  t.is(cli("figures", "migration-qemu", "--out", join(dir, "b"), "-q").code, 0);
+  const a = readOutput(join(dir, "a", "migration-qemu", "model")), b = readOutput(join(dir, "b", "migration-qemu", "model"));
+  t.deepEqual(Object.keys(a).sort(), ["bytes.svg", "calibrated.json", "downtime.svg", "predictions.csv", "summary.json", "syncs.svg", "total-time.svg"]);
+  t.deepEqual(a, b);
+  const summary = JSON.parse(a["summary.json"]);
+  t.is(summary.cases, fitting.length + heldOut.length);
+  t.is(summary.within.bytes, both.filter((r) => Math.abs(errors(r, predict(r, fit)).bytes) <= 1).length);
 });
