@@ -158,12 +158,23 @@ program
 program
   .command("figures")
   .description("regenerate reproduced paper figures (all, or those named) from their scenarios")
-  .argument("[names...]", `any of: ${paperFigures.map((f) => f.name).join(", ")}`)
+  .argument("[names...]", `any of: ${paperFigures.map((f) => f.name).join(", ")}, migration-qemu (the qemu migration model against QEMU measurements)`)
   .option("-o, --out <dir>", "results folder; each figure goes to a subfolder named after it", "results")
   .option("-q, --quiet", "no per-figure lines")
-  .action((names: string[], o: { out: string; quiet?: boolean }) => {
-    const unknown = names.filter((n) => !paperFigures.some((f) => f.name === n));
-    if (unknown.length) throw new UsageError(`figures: unknown figure ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${paperFigures.map((f) => f.name).join(", ")}`);
+  .action(async (names: string[], o: { out: string; quiet?: boolean }) => {
+    const unknown = names.filter((n) => !paperFigures.some((f) => f.name === n) && n !== "migration-qemu");
+    if (unknown.length) throw new UsageError(`figures: unknown figure ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${paperFigures.map((f) => f.name).join(", ")}, migration-qemu`);
+    if (names.includes("migration-qemu")) {
+      // Not a paper's: the qemu migration model against the committed QEMU measurements.
+      const { migrationQemuFigure, parseMeasurements } = await import("./calibrate/index.js");
+      const data = `${projectRoot}results/migration-qemu/`;
+      const read = (f: string) => parseMeasurements(readFileSync(join(data, f), "utf8"));
+      const dir = `${o.out}/migration-qemu/model`;
+      claim(dir, { force: true }).commit(migrationQemuFigure(read("measurements.csv"), read("heldout.csv")));
+      if (!o.quiet) process.stderr.write(`migration-qemu: ${dir}\n`);
+      names = names.filter((n) => n !== "migration-qemu");
+      if (!names.length) return;
+    }
     const scenarios = `${projectRoot}scenarios/`;
     for (const f of paperFigures.filter((x) => names.length === 0 || names.includes(x.name))) {
       const t0 = monotonicSeconds();
@@ -306,6 +317,59 @@ program
       },
     };
     const text = JSON.stringify(scenario, null, 2) + "\n";
+    if (o.out) writeAtomic(o.out, text);
+    else process.stdout.write(text);
+  });
+
+program
+  .command("measure")
+  .description("measure QEMU live migrations on this host (guest sizes x dirty rates x bandwidth caps) and write a CSV for `calibrate migration`")
+  .argument("<what>", "migration-qemu")
+  .option("--sizes <MiB,...>", "guest memory sizes", "128,256,512")
+  .option("--rates <MiB/s,...>", "guest dirty rates", "0,8,24")
+  .option("--caps <MiB/s,...>", "QEMU max-bandwidth caps", "32,128")
+  .option("--working-set <MiB>", "the guest's dirtied buffer", "64")
+  .option("--downtime-limit <ms>", "QEMU downtime-limit", "300")
+  .requiredOption("-o, --out <file>", "CSV to write")
+  .action(async (what: string, o: { sizes: string; rates: string; caps: string; workingSet: string; downtimeLimit: string; out: string }) => {
+    if (what !== "migration-qemu") throw new UsageError(`measure: unknown measurement "${what}"; known: migration-qemu`);
+    const list = (flag: string, v: string, min: number) => {
+      const xs = v.split(",").map(Number);
+      if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`--${flag}: expected comma-separated integers >= ${min}, got "${v}"`);
+      return xs;
+    };
+    const sizesMiB = list("sizes", o.sizes, 96), ratesMiBps = list("rates", o.rates, 0), capsMiBps = list("caps", o.caps, 1);
+    const [workingSetMiB] = list("working-set", o.workingSet, 1), [downtimeLimitMs] = list("downtime-limit", o.downtimeLimit, 1);
+    if (workingSetMiB > Math.min(...sizesMiB) - 64) throw new UsageError(`--working-set: ${workingSetMiB} MiB leaves the smallest guest (${Math.min(...sizesMiB)} MiB) less than 64 MiB for its kernel`);
+    const { probeQemu } = await import("./live/vm/qemu.js");
+    const { which } = await import("./live/backends.js");
+    const why = probeQemu() ?? (which("cc") ? undefined : "cc (a C compiler) is needed to build the guest's memory dirtier");
+    if (why) throw new UsageError(`measure: ${why}`);
+    const { buildGuest, guestDir } = await import("./live/vm/guest.js");
+    const { runCampaign } = await import("./live/migmeasure/index.js");
+    // Its own guest folder: the dirtier's initrd differs from other live runs' cached guest.
+    const guest = buildGuest(`${guestDir()}-dirty`);
+    await runCampaign(guest, { sizesMiB, ratesMiBps, capsMiBps, workingSetMiB, downtimeLimitMs }, o.out, (l) => process.stderr.write(l + "\n"));
+  });
+
+program
+  .command("calibrate")
+  .description("fit the qemu migration model to measurements (`measure migration-qemu` CSV) and print or write a scenario fragment")
+  .argument("<what>", "migration")
+  .argument("<csv>", "measurements CSV")
+  .option("-o, --out <file>", "write the fragment to a file instead of stdout")
+  .action(async (what: string, csv: string, o: { out?: string }) => {
+    if (what !== "migration") throw new UsageError(`calibrate: unknown model "${what}"; known: migration`);
+    if (!existsSync(csv)) throw new UsageError(`calibrate: no file ${csv}`);
+    const { parseMeasurements, calibrateMigration, migrationFragment, MeasurementsError } = await import("./calibrate/index.js");
+    let rows;
+    try {
+      rows = parseMeasurements(readFileSync(csv, "utf8"));
+    } catch (err) {
+      if (err instanceof MeasurementsError) throw new ScenarioError(err.problems.map((p) => `${csv}: ${p}`));
+      throw err;
+    }
+    const text = JSON.stringify(migrationFragment(rows, calibrateMigration(rows)), null, 2) + "\n";
     if (o.out) writeAtomic(o.out, text);
     else process.stdout.write(text);
   });

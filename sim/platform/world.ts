@@ -56,7 +56,7 @@ export class World {
         this.externalLoads.push(load);
       }
     }
-    for (const v of scenario.vms) this.vms.set(v.id, new Vm(sim, v.id, this.host(v.host), v.vcpus, v.memory, v.dirtyRate));
+    for (const v of scenario.vms) this.vms.set(v.id, new Vm(sim, v.id, this.host(v.host), v.vcpus, v.memory, v.dirtyRate, { wallDirtyRate: v.wallDirtyRate, workingSet: v.workingSet, touched: v.touched }));
 
     const o = p.overlay;
     const ssl = { latency: o.ssl.latency, bandwidth: o.ssl.bandwidth ?? Infinity };

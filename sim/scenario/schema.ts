@@ -41,6 +41,9 @@ export const vmSchema = z.strictObject({
   vcpus: positiveCount.max(4096).default(1),
   memory: z.number().positive().default(1 << 30).describe("bytes"),
   dirtyRate: bytes.default(0).describe("bytes of memory dirtied per CPU-second of computing"),
+  wallDirtyRate: bytes.default(0).describe("bytes of memory dirtied per second of wall time while running, whatever its CPU use (migration model qemu)"),
+  workingSet: bytes.optional().describe("most distinct bytes dirtied between two dirty-bitmap syncs (migration model qemu); default: all of memory"),
+  touched: bytes.optional().describe("bytes of memory holding nonzero data; the rest are zero pages (migration model qemu); default: from platform.migration.touched"),
 });
 
 const defaultNetwork = { topology: { kind: "switch" as const, bandwidth: 125e6, latency: 5e-5 } };

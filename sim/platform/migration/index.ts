@@ -1,1 +1,2 @@
-export { migrate, migrationSchema, type MigrationSpec, type MigrationReport } from "./precopy.js";
+export { migrate, migrationSchema, qemuInput, type MigrationSpec, type MigrationReport } from "./precopy.js";
+export { qemuPrecopy, type QemuPrecopyInput, type QemuPrecopyResult, type AutoConverge } from "./qemu.js";

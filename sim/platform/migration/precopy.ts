@@ -3,20 +3,14 @@
  * dirtied meanwhile, until the remainder fits the downtime budget at the rate the last round
  * achieved (or the round limit is hit); then pause, copy the rest, and resume on the target.
  */
-import { z } from "zod";
 import type { Simulation } from "../../kernel/index.js";
-import { positiveCount, seconds } from "../../scenario/quantities.js";
 import type { Host } from "../host/index.js";
 import type { FlowNetwork } from "../network/index.js";
 import type { Vm } from "../vm/index.js";
+import { qemuPrecopy, type QemuPrecopyInput } from "./qemu.js";
+import { migrationSchema, type MigrationSpec } from "./schema.js";
 
-export const migrationSchema = z.strictObject({
-  downtimeBudget: seconds.default(0.03).describe("stop and copy once the remainder would take at most this long"),
-  maxRounds: positiveCount.default(30).describe("pre-copy rounds before stopping regardless"),
-  switchover: seconds.default(0).describe("fixed cost of resuming on the target, added to downtime"),
-});
-
-export type MigrationSpec = z.output<typeof migrationSchema>;
+export { migrationSchema, type MigrationSpec };
 
 export interface MigrationReport {
   vm: string;
@@ -40,6 +34,7 @@ export function migrate(
 ): void {
   const from = vm.host;
   if (from === to) throw new Error(`migrate: ${vm.name} is already on ${to.id}`);
+  if (spec.model === "qemu") return migrateQemu(sim, net, spec, vm, to, onDone);
   const start = sim.now;
   let bytes = 0;
   let rounds = 0;
@@ -82,4 +77,52 @@ export function migrate(
   };
 
   round(vm.memory);
+}
+
+/** What the qemu model needs of a VM and its route, as they are when the migration starts. */
+export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, cpuShare: number): QemuPrecopyInput {
+  const stopCopyRate = Math.min(spec.stopCopyRate ?? Infinity, routeBandwidth);
+  return {
+    memory: vm.memory,
+    touched: Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory),
+    bandwidth: (spec.bandwidth ?? Infinity) * spec.bandwidthScale,
+    stopCopyRate,
+    firstCopyRate: Math.min(spec.firstCopyRate ?? stopCopyRate, routeBandwidth),
+    dirtyRate: vm.pages.wallDirtyRate + vm.dirtyRate * cpuShare,
+    workingSet: Math.min(vm.memory, (vm.pages.workingSet ?? vm.memory) + spec.workingSetExtra),
+    downtimeLimit: spec.downtimeBudget,
+    checkInterval: spec.checkInterval,
+    pageSize: spec.pageSize,
+    pageHeader: spec.pageHeader,
+    setup: spec.setup,
+    switchover: spec.switchover,
+    switchoverBytes: spec.switchoverBytes,
+    maxRounds: spec.maxRounds,
+    autoConverge: spec.autoConverge,
+  };
+}
+
+/**
+ * QEMU's pre-copy, planned when it starts: the migration is taken to have its route's
+ * bottleneck to itself (its bytes do not enter the flow network), and the VM's CPU share,
+ * for CPU-tied dirtying, to stay what it is now.
+ */
+function migrateQemu(sim: Simulation, net: FlowNetwork, spec: MigrationSpec, vm: Vm, to: Host, onDone: (r: MigrationReport) => void): void {
+  const from = vm.host;
+  const route = net.router.route(from.node, to.node);
+  let bottleneck = Infinity;
+  for (const r of route.resources) bottleneck = Math.min(bottleneck, net.topo.capacity[r]);
+  if (!Number.isFinite(bottleneck) && spec.stopCopyRate === undefined) throw new Error(`migrate: ${vm.name}: no link between ${from.id} and ${to.id} bounds the rate; set platform.migration.stopCopyRate`);
+  vm.settle();
+  const plan = qemuPrecopy(qemuInput(spec, vm, bottleneck, vm.cpuRate / from.speed));
+  const start = sim.now;
+  const latency = route.latency;
+  sim.schedule(plan.precopy_s, () => {
+    vm.pause();
+    sim.schedule(plan.downtime_s + latency, () => {
+      vm.moveTo(to);
+      vm.resume();
+      onDone({ vm: vm.name, from: from.id, to: to.id, start, end: sim.now, total_s: sim.now - start, downtime_s: plan.downtime_s + latency, bytes: plan.bytes, rounds: plan.rounds });
+    });
+  });
 }

@@ -12,6 +12,15 @@ export class ComputeJob extends Activity {
   }
 }
 
+export interface VmPages {
+  /** Bytes dirtied per second of wall time while running. */
+  wallDirtyRate: number;
+  /** Most distinct bytes dirtied between two dirty-bitmap syncs; undefined: all of memory. */
+  workingSet?: number;
+  /** Bytes holding nonzero data; undefined: the migration settings decide. */
+  touched?: number;
+}
+
 export class Vm implements CpuEntity {
   private jobs: ComputeJob[] = [];
   cpuRate = 0;
@@ -29,6 +38,8 @@ export class Vm implements CpuEntity {
     readonly memory: number,
     /** Bytes dirtied per CPU-second of computing. */
     readonly dirtyRate: number,
+    /** What the qemu migration model reads beyond memory and dirtyRate. */
+    readonly pages: VmPages = { wallDirtyRate: 0 },
   ) {
     host.add(this);
   }

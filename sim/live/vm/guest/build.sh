@@ -7,7 +7,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-${VIRTUOSO_GUEST_DIR:-${HOME:-/root}/.cache/virtuoso/guest}}
 # The stamp names the inputs: a changed /init rebuilds the initrd.
-want="$(cat "$here/init" "$here/build.sh" | cksum | cut -d' ' -f1)"
+want="$(cat "$here/init" "$here/build.sh" "$here/dirty.c" | cksum | cut -d' ' -f1)"
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$want" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.gz" ]; then
   echo "$dir"; exit 0
 fi
@@ -33,6 +33,8 @@ for m in net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net
   [ -f "$kdir/kernel/$m" ] && cp "$kdir/kernel/$m" root/lib/modules/
 done
 cp "$here/init" root/init
+# The memory dirtier (virtuoso.work=dirty), where a C compiler is at hand.
+if command -v cc >/dev/null 2>&1; then cc -static -O2 -o root/bin/dirty "$here/dirty.c"; fi
 chmod 755 root/init
 # busybox makes the cpio archive: no cpio package needed.
 (cd root && find . | ../x/bin/busybox cpio -o -H newc 2>/dev/null | gzip -9) > "$dir/initrd.gz.tmp"

@@ -1,0 +1,155 @@
+/**
+ * Fitting the qemu migration model to measurements. Deterministic and simple:
+ * - nonzero memory = base + perMemory x memory, by linear least squares on each row's
+ *   memory minus its zero pages (QEMU's duplicate count);
+ * - setup = the median measured setup time;
+ * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes and workingSetExtra by
+ *   coordinate search: each in turn over an 11-point grid inside its current interval, the
+ *   best point kept and the interval halved around it, for a fixed number of sweeps.
+ * The loss sums, over rows, the absolute errors in units of the acceptance tolerances: 15% of
+ * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs. Absolute, not
+ * squared: on a busy machine a case measured twice can differ by more than the tolerance,
+ * and squares would let those few cases pull every parameter.
+ */
+import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
+import type { MeasuredMigration } from "./measurements.js";
+
+const MiB = 1 << 20;
+
+/** The fitted part of platform.migration. */
+export interface MigrationFit {
+  bandwidthScale: number;
+  stopCopyRate: number;
+  firstCopyRate: number;
+  switchover: number;
+  switchoverBytes: number;
+  workingSetExtra: number;
+  setup: number;
+  touched: { base: number; perMemory: number };
+}
+
+export const tolerance = { totalRel: 0.15, bytesRel: 0.15, downtime_s: 0.02, rounds: 2 };
+
+/** The model's prediction for one measured case under `fit`. */
+export function predict(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec = migrationSchema.parse({ model: "qemu" })): QemuPrecopyResult {
+  const memory = row.memoryMiB * MiB;
+  return qemuPrecopy({
+    memory,
+    touched: Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory)),
+    bandwidth: row.capMiBps * MiB * fit.bandwidthScale,
+    stopCopyRate: fit.stopCopyRate,
+    firstCopyRate: fit.firstCopyRate,
+    dirtyRate: row.dirtyMiBps * MiB,
+    workingSet: Math.min(memory, row.workingSetMiB * MiB + fit.workingSetExtra),
+    downtimeLimit: row.downtimeLimitMs / 1000,
+    checkInterval: spec.checkInterval,
+    pageSize: spec.pageSize,
+    pageHeader: spec.pageHeader,
+    setup: fit.setup,
+    switchover: fit.switchover,
+    switchoverBytes: fit.switchoverBytes,
+    maxRounds: 10_000,
+  });
+}
+
+/** Each row's errors in tolerance units (|e| <= 1 is within tolerance). */
+export function errors(row: MeasuredMigration, p: QemuPrecopyResult): { total: number; bytes: number; downtime: number; rounds: number } {
+  const total = row.totalMs / 1000;
+  return {
+    total: (p.total_s - total) / (tolerance.totalRel * total),
+    bytes: (p.bytes - row.transferredBytes) / (tolerance.bytesRel * row.transferredBytes),
+    downtime: (p.downtime_s - row.downtimeMs / 1000) / tolerance.downtime_s,
+    rounds: (p.rounds - row.dirtySyncCount) / tolerance.rounds,
+  };
+}
+
+export function loss(rows: readonly MeasuredMigration[], fit: MigrationFit): number {
+  let s = 0;
+  for (const r of rows) {
+    const e = errors(r, predict(r, fit));
+    s += Math.abs(e.total) + Math.abs(e.bytes) + Math.abs(e.downtime) + Math.abs(e.rounds);
+  }
+  return s;
+}
+
+/** Least squares line through (x, y); a flat line when every x is the same. */
+function line(xs: number[], ys: number[]): { a: number; b: number } {
+  const n = xs.length, mx = xs.reduce((s, x) => s + x, 0) / n, my = ys.reduce((s, y) => s + y, 0) / n;
+  let sxx = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+type Searched = "bandwidthScale" | "stopCopyRate" | "firstCopyRate" | "switchover" | "switchoverBytes" | "workingSetExtra";
+/** Search intervals; stopCopyRate is searched on a log scale. */
+const ranges: Record<Searched, [number, number]> = {
+  bandwidthScale: [0.8, 1.3],
+  stopCopyRate: [Math.log(20e6), Math.log(5e9)],
+  firstCopyRate: [Math.log(20e6), Math.log(5e9)],
+  switchover: [0, 0.2],
+  switchoverBytes: [0, 4 * MiB],
+  workingSetExtra: [0, 64 * MiB],
+};
+
+export function calibrateMigration(rows: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
+  const mem = rows.map((r) => r.memoryMiB * MiB);
+  const nonzero = rows.map((r, i) => Math.max(0, mem[i] - r.duplicatePages * 4096));
+  const { a, b } = line(mem, nonzero);
+  const setups = rows.map((r) => r.setupMs / 1000).sort((x, y) => x - y);
+  const setup = setups[(setups.length - 1) >> 1];
+  const interval = { ...ranges };
+  const point: Record<Searched, number> = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0 };
+  const fitOf = (pt: Record<Searched, number>): MigrationFit => ({
+    bandwidthScale: pt.bandwidthScale,
+    stopCopyRate: Math.exp(pt.stopCopyRate),
+    firstCopyRate: Math.exp(pt.firstCopyRate),
+    switchover: pt.switchover,
+    switchoverBytes: pt.switchoverBytes,
+    workingSetExtra: pt.workingSetExtra,
+    setup,
+    touched: { base: a, perMemory: Math.min(1, Math.max(0, b)) },
+  });
+  let best = loss(rows, fitOf(point));
+  for (let s = 0; s < sweeps; s++) {
+    for (const k of Object.keys(ranges) as Searched[]) {
+      const [lo, hi] = interval[k];
+      for (let i = 0; i <= 10; i++) {
+        const trial = { ...point, [k]: lo + ((hi - lo) * i) / 10 };
+        const l = loss(rows, fitOf(trial));
+        if (l < best) {
+          best = l;
+          point[k] = trial[k];
+        }
+      }
+      const half = (hi - lo) / 4;
+      interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
+    }
+  }
+  return fitOf(point);
+}
+
+/** A scenario fragment: platform.migration for the qemu model with the fitted values. */
+export function migrationFragment(rows: readonly MeasuredMigration[], fit: MigrationFit): { platform: { migration: Record<string, unknown> } } {
+  const limits = [...new Set(rows.map((r) => r.downtimeLimitMs))];
+  const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
+  return {
+    platform: {
+      migration: {
+        model: "qemu",
+        ...(limits.length === 1 ? { downtimeBudget: limits[0] / 1000 } : {}),
+        bandwidthScale: round(fit.bandwidthScale),
+        stopCopyRate: round(fit.stopCopyRate),
+        firstCopyRate: round(fit.firstCopyRate),
+        setup: round(fit.setup),
+        switchover: round(fit.switchover),
+        switchoverBytes: Math.round(fit.switchoverBytes),
+        workingSetExtra: Math.round(fit.workingSetExtra),
+        touched: { base: Math.round(fit.touched.base), perMemory: round(fit.touched.perMemory) },
+      },
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * A measurement campaign: every combination of guest size, dirty rate and bandwidth cap,
+ * migrated one after another, written as one CSV row each (the columns `calibrate migration`
+ * reads).
+ */
+import { toCsv } from "../../../analysis/csv.js";
+import { writeAtomic } from "../../../analysis/output.js";
+import type { Guest } from "../vm/guest.js";
+import { measureMigration, type MigrationMeasurement } from "./measure.js";
+
+export interface Campaign {
+  sizesMiB: number[];
+  ratesMiBps: number[];
+  capsMiBps: number[];
+  workingSetMiB: number;
+  downtimeLimitMs: number;
+}
+
+export const measurementColumns = [
+  "memory_mib", "dirty_mibps", "working_set_mib", "cap_mibps", "downtime_limit_ms", "accel",
+  "total_ms", "setup_ms", "downtime_ms", "transferred_bytes", "duplicate_pages", "normal_pages", "dirty_sync_count", "health",
+] as const;
+
+function row(m: MigrationMeasurement): (string | number)[] {
+  return [m.memoryMiB, m.dirtyMiBps, m.workingSetMiB, m.capMiBps, m.downtimeLimitMs, m.accel, m.totalMs, m.setupMs, m.downtimeMs, m.transferredBytes, m.duplicatePages, m.normalPages, m.dirtySyncCount, m.health];
+}
+
+/** Runs the campaign and writes `out` (atomically, at the end); `log` gets one line per case. */
+export async function runCampaign(guest: Guest, c: Campaign, out: string, log: (line: string) => void): Promise<MigrationMeasurement[]> {
+  const results: MigrationMeasurement[] = [];
+  for (const memoryMiB of c.sizesMiB)
+    for (const capMiBps of c.capsMiBps)
+      for (const dirtyMiBps of c.ratesMiBps) {
+        const m = await measureMigration(guest, { memoryMiB, dirtyMiBps, workingSetMiB: c.workingSetMiB, capMiBps, downtimeLimitMs: c.downtimeLimitMs });
+        results.push(m);
+        log(`${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${m.totalMs} ms, downtime ${m.downtimeMs} ms, ${m.transferredBytes} B, ${m.dirtySyncCount} syncs, guest ${m.health}`);
+      }
+  writeAtomic(out, toCsv([measurementColumns.slice(), ...results.map(row)]));
+  return results;
+}

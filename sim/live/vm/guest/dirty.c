@@ -1,0 +1,48 @@
+/*
+ * The guest's memory dirtier: `dirty RATE WS` fills a WS MiB buffer with nonzero data, then
+ * writes one word into each 4 KiB page in turn, cycling through the buffer, at RATE MiB/s of
+ * pages (RATE may be 0). Prints "virtuoso-guest: dirty N PAGES" once a second, so a host can
+ * tell the guest still runs (after a migration, on the destination).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) { fprintf(stderr, "usage: dirty RATE_MIB_PER_S WS_MIB\n"); return 2; }
+  double rate = atof(argv[1]);
+  size_t pages = (size_t)atol(argv[2]) * 256, words = 512;
+  if (pages == 0 || rate < 0) { fprintf(stderr, "dirty: bad arguments\n"); return 2; }
+  volatile uint64_t *buf = malloc(pages * 4096);
+  if (!buf) { fprintf(stderr, "dirty: out of memory\n"); return 1; }
+  /* Nonzero everywhere: QEMU sends zero pages as headers only. */
+  for (size_t i = 0; i < pages * words; i++) buf[i] = i + 1;
+  printf("virtuoso-guest: dirty 0 0\n");
+  fflush(stdout);
+  double t0 = now();
+  uint64_t written = 0, stamp = 1, beat = 0;
+  size_t p = 0;
+  struct timespec pause = {0, 1000000};
+  for (;;) {
+    double el = now() - t0;
+    uint64_t want = (uint64_t)(rate * 256 * el);
+    while (written < want) {
+      buf[p * words] = ++stamp;
+      p = p + 1 == pages ? 0 : p + 1;
+      written++;
+    }
+    if (el >= beat + 1) {
+      beat++;
+      printf("virtuoso-guest: dirty %llu %llu\n", (unsigned long long)beat, (unsigned long long)written);
+      fflush(stdout);
+    }
+    nanosleep(&pause, 0);
+  }
+}

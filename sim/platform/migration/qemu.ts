@@ -1,0 +1,181 @@
+/**
+ * QEMU's pre-copy, as QEMU 7.2 runs it (migration.c, ram.c), in 100 ms rate-limit windows:
+ *
+ * - The first pass sends every page; zero pages go as a header and one byte, others as a
+ *   header and the page. Later passes send the pages dirtied since the last bitmap sync.
+ * - `max-bandwidth` allows bandwidth x window bytes per window; the window's bytes over its
+ *   length are the measured rate, and the threshold is that rate x the downtime limit.
+ * - At each check (window start, and whenever a pass runs out of pages) QEMU compares the
+ *   pages still to send (counted as whole pages, zero or not) with the threshold. Below it,
+ *   it syncs the dirty bitmap (adding the pages dirtied since the last sync) and, if still
+ *   below, stops the guest and sends the rest unthrottled; the final sync counts too.
+ * - Nonzero pages the destination has not held before (the first pass's) arrive at
+ *   firstCopyRate, others at stopCopyRate: the destination allocates its memory on first touch.
+ * - The guest dirties distinct pages at its dirty rate, but never more than its writable
+ *   working set between two syncs (a cyclic writer: min(working set, rate x time)).
+ * - Auto-converge (optional): a sync period (>= 1 s) that dirtied more than half of what it
+ *   sent counts as high; every second high period throttles the guest (20%, then +10%).
+ *
+ * Pure and deterministic: window k starts at k x checkInterval (no accumulated clock).
+ */
+
+export interface AutoConverge {
+  initial: number;
+  increment: number;
+  max: number;
+}
+
+export interface QemuPrecopyInput {
+  /** Guest RAM, bytes. */
+  memory: number;
+  /** RAM holding nonzero data when the migration starts, bytes (the rest are zero pages). */
+  touched: number;
+  /** Pre-copy rate limit (QEMU max-bandwidth), bytes/s on the wire. */
+  bandwidth: number;
+  /** Rate with the guest paused, and within a window before the limit bites, bytes/s. */
+  stopCopyRate: number;
+  /** Rate for nonzero pages the destination has not held before (it allocates memory as they arrive), bytes/s. */
+  firstCopyRate: number;
+  /** Bytes the running guest dirties per second of wall time (0 once throttled fully). */
+  dirtyRate: number;
+  /** Most distinct bytes the guest dirties between two bitmap syncs. */
+  workingSet: number;
+  /** QEMU downtime-limit, seconds. */
+  downtimeLimit: number;
+  /** Rate-limit window, seconds (QEMU: 0.1). */
+  checkInterval: number;
+  pageSize: number;
+  /** Per-page header on the wire, bytes (QEMU: 8); a zero page is a header and one byte. */
+  pageHeader: number;
+  /** Before the first pass (QEMU setup-time), seconds. */
+  setup: number;
+  /** Paused time beyond sending the pages (device state, resuming on the target), seconds. */
+  switchover: number;
+  /** Device state bytes sent while paused. */
+  switchoverBytes: number;
+  /** Stop regardless once this many bitmap syncs happened (QEMU has no such limit: a management layer's). */
+  maxRounds: number;
+  autoConverge?: AutoConverge;
+}
+
+export interface QemuPrecopyResult {
+  total_s: number;
+  downtime_s: number;
+  /** Bytes on the wire. */
+  bytes: number;
+  /** Dirty-bitmap syncs (QEMU's dirty-sync-count): the setup's, each pass's and the final one. */
+  rounds: number;
+  /** Seconds from the start until the guest is paused. */
+  precopy_s: number;
+  /** Guest throttle at the end (auto-converge), 0..1. */
+  throttle: number;
+  /** The stop came from maxRounds, not from the threshold. */
+  forced: boolean;
+}
+
+/** Windows before giving up on convergence: a bound on work, far past any real migration. */
+const MAX_WINDOWS = 10_000_000;
+
+export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
+  const P = p.pageSize, dt = p.checkInterval;
+  const dataCost = P + p.pageHeader, zeroCost = p.pageHeader + 1;
+  const totalPages = Math.ceil(p.memory / P);
+  const wsPages = Math.min(totalPages, Math.ceil(p.workingSet / P));
+  const dataPages0 = Math.min(totalPages, Math.ceil(p.touched / P));
+  // Pages in the bitmap not yet sent: zero pages, first-time nonzero pages, and re-sent ones.
+  let zero = totalPages - dataPages0, fresh = dataPages0, data = 0;
+  const F = p.firstCopyRate, S = p.stopCopyRate;
+  let bytes = 0, rounds = 1; // the setup's sync
+  let throttle = 0, high = 0;
+  // Distinct pages dirtied since the last sync, and when they were last brought up to date.
+  let dirtied = 0, dirtiedAt = 0;
+  let periodStart = 0, periodDirtied = 0, periodSent = 0;
+  let threshold = 0;
+
+  const dirtyUntil = (t: number) => {
+    if (t > dirtiedAt) dirtied = Math.min(wsPages, dirtied + (p.dirtyRate * (1 - throttle) * (t - dirtiedAt)) / P);
+    dirtiedAt = t;
+  };
+  const sync = (t: number) => {
+    dirtyUntil(t);
+    rounds++;
+    // A cyclic writer: what is pending is what it wrote last and the scan has not reached,
+    // what it wrote since lies just ahead of that, so the two add up to at most the working
+    // set. First-pass leftovers are taken to lie outside it (the writer's pages went early).
+    data = Math.min(wsPages, data + dirtied);
+    periodDirtied += dirtied * P;
+    dirtied = 0;
+    if (p.autoConverge && t - periodStart >= 1) {
+      if (periodDirtied > 0.5 * periodSent && ++high >= 2) {
+        throttle = throttle === 0 ? p.autoConverge.initial : Math.min(p.autoConverge.max, throttle + p.autoConverge.increment);
+        high = 0;
+      }
+      periodStart = t;
+      periodDirtied = 0;
+      periodSent = 0;
+    }
+  };
+  const pendingBytes = () => (zero + fresh + data) * P;
+  /** QEMU's check; true when it is time to stop. */
+  const check = (t: number): boolean => {
+    if (pendingBytes() < threshold) {
+      sync(t);
+      if (pendingBytes() < threshold || rounds >= p.maxRounds) return true;
+    }
+    return pendingBytes() === 0 || rounds >= p.maxRounds;
+  };
+
+  let stopAt = NaN;
+  let forced = false;
+  for (let k = 0; k < MAX_WINDOWS && Number.isNaN(stopAt); k++) {
+    const t0 = k * dt;
+    const quota = p.bandwidth * dt;
+    let sent = 0, used = 0;
+    if (check(t0)) {
+      stopAt = t0;
+      break;
+    }
+    while (sent < quota && used < dt) {
+      if (zero + fresh + data === 0) break;
+      // QEMU's scan goes on from where it stopped: the first pass's pages (zero and nonzero
+      // taken as evenly mixed) before the re-dirtied ones it wraps round to. Per page: wire bytes and time.
+      const first = zero + fresh > 0;
+      const pages = first ? zero + fresh : data;
+      const cost = first ? (zero * zeroCost + fresh * dataCost) / pages : dataCost;
+      const time = first ? (zero * zeroCost / S + fresh * dataCost / F) / pages : dataCost / S;
+      const n = Math.min(pages, (quota - sent) / cost, (dt - used) / time);
+      const k = n / pages;
+      if (first) {
+        zero -= zero * k;
+        fresh -= fresh * k;
+      } else data -= data * k;
+      if (zero < 1e-9) zero = 0;
+      if (fresh < 1e-9) fresh = 0;
+      if (data < 1e-9) data = 0;
+      sent += n * cost;
+      used += n * time;
+      if (zero + fresh + data === 0) {
+        // The pass ran out mid-window: QEMU checks again at once.
+        const t = t0 + used;
+        if (check(t)) {
+          stopAt = t;
+          break;
+        }
+      }
+    }
+    bytes += sent;
+    periodSent += sent;
+    if (Number.isNaN(stopAt)) threshold = (sent / dt) * p.downtimeLimit;
+  }
+  if (Number.isNaN(stopAt)) {
+    stopAt = MAX_WINDOWS * dt;
+    forced = true;
+  }
+  forced ||= rounds >= p.maxRounds && pendingBytes() >= threshold;
+  // Stop and copy: the final sync, then every pending page at full speed, then device state.
+  sync(stopAt);
+  const rest = zero * zeroCost + (fresh + data) * dataCost + p.switchoverBytes;
+  const downtime = (zero * zeroCost + data * dataCost + p.switchoverBytes) / S + (fresh * dataCost) / F + p.switchover;
+  bytes += rest;
+  return { total_s: p.setup + stopAt + downtime, downtime_s: downtime, bytes, rounds, precopy_s: p.setup + stopAt, throttle, forced };
+}

@@ -1,0 +1,127 @@
+/**
+ * `calibrate migration`: reading measurement CSVs (bad ones refused row by row), recovering
+ * known parameters from measurements the model itself made, and the calibrated model against
+ * the committed QEMU measurements, fitted on one table and held against both.
+ */
+import test from "ava";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { calibrateMigration, errors, migrationFragment, parseMeasurements, predict, type MeasuredMigration, type MigrationFit } from "../../sim/calibrate/index.js";
+import { parseScenario } from "../../sim/scenario/index.js";
+import { cli, readOutput, root, tempDir } from "../helpers.js";
+
+const header = "memory_mib,dirty_mibps,working_set_mib,cap_mibps,downtime_limit_ms,accel,total_ms,setup_ms,downtime_ms,transferred_bytes,duplicate_pages,normal_pages,dirty_sync_count,health";
+const fitting = parseMeasurements(readFileSync(join(root, "results/migration-qemu/measurements.csv"), "utf8"));
+const heldOut = parseMeasurements(readFileSync(join(root, "results/migration-qemu/heldout.csv"), "utf8"));
+const fit = calibrateMigration(fitting);
+const label = (r: MeasuredMigration) => `${r.memoryMiB} MiB, ${r.dirtyMiBps} MiB/s dirty, cap ${r.capMiBps} MiB/s`;
+
+test("a bad CSV exits 2 with one `row N, column: what is wrong` line per problem and writes nothing", (t) => {
+  const dir = tempDir("calibrate-");
+  const bad = join(dir, "bad.csv");
+  writeFileSync(bad, `${header}\n128,0,64,32,300,tcg,abc,1,62,121734459,3328,29655,3,ok\n128,0,64,32,300,tcg,3478,1,62,121734459,3328,29655,0,ok\n128,0,64\n`);
+  const out = join(dir, "fragment.json");
+  const r = cli("calibrate", "migration", bad, "--out", out);
+  t.is(r.code, 2, r.stderr);
+  t.deepEqual(r.stderr.trim().split("\n"), [
+    `${bad}: row 2, total_ms: expected a positive number, got "abc"`,
+    `${bad}: row 3, dirty_sync_count: expected an integer >= 1, got "0"`,
+    `${bad}: row 4: 3 cells, the header has 14`,
+  ]);
+  t.false(existsSync(out));
+  const noColumn = join(dir, "nocol.csv");
+  writeFileSync(noColumn, header.replace(",downtime_ms", "") + "\n");
+  const r2 = cli("calibrate", "migration", noColumn);
+  t.is(r2.code, 2);
+  t.is(r2.stderr.trim(), `${noColumn}: row 1, downtime_ms: missing column`);
+});
+
+test("parameters are recovered from measurements the model made itself", (t) => {
+  const truth: MigrationFit = {
+    bandwidthScale: 1.03, stopCopyRate: 900e6, firstCopyRate: 140e6, switchover: 0.004, switchoverBytes: 300e3, workingSetExtra: 4 << 20, setup: 0.002,
+    touched: { base: 110e6, perMemory: 0.05 },
+  };
+  const rows: MeasuredMigration[] = [];
+  for (const memoryMiB of [128, 256, 512])
+    for (const capMiBps of [32, 128])
+      for (const dirtyMiBps of [0, 8, 24]) {
+        const c = { memoryMiB, dirtyMiBps, workingSetMiB: 64, capMiBps, downtimeLimitMs: 300 };
+        const m = memoryMiB << 20;
+        const zeroPages = Math.round((m - Math.min(m, truth.touched.base + truth.touched.perMemory * m)) / 4096);
+        const p = predict({ ...c, totalMs: 1, setupMs: 0, downtimeMs: 0, transferredBytes: 1, duplicatePages: 0, dirtySyncCount: 1 }, truth);
+        rows.push({ ...c, totalMs: p.total_s * 1000, setupMs: truth.setup * 1000, downtimeMs: p.downtime_s * 1000, transferredBytes: p.bytes, duplicatePages: zeroPages, dirtySyncCount: p.rounds });
+      }
+  const got = calibrateMigration(rows);
+  t.true(Math.abs(got.touched.base - truth.touched.base) < 1e5, `base ${got.touched.base}`);
+  t.true(Math.abs(got.touched.perMemory - truth.touched.perMemory) < 1e-3, `perMemory ${got.touched.perMemory}`);
+  t.is(got.setup, truth.setup);
+  for (const r of rows) {
+    const e = errors(r, predict(r, got));
+    // A quarter of the acceptance tolerance (5 ms of downtime): the fit finds the model that made the numbers.
+    t.true(Math.abs(e.total) < 0.25 && Math.abs(e.bytes) < 0.25 && Math.abs(e.downtime) < 0.25 && e.rounds === 0, `${label(r)}: ${JSON.stringify(e)}`);
+  }
+});
+
+test("calibrate migration writes a fragment that is a valid platform.migration for the qemu model", (t) => {
+  const dir = tempDir("calibrate-");
+  const out = join(dir, "fragment.json");
+  const r = cli("calibrate", "migration", join(root, "results/migration-qemu/measurements.csv"), "--out", out);
+  t.is(r.code, 0, r.stderr);
+  const fragment = JSON.parse(readFileSync(out, "utf8"));
+  t.deepEqual(fragment, JSON.parse(JSON.stringify(migrationFragment(fitting, fit))));
+  const s = parseScenario({ name: "f", duration: 1, ...fragment, platform: { hosts: [{ id: "h", count: 2 }], ...fragment.platform } });
+  t.is(s.platform.migration.model, "qemu");
+  t.is(s.platform.migration.downtimeBudget, 0.3);
+});
+
+// Fitted on measurements.csv, held against both tables.
+const both = [...fitting, ...heldOut];
+const check = (rows: readonly MeasuredMigration[], key: "total" | "bytes" | "downtime" | "rounds") =>
+  rows.filter((r) => Math.abs(errors(r, predict(r, fit))[key]) > 1).map(label);
+
+test("calibrated on measurements.csv: bytes within 15% on every fitting and held-out case", (t) => {
+  t.deepEqual(check(both, "bytes"), []);
+});
+
+test("calibrated on measurements.csv: dirty-bitmap syncs within 2 on every fitting and held-out case", (t) => {
+  t.deepEqual(check(both, "rounds"), []);
+});
+
+test("calibrated on measurements.csv: total time within 15% on every case capped at 48 MiB/s or less", (t) => {
+  t.deepEqual(check(both.filter((r) => r.capMiBps <= 48), "total"), []);
+});
+
+test("calibrated on measurements.csv: downtime within 20 ms on every dirtying guest capped at 48 MiB/s or less", (t) => {
+  t.deepEqual(check(both.filter((r) => r.capMiBps <= 48 && r.dirtyMiBps > 0), "downtime"), []);
+});
+
+// Not met (README): above 48 MiB/s QEMU and the TCG guest compete with the machine's other
+// work, and one case measured twice differs by more than the tolerances.
+test.failing("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every case", (t) => {
+  for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
+});
+
+test("measure migration-qemu refuses bad arguments with exit 2 before starting anything", (t) => {
+  const dir = tempDir("measure-");
+  const out = join(dir, "m.csv");
+  const r = cli("measure", "migration-qemu", "--sizes", "64,128", "--out", out);
+  t.is(r.code, 2);
+  t.is(r.stderr.trim(), `--sizes: expected comma-separated integers >= 96, got "64,128"`);
+  const r2 = cli("measure", "migration-qemu", "--sizes", "128", "--working-set", "100", "--out", out);
+  t.is(r2.code, 2);
+  t.regex(r2.stderr, /--working-set: 100 MiB leaves the smallest guest \(128 MiB\) less than 64 MiB/);
+  t.is(cli("measure", "nothing", "--out", out).code, 2);
+  t.false(existsSync(out));
+});
+
+test("figures migration-qemu draws the same files twice, and its summary counts the cases within tolerance", (t) => {
+  const dir = tempDir("migfig-");
+  t.is(cli("figures", "migration-qemu", "--out", join(dir, "a"), "-q").code, 0);
+  t.is(cli("figures", "migration-qemu", "--out", join(dir, "b"), "-q").code, 0);
+  const a = readOutput(join(dir, "a", "migration-qemu", "model")), b = readOutput(join(dir, "b", "migration-qemu", "model"));
+  t.deepEqual(Object.keys(a).sort(), ["bytes.svg", "calibrated.json", "downtime.svg", "predictions.csv", "summary.json", "syncs.svg", "total-time.svg"]);
+  t.deepEqual(a, b);
+  const summary = JSON.parse(a["summary.json"]);
+  t.is(summary.cases, fitting.length + heldOut.length);
+  t.is(summary.within.bytes, both.filter((r) => Math.abs(errors(r, predict(r, fit)).bytes) <= 1).length);
+});

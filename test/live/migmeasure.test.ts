@@ -1,0 +1,27 @@
+/**
+ * `measure migration-qemu`'s one migration: a guest that dirties memory, migrated to a second
+ * QEMU process, with QEMU's own statistics and the destination guest's health. Asserts what
+ * QEMU's pre-copy guarantees, not timings (the machine may be busy).
+ */
+import { probeQemu, buildGuest, guestDir } from "../../sim/live/vm/index.js";
+import { measureMigration } from "../../sim/live/migmeasure/index.js";
+import { which } from "../../sim/live/backends.js";
+import { liveTest } from "./vm-env.js";
+
+const why = probeQemu() ?? (which("cc") ? undefined : "cc is needed to build the guest's memory dirtier");
+
+liveTest("a dirtying guest migrates: every page at least once, its buffer whole, three or more syncs, health reported", why, async (t) => {
+  t.timeout(300_000);
+  const guest = buildGuest(`${guestDir()}-dirty`);
+  const m = await measureMigration(guest, { memoryMiB: 128, dirtyMiBps: 8, workingSetMiB: 32, capMiBps: 128, downtimeLimitMs: 300 });
+  const pages = (128 << 20) / 4096;
+  t.true(m.duplicatePages + m.normalPages >= pages, `${m.duplicatePages} zero + ${m.normalPages} nonzero pages < ${pages}`);
+  // The dirtier filled its 32 MiB with nonzero words: those pages go whole.
+  t.true(m.normalPages >= (32 << 20) / 4096, `${m.normalPages} nonzero pages`);
+  t.true(m.transferredBytes >= m.normalPages * 4096);
+  // The setup's sync, at least one before the stop check passes, and the final one.
+  t.true(m.dirtySyncCount >= 3, `${m.dirtySyncCount} syncs`);
+  t.true(m.downtimeMs <= m.totalMs && m.setupMs <= m.totalMs);
+  t.true(["ok", "panic", "silent", "stopped"].includes(m.health));
+  t.log(`health ${m.health}, ${m.totalMs} ms, ${m.dirtySyncCount} syncs`);
+});

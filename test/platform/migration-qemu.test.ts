@@ -1,0 +1,193 @@
+/**
+ * The qemu pre-copy model against cases worked out independently: an idle guest (every page
+ * sent once; the stop at the first window start whose remainder is under the threshold), a
+ * working set that no pass can outrun, and a page-by-page re-implementation of QEMU's loop.
+ */
+import test from "ava";
+import fc from "fast-check";
+import { qemuPrecopy, type MigrationReport, type QemuPrecopyInput } from "../../sim/platform/index.js";
+import { close, world } from "./world-helpers.js";
+
+const MiB = 1 << 20, P = 4096, H = 8;
+
+const base = (o: Partial<QemuPrecopyInput>): QemuPrecopyInput => ({
+  memory: 256 * MiB,
+  touched: 256 * MiB,
+  bandwidth: 32 * MiB,
+  stopCopyRate: 1e9,
+  firstCopyRate: 1e9,
+  dirtyRate: 0,
+  workingSet: 256 * MiB,
+  downtimeLimit: 0.3,
+  checkInterval: 0.1,
+  pageSize: P,
+  pageHeader: H,
+  setup: 0,
+  switchover: 0,
+  switchoverBytes: 0,
+  maxRounds: 1000,
+  ...o,
+});
+
+test("idle guest: every page once (nonzero pages whole, zero pages as header + 1 byte), three syncs, stop at the first window start under the threshold", (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 64, max: 4096 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.integer({ min: 8, max: 256 }),
+      fc.double({ min: 0, max: 0.05, noNaN: true }),
+      fc.integer({ min: 0, max: 1 << 20 }),
+      (memMiB, touchedShare, capMiB, switchover, switchoverBytes) => {
+        const N = memMiB * 256, D = Math.ceil(touchedShare * N), Z = N - D;
+        const B = capMiB * MiB, S = 2e9, L = 0.3, dt = 0.1;
+        const cbar = (Z * (H + 1) + D * (P + H)) / N;
+        const n = (B * dt) / cbar; // pages per window
+        // Only where a window start sees the remainder under the threshold before the pass runs dry.
+        fc.pre(n * P < B * L && n < N);
+        const r = qemuPrecopy(base({ memory: N * P, touched: D * P, bandwidth: B, stopCopyRate: S, firstCopyRate: S, switchover, switchoverBytes }));
+        let k = 1;
+        while ((N - k * n) * P >= B * L) k++;
+        const left = N - k * n;
+        const downtime = (left * cbar + switchoverBytes) / S + switchover;
+        return r.rounds === 3 && !r.forced && close(r.bytes, Z * (H + 1) + D * (P + H) + switchoverBytes, 1e-9) && close(r.precopy_s, k * dt, 1e-9) && close(r.downtime_s, downtime, 1e-6) && close(r.total_s, k * dt + downtime, 1e-9);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test("a working set at or above the threshold never converges: forced stop at maxRounds, and no sync adds more than the working set", (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 8, max: 128 }),
+      fc.double({ min: 1, max: 4, noNaN: true }),
+      fc.integer({ min: 4, max: 40 }),
+      (capMiB, wsOverThreshold, maxRounds) => {
+        const B = capMiB * MiB, L = 0.3;
+        const ws = Math.min(200 * MiB, Math.ceil((wsOverThreshold * B * L) / P) * P);
+        fc.pre(ws >= B * L);
+        // A guest that rewrites its working set many times over between syncs.
+        const r = qemuPrecopy(base({ bandwidth: B, workingSet: ws, dirtyRate: 1e12, maxRounds }));
+        const firstPass = (256 * MiB / P) * (P + H);
+        return r.forced && r.rounds === maxRounds + 1 && r.bytes <= firstPass + (r.rounds - 1) * (ws / P) * (P + H) + 1;
+      },
+    ),
+    { numRuns: 100 },
+  );
+  t.pass();
+});
+
+test("a working set under the threshold converges, however fast the guest writes it", (t) => {
+  for (const d of [1e6, 1e8, 1e12]) {
+    const B = 32 * MiB;
+    const r = qemuPrecopy(base({ bandwidth: B, workingSet: 2 * MiB, dirtyRate: d }));
+    t.false(r.forced, `dirty rate ${d}`);
+    // The last sync leaves at most the working set plus what was pending: under the threshold.
+    t.true(r.downtime_s * 1e9 < B * 0.3 * 1.01, `dirty rate ${d}`);
+  }
+});
+
+/**
+ * QEMU's loop page by page (migration_iteration_run, ram_save_pending, ram_save_iterate),
+ * written without the model's fluid page mix: whole pages, nonzero only, a cyclic writer.
+ */
+function pageLoop(pages: number, wsPages: number, dirtyPagesPerS: number, quotaPages: number, dt: number, limit: number) {
+  const dirty = new Uint8Array(pages).fill(1);
+  let cursor = 0, syncs = 1, sent = 0, threshold = 0, writerPos = 0, written = 0, count = pages;
+  const sync = (t: number) => {
+    syncs++;
+    const want = Math.floor(dirtyPagesPerS * t);
+    const fresh = Math.min(wsPages, want - written);
+    for (let i = 0; i < fresh; i++) {
+      const pg = (writerPos + i) % wsPages;
+      if (!dirty[pg]) count++;
+      dirty[pg] = 1;
+    }
+    writerPos = (writerPos + Math.max(0, want - written)) % wsPages;
+    written = want;
+  };
+  const pending = () => count;
+  for (let k = 0; k < 100000; k++) {
+    const t0 = k * dt;
+    let inWindow = 0;
+    for (;;) {
+      if (pending() * P < threshold) sync(t0);
+      const left = pending();
+      if (left === 0 || left * P < threshold) return { syncs: syncs + 1, bytes: (sent + left) * (P + H), precopy: t0 };
+      // Send until the quota is used or nothing is left (then QEMU checks again at once).
+      let moved = 0;
+      while (inWindow < quotaPages && moved < pages) {
+        if (dirty[cursor]) {
+          dirty[cursor] = 0;
+          count--;
+          sent++;
+          inWindow++;
+        }
+        cursor = (cursor + 1) % pages;
+        moved++;
+        if (pending() === 0) break;
+      }
+      if (inWindow >= quotaPages || pending() !== 0) break;
+    }
+    threshold = ((inWindow * (P + H)) / dt) * limit;
+  }
+  throw new Error("no convergence");
+}
+
+test("agrees with a page-by-page re-implementation of QEMU's loop for a cyclic writer", (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 24 }), fc.integer({ min: 1, max: 12 }), (dirtyMiB, wsMiB) => {
+      const memMiB = 32, capMiB = 32;
+      const pages = memMiB * 256, ws = wsMiB * 256, dt = 0.1;
+      // Whole pages per window, as the page loop sends them.
+      const quotaPages = Math.floor((capMiB * MiB * dt) / (P + H));
+      const B = (quotaPages * (P + H)) / dt;
+      const want = pageLoop(pages, ws, dirtyMiB * 256, quotaPages, dt, 0.3);
+      const got = qemuPrecopy(base({ memory: memMiB * MiB, touched: memMiB * MiB, bandwidth: B, stopCopyRate: 1e12, firstCopyRate: 1e12, dirtyRate: dirtyMiB * MiB, workingSet: wsMiB * MiB }));
+      // The model does not track where the writer is against the scan: once the writer laps a
+      // pass it may rewrite pages still pending, which the model counts anew. Three syncs, three
+      // windows, a working set and a window's bytes apart at most (exact without a lap).
+      return Math.abs(got.rounds - want.syncs) <= 3 && Math.abs(got.precopy_s - want.precopy) <= 0.3 + 1e-9 && Math.abs(got.bytes - want.bytes) <= (ws + quotaPages) * (P + H);
+    }),
+    { numRuns: 40 },
+  );
+  t.pass();
+});
+
+test("auto-converge throttles a guest that would never converge until it does", (t) => {
+  const B = 32 * MiB;
+  const input = base({ bandwidth: B, workingSet: 64 * MiB, dirtyRate: 40 * MiB, maxRounds: 10000 });
+  const without = qemuPrecopy(input);
+  const withAc = qemuPrecopy({ ...input, autoConverge: { initial: 0.2, increment: 0.1, max: 0.99 } });
+  t.true(without.forced);
+  t.false(withAc.forced);
+  t.true(withAc.throttle >= 0.2);
+});
+
+test("world: model qemu pauses the VM for the planned downtime, moves it and reports the plan (plus the route's latency)", (t) => {
+  const lat = 1e-4, B = 125e6;
+  const { sim, world: w } = world({
+    platform: {
+      hosts: [{ id: "h", count: 2 }],
+      network: { topology: { kind: "switch", bandwidth: B, latency: lat } },
+      migration: { model: "qemu", downtimeBudget: 0.3, bandwidth: 32 * MiB, touched: { base: 100 * MiB, perMemory: 0 } },
+    },
+    vms: [{ id: "vm", host: "h0", memory: 256 * MiB, wallDirtyRate: 8 * MiB, workingSet: 64 * MiB }],
+  });
+  const vm = w.vm("vm");
+  vm.compute(Infinity);
+  let r: MigrationReport | undefined;
+  w.migrate(vm, w.host("h1"), (x) => (r = x));
+  sim.run({ until: 100 });
+  vm.settle();
+  const plan = qemuPrecopy(base({ memory: 256 * MiB, touched: 100 * MiB, bandwidth: 32 * MiB, stopCopyRate: B, firstCopyRate: B, dirtyRate: 8 * MiB, workingSet: 64 * MiB }));
+  t.truthy(r);
+  t.is(vm.host.id, "h1");
+  t.is(r!.rounds, plan.rounds);
+  t.true(close(r!.bytes, plan.bytes));
+  t.true(close(r!.downtime_s, plan.downtime_s + 2 * lat));
+  t.true(close(r!.total_s, plan.total_s + 2 * lat));
+  // Computing all along except while paused.
+  t.true(close(vm.cpuSeconds, 100 - r!.downtime_s, 1e-6));
+});
