@@ -39,8 +39,12 @@ export interface VmOptions {
   accel: Accel;
   memoryMb: number;
   vcpus: number;
-  /** What the guest's /init runs: "spin" (CPU-bound) or "idle". */
+  /** What the guest's /init runs: "spin" (CPU-bound), "idle" or "bsp" (a BSP rank). */
   work: string;
+  /** QEMU arguments of the VM's NIC (sim/live/vm/net.ts); none: no NIC. */
+  nic?: string[];
+  /** More `virtuoso.*` kernel parameters for /init (its address, its BSP rank). */
+  params?: Record<string, string>;
 }
 
 export class QemuVm {
@@ -53,6 +57,8 @@ export class QemuVm {
   readonly console: string[] = [];
   /** Guest-reported progress (spin lines). */
   progress = 0;
+  /** Supersteps the guest's BSP rank reports done. */
+  supersteps = 0;
   private exited?: string;
 
   constructor(readonly o: VmOptions) {
@@ -67,7 +73,8 @@ export class QemuVm {
       "-serial", "stdio",
       "-kernel", o.guest.kernel,
       "-initrd", o.guest.initrd,
-      "-append", `console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`,
+      "-append", [`console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
+      ...(o.nic ?? []),
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
     ];
@@ -82,6 +89,8 @@ export class QemuVm {
         if (this.console.length < 10_000) this.console.push(line);
         const m = line.match(/virtuoso-guest: spin (\d+)/);
         if (m) this.progress = Number(m[1]);
+        const k = line.match(/virtuoso-guest: step (\d+)/);
+        if (k) this.supersteps = Number(k[1]);
       }
     });
     let err = "";

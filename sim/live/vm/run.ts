@@ -20,6 +20,11 @@ import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 import { buildGuest } from "./guest.js";
 import { chooseAccel, QemuVm } from "./qemu.js";
+import { VmNetwork } from "./net.js";
+import { bspParam } from "./bsp.js";
+import { Vttif } from "../../vttif/vttif.js";
+import { RateController, type ControlRecord } from "../../control/index.js";
+import type { CpuControl } from "../../ports/index.js";
 
 const LIVE_TICK = 1e-4;
 
@@ -35,23 +40,48 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   mkdirSync(dir, { recursive: true });
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
+  const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
   const vms = new Map<string, QemuVm>();
   let backend: Backend | undefined;
   let clock = new WallClock();
+  // The VMs' network, where they exchange messages or VTTIF watches them.
+  let net: VmNetwork | undefined;
   try {
+    if (bsps.length) net = new VmNetwork(s.vms.map((v) => v.id), journal);
+    // Each rank of a BSP application: its index and the application's addresses.
+    const ranks = new Map<string, string>();
+    for (const w of bsps) w.vms.forEach((vm, i) => ranks.set(vm, bspParam(w, i, w.vms.map((x) => net!.address(x)))));
     const t0 = Date.now();
     for (const v of s.vms) {
       const name = `virtuoso-${process.pid}-${v.id}`;
       journal.add({ kind: "process", mark: name });
-      const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work: batch.has(v.id) ? "spin" : "idle" });
+      const rank = ranks.get(v.id);
+      const work = rank ? "bsp" : batch.has(v.id) ? "spin" : "idle";
+      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}) } : {};
+      const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work, nic: net?.qemuArgs(v.id), params });
       journal.process(vm.pid);
       vms.set(v.id, vm);
     }
     await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
     const bootS = (Date.now() - t0) / 1000;
+    // An application's supersteps: those all its ranks have completed (the simulator's
+    // barrier), counted from the moment the clock starts.
+    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
+    const base = new Map(bsps.map((w) => [w.id, done(w.id)]));
+    const supersteps = (app: string) => done(app) - base.get(app)!;
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
+    const tap = net && s.policies.vttif.enabled ? net.count() : undefined;
+    const vttif = tap ? new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: "localhost" }) : undefined;
+    // The global rate controller, unchanged, on the guests' supersteps; it reserves through the backend.
+    const control = s.policies.control;
+    const records: ControlRecord[] = [];
+    if (control && control.apps.length) {
+      const cpu: CpuControl = { reserve: (vm, r) => b.reserve(vm, r), release: (vm) => b.release(vm), usage: (vm) => b.usage(vm), progress: (app) => (base.has(app) ? supersteps(app) : undefined) };
+      const apps = control.apps.map((a) => ({ app: a.app, vms: bsps.find((w) => w.id === a.app)!.vms, dedicatedRate: a.dedicatedRate, targets: a.targets }));
+      new RateController(clock, cpu, apps, control).onRecord((r) => records.push(r));
+    }
     const verdicts = new Map<string, string>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
@@ -68,6 +98,10 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     await new Promise<void>((r) => clock.at(s.duration, r));
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
+    const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));
+    const reports = vttif?.reports.map((r) => ({ t: r.t, topology: r.topology, confidence: r.confidence })) ?? [];
+    const controlled = new Map<string, ControlRecord[]>();
+    for (const r of records) controlled.set(r.app, [...(controlled.get(r.app) ?? []), r]);
     const rows = [...vms].map(([id, vm]) => {
       const m = marks.get(id)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
@@ -89,6 +123,14 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       accel,
       wall_s: Math.round(clock.now * 1000) / 1000,
       metrics: {
+        // As a simulated run's BSP metrics, and as live process runs report them.
+        ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
+        ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
+        // The simulator's control metrics: the last record's target, utilization and period, the mean rate of the last three.
+        ...(controlled.size ? { control: Object.fromEntries([...controlled].flatMap(([app, h]) => {
+          const last = h.slice(-3), end = h[h.length - 1];
+          return [[`${app}.target`, end.target], [`${app}.rate`, last.reduce((x, r) => x + r.rate, 0) / last.length], [`${app}.utilization`, end.utilization], [`${app}.period`, end.period], [`${app}.reachable`, end.reachable]];
+        })) } : {}),
         ...Object.fromEntries(rows.map((r) => [r.vm, {
           expected_share: r.expected_share,
           measured_share: r.measured_share,
@@ -125,6 +167,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           }));
         }
         for (const [id, vm] of vms) o.add(`console-${id}.txt`, vm.console.join("\n") + "\n");
+        if (vttif) o.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
+        if (records.length) o.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
       },
@@ -137,5 +181,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       // The journal undoes the rest.
     }
     await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
+    // After QEMU has let go of its tap.
+    net?.close();
   }
 }
