@@ -43,7 +43,7 @@ export function liveProblems(s: Scenario): string[] {
     s.vms.forEach((v, i) => {
       if (ranked.has(v.id) && s.workloads.some((w) => w.kind === "batch" && w.vm === v.id)) out.push(`vms.${i}.id: "${v.id}" is a BSP rank and runs a batch workload; live.vms "qemu" runs one program per guest`);
       if (reserved.has(v.id) && v.vcpus !== 1) out.push(`vms.${i}.vcpus: a reserved VM has one vCPU live (a reservation is one thread's), not ${v.vcpus}`);
-      if (v.memory < 64 * 2 ** 20) out.push(`vms.${i}.memory: the live guest needs at least 64 MiB, not ${v.memory} bytes`);
+      if (v.memory < 80 * 2 ** 20) out.push(`vms.${i}.memory: the live guest needs at least 80 MiB (its kernel does not boot in 64), not ${v.memory} bytes`);
     });
   }
   return out;

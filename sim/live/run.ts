@@ -77,7 +77,7 @@ export async function runLive(s: Scenario, backendName: BackendName, opts: LiveO
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       try {
-        return await runLiveVms(s, backendName, journal);
+        return await runLiveVms(s, backendName, journal, opts);
       } finally {
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);

@@ -78,7 +78,7 @@ export class QemuVm {
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
     ];
-    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     let buf = "";
     this.child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       buf += d;
@@ -96,6 +96,21 @@ export class QemuVm {
     let err = "";
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2000)));
     this.child.once("exit", (code, sig) => (this.exited = `qemu ${o.vm} exited (${sig ?? code}): ${err.trim()}`));
+  }
+
+  /** Types a line on the guest's serial console (its /init and programs read it as stdin). */
+  type(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  /** Waits for a console line matching `re`, failing if QEMU exits or `timeout` seconds pass. */
+  async waitFor(re: RegExp, timeout: number): Promise<void> {
+    const end = Date.now() + timeout * 1000;
+    while (!this.console.some((l) => re.test(l))) {
+      if (this.exited) throw new Error(this.exited);
+      if (Date.now() > end) throw new Error(`${this.o.vm}: no console line ${re} within ${timeout} s; console: ${this.console.slice(-3).join(" | ")}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** QEMU's process id (setpriv execs it, so it is the child's). */

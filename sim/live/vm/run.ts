@@ -15,7 +15,7 @@ import { quantile } from "../../../analysis/quantile.js";
 import type { Scenario } from "../../scenario/index.js";
 import type { Backend, BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
-import type { LiveResult } from "../run.js";
+import type { LiveOptions, LiveResult } from "../run.js";
 import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 import { buildGuest } from "./guest.js";
@@ -31,7 +31,7 @@ const LIVE_TICK = 1e-4;
 /** Where a run's pidfiles, QMP sockets and consoles go. */
 export const runDir = (journal: Journal): string => join(journal.file.replace(/\.jsonl$/, ""));
 
-export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal): Promise<LiveResult> {
+export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal, opts: LiveOptions = {}): Promise<LiveResult> {
   // The build script is its own cache check (a changed /init rebuilds).
   const guest = buildGuest();
   const accel = chooseAccel();
@@ -64,6 +64,9 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     }
     await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
     const bootS = (Date.now() - t0) / 1000;
+    // Every rank connected to its peers: all start at once, as the clock does.
+    await Promise.all([...ranks.keys()].map((vm) => vms.get(vm)!.waitFor(/virtuoso-guest: bsp rank \d+ of \d+ connected/, s.live!.bootTimeout)));
+    for (const vm of ranks.keys()) vms.get(vm)!.type("go");
     // An application's supersteps: those all its ranks have completed (the simulator's
     // barrier), counted from the moment the clock starts.
     const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
@@ -95,7 +98,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     clock.at(from, () => {
       for (const [id, vm] of vms) marks.set(id, { t: clock.now, cpu: vm.vcpuSeconds(), steps: vm.progress });
     });
-    await new Promise<void>((r) => clock.at(s.duration, r));
+    await new Promise<void>((r) => {
+      clock.at(s.duration, r);
+      const until = opts.until;
+      if (until) clock.every(0.1, () => until({ now: clock.now, supersteps: new Map(bsps.map((w) => [w.id, supersteps(w.id)])), topology: vttif?.current?.topology }) && r());
+    });
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));

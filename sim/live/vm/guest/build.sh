@@ -29,7 +29,7 @@ cp x/bin/busybox root/bin/busybox
 for a in sh mount echo cat sleep insmod ip uname poweroff; do ln -s busybox root/bin/$a; done
 # virtio-net for the guest's network (loaded by /init when a NIC is present).
 kdir=$(ls -d x/lib/modules/*)
-for m in net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
+for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
   [ -f "$kdir/kernel/$m" ] && cp "$kdir/kernel/$m" root/lib/modules/
 done
 # The BSP rank program: static, so the initrd needs no libc (gcc and libc6-dev build it).
