@@ -73,7 +73,8 @@ export class QemuVm {
       "-serial", "stdio",
       "-kernel", o.guest.kernel,
       "-initrd", o.guest.initrd,
-      "-append", [`console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
+      // no_timer_check: a slow (TCG, busy) host can fail the kernel's IO-APIC timer check, which panics.
+      "-append", [`console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
       ...(o.nic ?? []),
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
