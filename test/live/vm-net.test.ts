@@ -39,7 +39,7 @@ liveTest("the global rate controller holds two BSP applications in QEMU VMs at t
     const mean = late.reduce((a, b) => a + b, 0) / late.length;
     t.true(Math.abs(mean - target) <= 0.1 * target, `${app.app}: ${mean.toFixed(4)} of the dedicated rate against a target of ${target}`);
     // The summary's supersteps are the consoles' count over the whole run, and agree.
-    t.is(m[app.app].rate, m[app.app].supersteps / (r.summary.wall_s as number));
+    t.true(Math.abs(m[app.app].rate * (r.summary.wall_s as number) - m[app.app].supersteps) < 0.1);
     t.true(m[`control`][`${app.app}.reachable`] as unknown as boolean);
     // The controller acted: a reservation below a whole CPU holds each application down.
     t.true(m.control[`${app.app}.utilization`] < 0.5);
