@@ -25,7 +25,7 @@ export const QEMU = ["/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-
 export function probeQemu(): string | undefined {
   if (!QEMU) return "qemu-system-x86_64 is not installed (apt-get install --no-install-recommends qemu-system-x86)";
   if (!which("setpriv")) return "setpriv (util-linux) is needed, so VMs die with the run";
-  if (!cachedGuest() && (!which("apt-get") || !which("dpkg-deb"))) return `no guest in ${guestDir()} and no apt-get/dpkg-deb to build one (sim/live/vm/guest/build.sh)`;
+  if (!cachedGuest() && (!which("apt-get") || !which("dpkg-deb") || !which("gcc"))) return `no guest in ${guestDir()} and no apt-get/dpkg-deb/gcc to build one (sim/live/vm/guest/build.sh; gcc and libc6-dev build its BSP rank program)`;
   return undefined;
 }
 

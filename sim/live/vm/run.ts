@@ -9,6 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chart } from "../../../analysis/chart.js";
+import { colour } from "../../../analysis/style.js";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
 import { quantile } from "../../../analysis/quantile.js";
@@ -25,8 +26,25 @@ import { bspParam } from "./bsp.js";
 import { Vttif } from "../../vttif/vttif.js";
 import { RateController, type ControlRecord } from "../../control/index.js";
 import type { CpuControl } from "../../ports/index.js";
+import type { BspSpec } from "../../workload/schema.js";
 
 const LIVE_TICK = 1e-4;
+
+/** The simulator's rate control figure (sim/runner/policies.ts), over wall time. */
+function controlChart(history: Map<string, ControlRecord[]>, s: Scenario): string {
+  const series = [...history].flatMap(([app, h]) => {
+    const c = colour(Math.max(0, s.workloads.findIndex((w) => w.id === app)));
+    return [
+      { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
+      { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
+      { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
+    ];
+  });
+  return chart({ title: "Live global rate control on QEMU VMs: rate, target and utilization", x: { label: "wall time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series });
+}
+
+/** Supersteps a BSP application runs in all (a sequence's count is of whole sequences). */
+const totalSteps = (w: BspSpec) => (w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps);
 
 /** Where a run's pidfiles, QMP sockets and consoles go. */
 export const runDir = (journal: Journal): string => join(journal.file.replace(/\.jsonl$/, ""));
@@ -131,7 +149,10 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       wall_s: Math.round(clock.now * 1000) / 1000,
       metrics: {
         // As a simulated run's BSP metrics, and as live process runs report them.
-        ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / clock.now }])),
+        ...Object.fromEntries(bsps.map((w) => {
+          const k = steps.get(w.id)!;
+          return [w.id, { ranks: w.vms.length, supersteps: k, finished: done(w.id) >= totalSteps(w), mean_superstep_s: clock.now / k, rate: k / clock.now }];
+        })),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
         // The simulator's control metrics: the last record's target, utilization and period, the mean rate of the last three.
         ...(controlled.size ? { control: Object.fromEntries([...controlled].flatMap(([app, h]) => {
@@ -175,6 +196,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         }
         for (const [id, vm] of vms) o.add(`console-${id}.txt`, vm.console.join("\n") + "\n");
         if (vttif) o.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
+        if (records.length) o.add("control.svg", controlChart(controlled, s));
         if (records.length) o.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
