@@ -6,3 +6,5 @@ export { chooseAccel, probeQemu, QemuVm, type Accel, type VmOptions } from "./qe
 export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
 export { runLiveVms } from "./run.js";
+export { leftoverLinks, macOf, probeVmNetwork, VmNetwork, type VmPort } from "./net.js";
+export { bspParam, GUEST_PATTERNS, rankPlan } from "./bsp.js";

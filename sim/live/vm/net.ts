@@ -16,6 +16,17 @@ import { existsSync } from "node:fs";
 import type { TrafficSample, TrafficTap } from "../../ports/index.js";
 import type { Journal } from "../journal.js";
 import { NFT } from "../nftap.js";
+import { which } from "../backends.js";
+import type { Scenario } from "../../scenario/index.js";
+
+/** Why the VMs of `s` cannot have their network here, if they cannot (checked before anything starts). */
+export function probeVmNetwork(s: Scenario): string | undefined {
+  if (!s.workloads.some((w) => w.kind === "bsp")) return undefined;
+  if (!which("ip")) return "ip (iproute2) is needed for the VMs' bridge and taps";
+  if (!existsSync("/dev/net/tun")) return "/dev/net/tun is missing: the VMs' taps need the tun module";
+  if (s.policies.vttif.enabled && !NFT) return "nft (nftables) is not installed; VTTIF on VM traffic needs it";
+  return undefined;
+}
 
 /** A locally administered unicast MAC (QEMU's 52:54:00 prefix) from the VM's id. */
 export function macOf(vm: string): string {
