@@ -12,7 +12,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { TrafficSample, TrafficTap } from "../../ports/index.js";
 import type { Journal } from "../journal.js";
 import { NFT } from "../nftap.js";
@@ -82,6 +82,9 @@ export class VmNetwork {
     this.journal.add({ kind: "link", name });
     ipLink(...args);
     this.links.push(name);
+    // No IPv6 link-local address either: the host stays unreachable from the guests.
+    const v6 = `/proc/sys/net/ipv6/conf/${name}/disable_ipv6`;
+    if (existsSync(v6)) writeFileSync(v6, "1");
   }
 
   /** QEMU arguments for a VM's NIC on its tap. */
