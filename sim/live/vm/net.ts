@@ -156,7 +156,8 @@ export class VmNetwork {
 
 /** Links of this tool (vtbrPID, vtPID-I) still present (a cleanup check). */
 export function leftoverLinks(pid?: number): string[] {
-  const out = execFileSync("ip", ["-o", "link"], { encoding: "utf8" });
+  // Another tool's namespaces can make ip warn on stderr; only the list matters.
+  const out = execFileSync("ip", ["-o", "link"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const names = [...out.matchAll(/^\d+: ([^:@ ]+)/gm)].map((m) => m[1]);
   return names.filter((n) => (pid === undefined ? /^vt(br)?\d+(-\d+)?$/ : new RegExp(`^vt(br)?${pid}(-\\d+)?$`)).test(n));
 }
