@@ -3,13 +3,15 @@
  * holds two applications at their targets from the guests' own progress, VTTIF classifies
  * their traffic from nftables counters on the bridge, and nothing of the network remains.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compare } from "../../analysis/compare.js";
 import { claim } from "../../analysis/output.js";
 import { runLive } from "../../sim/live/index.js";
 import { leftoverTables, NFT } from "../../sim/live/nftap.js";
-import { leftoverLinks } from "../../sim/live/vm/net.js";
+import { leftoverLinks, macOf, VmNetwork } from "../../sim/live/vm/net.js";
+import { Journal } from "../../sim/live/journal.js";
+import { execFileSync } from "node:child_process";
 import { runScenario } from "../../sim/runner/index.js";
 import { loadScenario } from "../../sim/scenario/index.js";
 import { root, tempDir } from "../helpers.js";
@@ -22,6 +24,34 @@ function networkClean(t: import("ava").ExecutionContext): void {
   t.deepEqual(leftoverLinks(process.pid), [], "no tap or bridge of the run");
   t.deepEqual(leftoverTables().filter((l) => l.includes(`virtuoso_${process.pid}`)), [], "no nftables table of the run");
 }
+
+const noNet = (): string | undefined => (process.getuid?.() !== 0 ? "needs root" : !NFT ? "nft (nftables) is not installed" : !existsSync("/dev/net/tun") ? "no /dev/net/tun" : undefined);
+
+liveTest("the run's network: a bridge, one tap per VM on it, addresses and MACs by VM, a bridge-family counting table; the journal removes all of it", noNet(), (t) => {
+  const journal = new Journal(tempDir());
+  const net = new VmNetwork(["a", "b", "c"], journal);
+  try {
+    t.deepEqual(leftoverLinks(process.pid).sort(), [`vt${process.pid}-0`, `vt${process.pid}-1`, `vt${process.pid}-2`, `vtbr${process.pid}`]);
+    for (const [i, vm] of ["a", "b", "c"].entries()) {
+      const p = net.port(vm);
+      t.is(p.mac, macOf(vm));
+      t.is(net.address(vm), `10.0.0.${i + 2}`);
+      t.is(readFileSync(`/sys/class/net/${p.tap}/master/ifindex`, "utf8"), readFileSync(`/sys/class/net/${net.bridge}/ifindex`, "utf8"), `${p.tap} is on the bridge`);
+    }
+    // Nothing on the run's segment reaches the host: the bridge has no address at all.
+    t.is(execFileSync("ip", ["-o", "addr", "show", "dev", net.bridge], { encoding: "utf8" }).trim(), "");
+    const tap = net.count();
+    const rules = execFileSync(NFT!, ["list", "table", "bridge", `virtuoso_${process.pid}`], { encoding: "utf8" });
+    // One counter per ordered pair, at the sender's port, by the receiver's MAC.
+    t.is(rules.match(/counter/g)!.length, 6);
+    t.regex(rules, new RegExp(`iifname "vt${process.pid}-0" ether daddr ${macOf("b")} counter`));
+    t.deepEqual(tap.read("localhost"), [], "no traffic yet");
+  } finally {
+    journal.undo();
+  }
+  t.deepEqual(leftoverLinks(process.pid), []);
+  t.deepEqual(leftoverTables().filter((l) => l.includes(`virtuoso_${process.pid}`)), []);
+});
 
 liveTest("the global rate controller holds two BSP applications in QEMU VMs at their target rates within 10%, from the guests' supersteps", vmProblem("deadline"), async (t) => {
   const s = loadScenario(`${root}/scenarios/live-vms-control.json`);
