@@ -138,7 +138,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         expected_share: res && admitted ? res.slice / res.period : NaN,
         measured_share: (vm.vcpuSeconds() - m.cpu) / (clock.now - m.t),
         guest_progress_per_s: (vm.progress - m.steps) / (clock.now - m.t),
-        verdict: verdicts.get(id) ?? "unreserved",
+        // The rate controller's ranks: their reservation changes every interval (control.csv).
+        verdict: verdicts.get(id) ?? (control?.apps.some((a) => bsps.find((w) => w.id === a.app)?.vms.includes(id)) ? "rate-controlled" : "unreserved"),
       };
     });
     const summary = {

@@ -12,6 +12,9 @@
  *   PLAN:  one entry per pattern of the sequence, comma separated: COUNT@TOTAL@PHASES, where
  *          COUNT supersteps use it, TOTAL messages arrive for this rank per superstep, and
  *          PHASES (";" separated) are NEED:DST.DST...: send to each DST once NEED have arrived.
+ * Why a C program and not busybox nc: a rank must keep several connections open at once,
+ * send without blocking its receives (or all-to-all deadlocks), and count whole messages per
+ * superstep; nc does one stream per process. Static, so the initrd needs no libc.
  * Messages: a 4-byte superstep, a 4-byte length, then the payload, over one TCP connection
  * per ordered pair. Sends never block the receive side (poll), so all-to-all cannot deadlock.
  */
