@@ -20,7 +20,7 @@ import { DispatchTap, timelineGroups, type Timeline } from "../kernel/index.js";
 import { ScenarioError } from "../scenario/index.js";
 import { cleanupDead, Journal } from "./journal.js";
 import { liveProblems } from "./refuse.js";
-import { probeQemu, runLiveVms } from "./vm/index.js";
+import { probeQemu, probeVmNetwork, runLiveVms } from "./vm/index.js";
 
 export class LiveUnavailable extends Error {}
 
@@ -59,7 +59,7 @@ export interface LiveResult {
 export async function runLive(s: Scenario, backendName: BackendName, opts: LiveOptions = {}): Promise<LiveResult> {
   const problems = liveProblems(s);
   if (problems.length) throw new ScenarioError(problems);
-  const why = probe(backendName) ?? (which("setpriv") ? undefined : "setpriv (util-linux) is needed, so what a run starts dies with it") ?? (s.live?.vms === "qemu" ? probeQemu() : undefined);
+  const why = probe(backendName) ?? (which("setpriv") ? undefined : "setpriv (util-linux) is needed, so what a run starts dies with it") ?? (s.live?.vms === "qemu" ? probeQemu() ?? probeVmNetwork(s) : undefined);
   if (why) throw new LiveUnavailable(`live ${backendName}: ${why}`);
   // What dead runs left goes first; then this run journals what it creates.
   cleanupDead();
@@ -76,7 +76,7 @@ export async function runLive(s: Scenario, backendName: BackendName, opts: LiveO
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       try {
-        return await runLiveVms(s, backendName, journal);
+        return await runLiveVms(s, backendName, journal, opts);
       } finally {
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);

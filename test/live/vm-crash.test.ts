@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { cgroupRoot, probe } from "../../sim/live/index.js";
 import { NFT } from "../../sim/live/nftap.js";
 import { policy, startTime } from "../../sim/live/vm/index.js";
-import { root, tempDir } from "../helpers.js";
+import { root, tempDir, writeJson } from "../helpers.js";
+import { leftoverLinks } from "../../sim/live/vm/net.js";
 import { liveTest, vmProblem } from "./vm-env.js";
 
 const bin = join(root, "bin", "virtuoso.js");
@@ -77,21 +78,42 @@ function traces(pid: number): string[] {
 
 const cleanup = () => spawnSync(process.execPath, [bin, "live", "--cleanup"], { cwd: root, encoding: "utf8" });
 
-liveTest("SIGKILL of virtuoso live with QEMU VMs under cgroup quotas, then --cleanup, leaves nothing of the run", vmProblem("cgroup"), async (t) => {
-  const child = startLive(["scenarios/live-vms.json", "--backend", "cgroup", "--set", "duration=300"]);
+/** live-vms.json's two reserved VMs running a BSP ring on the run's bridge, watched by VTTIF. */
+function networked(): string {
+  const doc = JSON.parse(readFileSync(join(root, "scenarios/live-vms.json"), "utf8"));
+  doc.workloads = [{ kind: "bsp", id: "app", vms: ["vm1", "vm2"], pattern: "ring", messageBytes: 4096, computeOps: 1e6, supersteps: 1e6 }];
+  doc.policies.vttif = { enabled: true, interval: 1 };
+  doc.platform.overlay = { enabled: true, mode: "direct" };
+  delete doc.$schema;
+  return writeJson(tempDir(), "networked.json", doc);
+}
+
+const bridgeTable = (pid: number) => (NFT ? spawnSync(NFT, ["list", "tables"], { encoding: "utf8" }).stdout.includes(`bridge virtuoso_${pid}`) : false);
+
+liveTest("SIGKILL of virtuoso live with QEMU VMs under cgroup quotas on the run's bridge, then --cleanup, leaves nothing of the run", vmProblem("cgroup") ?? (NFT ? undefined : "nft is not installed"), async (t) => {
+  const child = startLive([networked(), "--backend", "cgroup", "--set", "duration=300"]);
   const pid = child.pid!;
   const group = join(cgroupRoot()!.path, `virtuoso-vm-${pid}`);
   try {
-    // Killed once both vCPU threads are in their groups: mid-run.
-    await until("both VMs under their quotas", () => ["vm1", "vm2"].every((vm) => existsSync(join(group, vm))), 300);
+    // Killed once both vCPU threads are in their groups and VTTIF counts on the bridge: mid-run.
+    await until("both VMs under their quotas", () => {
+      if (child.exitCode !== null) throw new Error(`virtuoso live exited (${child.exitCode})`);
+      return ["vm1", "vm2"].every((vm) => existsSync(join(group, vm))) && bridgeTable(pid);
+    }, 240);
     const family = descendants(pid);
     t.true(family.length >= 2, "the VMs are the run's children");
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
     t.true(existsSync(group), "the killed run left its cgroup behind");
+    // Its bridge, its two taps and its bridge table too (QEMU dies with the run, but links and tables stay).
+    t.deepEqual(leftoverLinks(pid).sort(), [`vt${pid}-0`, `vt${pid}-1`, `vtbr${pid}`]);
+    t.true(bridgeTable(pid));
     const r = cleanup();
     t.is(r.status, 0, r.stderr);
     t.regex(r.stderr, new RegExp(`cgroup ${group}`));
+    t.regex(r.stderr, new RegExp(`link vtbr${pid}`));
+    t.deepEqual(leftoverLinks(pid), [], "no tap or bridge of the run");
+    t.false(bridgeTable(pid), "no nftables bridge table of the run");
     await until("the run's processes to end", () => alive(family).length === 0, 10);
     t.deepEqual(traces(pid), []);
     t.deepEqual(deadline(alive(family)), []);

@@ -29,11 +29,21 @@ test("live refuses a reservation on a BSP rank, naming the reservation", (t) => 
   t.deepEqual(liveProblems(parseScenario(rank)), ['policies.vsched.reservations.0.vm: "r0" runs no batch or interactive workload; live mode reserves CPU only for their processes']);
 });
 
-test("live QEMU VMs refuse BSP workloads and multi-vCPU reserved VMs, all problems at once", (t) => {
-  const doc = { ...rank, vms: [{ id: "r0", host: "h", vcpus: 2 }, { id: "r1", host: "h" }], live: { vms: "qemu" } };
+test("live QEMU VMs refuse BSP patterns whose ranks may run ahead and multi-vCPU reserved VMs, all problems at once", (t) => {
+  const doc = { ...rank, vms: [{ id: "r0", host: "h", vcpus: 2 }, { id: "r1", host: "h" }], workloads: [{ ...rank.workloads[0], pattern: "broadcast" }], live: { vms: "qemu" } };
   const file = writeJson(tempDir(), "a.json", doc);
-  refused(t, file, "workloads.0.kind");
-  t.deepEqual(liveProblems(parseScenario(doc)).map((l) => l.slice(0, l.indexOf(":"))), ["workloads.0.kind", "vms.0.vcpus"]);
+  refused(t, file, "workloads.0.pattern");
+  t.deepEqual(liveProblems(parseScenario(doc)).map((l) => l.slice(0, l.indexOf(":"))), ["workloads.0.pattern", "vms.0.vcpus"]);
+  // A ring runs in the guests; a sequence names the pattern it cannot run.
+  t.deepEqual(liveProblems(parseScenario({ ...doc, vms: rank.vms, workloads: rank.workloads, policies: {} })), []);
+  const seq = { ...rank.workloads[0], sequence: [{ pattern: "ring", supersteps: 2 }, { pattern: "pipeline", supersteps: 1 }] };
+  t.deepEqual(liveProblems(parseScenario({ ...doc, vms: rank.vms, workloads: [seq], policies: {} })).map((l) => l.slice(0, l.indexOf(":"))), ["workloads.0.sequence.1.pattern"]);
+});
+
+test("live QEMU VMs run the rate controller, but not beside a fixed reservation on one of its ranks", (t) => {
+  const doc = { ...rank, live: { vms: "qemu" }, policies: { ...rank.policies, control: { apps: [{ app: "app", dedicatedRate: 10, targets: [{ rate: 0.3 }] }] } } };
+  t.deepEqual(liveProblems(parseScenario(doc)).map((l) => l.slice(0, l.indexOf(":"))), ["policies.vsched.reservations.0.vm"]);
+  t.deepEqual(liveProblems(parseScenario({ ...doc, policies: { control: doc.policies.control } })), []);
 });
 
 test("live.vms must be process or qemu", (t) => {

@@ -7,3 +7,5 @@ export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
 export { runLiveVms } from "./run.js";
 export { migrateVm, type LiveMigrationReport, type MigrateOptions, type MigrationParams } from "./migrate.js";
+export { leftoverLinks, macOf, probeVmNetwork, VmNetwork, type VmPort } from "./net.js";
+export { bspParam, GUEST_PATTERNS, rankPlan } from "./bsp.js";

@@ -25,7 +25,7 @@ export const QEMU = ["/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-
 export function probeQemu(): string | undefined {
   if (!QEMU) return "qemu-system-x86_64 is not installed (apt-get install --no-install-recommends qemu-system-x86)";
   if (!which("setpriv")) return "setpriv (util-linux) is needed, so VMs die with the run";
-  if (!cachedGuest() && (!which("apt-get") || !which("dpkg-deb"))) return `no guest in ${guestDir()} and no apt-get/dpkg-deb to build one (sim/live/vm/guest/build.sh)`;
+  if (!cachedGuest() && (!which("apt-get") || !which("dpkg-deb") || !which("gcc"))) return `no guest in ${guestDir()} and no apt-get/dpkg-deb/gcc to build one (sim/live/vm/guest/build.sh; gcc and libc6-dev build its BSP rank program)`;
   return undefined;
 }
 
@@ -39,12 +39,16 @@ export interface VmOptions {
   accel: Accel;
   memoryMb: number;
   vcpus: number;
-  /** What the guest's /init runs: "spin" (CPU-bound) or "idle". */
+  /** What the guest's /init runs: "spin" (CPU-bound), "idle" or "bsp" (a BSP rank). */
   work: string;
   /** A migration destination: QEMU waits for the guest on this URI (`-incoming`). */
   incoming?: string;
   /** Base name of the pidfile and QMP socket (default `vm`; a destination needs its own). */
   files?: string;
+  /** QEMU arguments of the VM's NIC (sim/live/vm/net.ts); none: no NIC. */
+  nic?: string[];
+  /** More `virtuoso.*` kernel parameters for /init (its address, its BSP rank). */
+  params?: Record<string, string>;
 }
 
 export class QemuVm {
@@ -59,6 +63,8 @@ export class QemuVm {
   progress = 0;
   /** Wall seconds (performance.now) at which each spin line arrived: the guest's heartbeat. */
   readonly beats: number[] = [];
+  /** Supersteps the guest's BSP rank reports done. */
+  supersteps = 0;
   private exited?: string;
 
   constructor(readonly o: VmOptions) {
@@ -73,12 +79,14 @@ export class QemuVm {
       "-serial", "stdio",
       "-kernel", o.guest.kernel,
       "-initrd", o.guest.initrd,
-      "-append", `console=ttyS0 quiet panic=-1 virtuoso.work=${o.work}`,
+      // no_timer_check: a slow (TCG, busy) host can fail the kernel's IO-APIC timer check, which panics.
+      "-append", [`console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
+      ...(o.nic ?? []),
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
       ...(o.incoming ? ["-incoming", o.incoming] : []),
     ];
-    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", QEMU!, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     let buf = "";
     this.child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       buf += d;
@@ -92,6 +100,8 @@ export class QemuVm {
           this.progress = Number(m[1]);
           if (this.beats.length < 1e6) this.beats.push(performance.now() / 1000);
         }
+        const k = line.match(/virtuoso-guest: step (\d+)/);
+        if (k) this.supersteps = Number(k[1]);
       }
     });
     let err = "";
@@ -102,6 +112,21 @@ export class QemuVm {
   /** Why QEMU exited, once it has. */
   get gone(): string | undefined {
     return this.exited;
+  }
+
+  /** Types a line on the guest's serial console (its /init and programs read it as stdin). */
+  type(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  /** Waits for a console line matching `re`, failing if QEMU exits or `timeout` seconds pass. */
+  async waitFor(re: RegExp, timeout: number): Promise<void> {
+    const end = Date.now() + timeout * 1000;
+    while (!this.console.some((l) => re.test(l))) {
+      if (this.exited) throw new Error(this.exited);
+      if (Date.now() > end) throw new Error(`${this.o.vm}: no console line ${re} within ${timeout} s; console: ${this.console.slice(-3).join(" | ")}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** QEMU's process id (setpriv execs it, so it is the child's). */

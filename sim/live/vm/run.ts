@@ -9,25 +9,48 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chart } from "../../../analysis/chart.js";
+import { colour } from "../../../analysis/style.js";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
 import { quantile } from "../../../analysis/quantile.js";
 import type { Scenario } from "../../scenario/index.js";
 import type { Backend, BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
-import type { LiveResult } from "../run.js";
+import type { LiveOptions, LiveResult } from "../run.js";
 import { WallClock } from "../wallclock.js";
 import { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 import { buildGuest } from "./guest.js";
 import { LivePlacement, type LiveMigration } from "./placement.js";
 import { chooseAccel, QemuVm } from "./qemu.js";
+import { VmNetwork } from "./net.js";
+import { bspParam } from "./bsp.js";
+import { Vttif } from "../../vttif/vttif.js";
+import { RateController, type ControlRecord } from "../../control/index.js";
+import type { CpuControl } from "../../ports/index.js";
+import type { BspSpec } from "../../workload/schema.js";
 
 const LIVE_TICK = 1e-4;
+
+/** The simulator's rate control figure (sim/runner/policies.ts), over wall time. */
+function controlChart(history: Map<string, ControlRecord[]>, s: Scenario): string {
+  const series = [...history].flatMap(([app, h]) => {
+    const c = colour(Math.max(0, s.workloads.findIndex((w) => w.id === app)));
+    return [
+      { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
+      { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
+      { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
+    ];
+  });
+  return chart({ title: "Live global rate control on QEMU VMs: rate, target and utilization", x: { label: "wall time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series });
+}
+
+/** Supersteps a BSP application runs in all (a sequence's count is of whole sequences). */
+const totalSteps = (w: BspSpec) => (w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps);
 
 /** Where a run's pidfiles, QMP sockets and consoles go. */
 export const runDir = (journal: Journal): string => join(journal.file.replace(/\.jsonl$/, ""));
 
-export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal): Promise<LiveResult> {
+export async function runLiveVms(s: Scenario, backendName: BackendName, journal: Journal, opts: LiveOptions = {}): Promise<LiveResult> {
   // The build script is its own cache check (a changed /init rebuilds).
   const guest = buildGuest();
   const accel = chooseAccel();
@@ -36,6 +59,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   mkdirSync(dir, { recursive: true });
   const uMax = Math.min(0.95, ...s.platform.hosts.map((h) => h.uMax - h.overheadReserve));
   const batch = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
+  const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
   const vms = new Map<string, QemuVm>();
   // A VM across migrations: every QEMU process that held it (a destination's vCPU thread is
   // idle until the switch-over; a finished one keeps its last reading), and its consoles.
@@ -48,18 +72,35 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   let placement: LivePlacement | undefined;
   let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
+  // The VMs' network, where they exchange messages or VTTIF watches them.
+  let net: VmNetwork | undefined;
   try {
+    if (bsps.length) net = new VmNetwork(s.vms.map((v) => v.id), journal);
+    // Each rank of a BSP application: its index and the application's addresses.
+    const ranks = new Map<string, string>();
+    for (const w of bsps) w.vms.forEach((vm, i) => ranks.set(vm, bspParam(w, i, w.vms.map((x) => net!.address(x)))));
     const t0 = Date.now();
     for (const v of s.vms) {
       const name = `virtuoso-${process.pid}-${v.id}`;
       journal.add({ kind: "process", mark: name });
-      const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work: batch.has(v.id) ? "spin" : "idle" });
+      const rank = ranks.get(v.id);
+      const work = rank ? "bsp" : batch.has(v.id) ? "spin" : "idle";
+      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}) } : {};
+      const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work, nic: net?.qemuArgs(v.id), params });
       journal.process(vm.pid);
       vms.set(v.id, vm);
       first.set(v.id, vm);
     }
     await Promise.all([...vms.values()].map((vm) => vm.boot(s.live!.bootTimeout)));
     const bootS = (Date.now() - t0) / 1000;
+    // Every rank connected to its peers: all start at once, as the clock does.
+    await Promise.all([...ranks.keys()].map((vm) => vms.get(vm)!.waitFor(/virtuoso-guest: bsp rank \d+ of \d+ connected/, s.live!.bootTimeout)));
+    for (const vm of ranks.keys()) vms.get(vm)!.type("go");
+    // An application's supersteps: those all its ranks have completed (the simulator's
+    // barrier), counted from the moment the clock starts.
+    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
+    const base = new Map(bsps.map((w) => [w.id, done(w.id)]));
+    const supersteps = (app: string) => done(app) - base.get(app)!;
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
@@ -81,6 +122,16 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       },
     }));
     for (const m of s.live!.migrations) clock.at(m.at, () => p.migrate(m.vm, m.to));
+    const tap = net && s.policies.vttif.enabled ? net.count() : undefined;
+    const vttif = tap ? new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: "localhost" }) : undefined;
+    // The global rate controller, unchanged, on the guests' supersteps; it reserves through the backend.
+    const control = s.policies.control;
+    const records: ControlRecord[] = [];
+    if (control && control.apps.length) {
+      const cpu: CpuControl = { reserve: (vm, r) => b.reserve(vm, r), release: (vm) => b.release(vm), usage: (vm) => b.usage(vm), progress: (app) => (base.has(app) ? supersteps(app) : undefined) };
+      const apps = control.apps.map((a) => ({ app: a.app, vms: bsps.find((w) => w.id === a.app)!.vms, dedicatedRate: a.dedicatedRate, targets: a.targets }));
+      new RateController(clock, cpu, apps, control).onRecord((r) => records.push(r));
+    }
     const verdicts = new Map<string, string>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
@@ -97,11 +148,19 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     // With migrations, each VM's vCPU time every 0.1 s, for the share-over-time figure.
     const samples: { t: number; cpu: number[] }[] = [];
     if (s.live!.migrations.length) clock.every(SAMPLE, () => samples.length < 1e5 && samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) }), 0);
-    await new Promise<void>((r) => clock.at(s.duration, r));
+    await new Promise<void>((r) => {
+      clock.at(s.duration, r);
+      const until = opts.until;
+      if (until) clock.every(0.1, () => until({ now: clock.now, supersteps: new Map(bsps.map((w) => [w.id, supersteps(w.id)])), topology: vttif?.current?.topology }) && r());
+    });
     // A migration still in flight ends (within its own timeouts) before the run does.
     await p.settled();
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
+    const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));
+    const reports = vttif?.reports.map((r) => ({ t: r.t, topology: r.topology, confidence: r.confidence })) ?? [];
+    const controlled = new Map<string, ControlRecord[]>();
+    for (const r of records) controlled.set(r.app, [...(controlled.get(r.app) ?? []), r]);
     const rows = [...vms.keys()].map((id) => {
       const m = marks.get(id)!;
       const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
@@ -113,7 +172,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         expected_share: res && admitted ? res.slice / res.period : NaN,
         measured_share: (cpu(id) - m.cpu) / (clock.now - m.t),
         guest_progress_per_s: (progress(id) - m.steps) / (clock.now - m.t),
-        verdict: verdicts.get(id) ?? "unreserved",
+        // The rate controller's ranks: their reservation changes every interval (control.csv).
+        verdict: verdicts.get(id) ?? (control?.apps.some((a) => bsps.find((w) => w.id === a.app)?.vms.includes(id)) ? "rate-controlled" : "unreserved"),
       };
     });
     const summary = {
@@ -123,6 +183,17 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       accel,
       wall_s: Math.round(clock.now * 1000) / 1000,
       metrics: {
+        // As a simulated run's BSP metrics, and as live process runs report them.
+        ...Object.fromEntries(bsps.map((w) => {
+          const k = steps.get(w.id)!;
+          return [w.id, { ranks: w.vms.length, supersteps: k, finished: done(w.id) >= totalSteps(w), mean_superstep_s: clock.now / k, rate: k / clock.now }];
+        })),
+        ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
+        // The simulator's control metrics: the last record's target, utilization and period, the mean rate of the last three.
+        ...(controlled.size ? { control: Object.fromEntries([...controlled].flatMap(([app, h]) => {
+          const last = h.slice(-3), end = h[h.length - 1];
+          return [[`${app}.target`, end.target], [`${app}.rate`, last.reduce((x, r) => x + r.rate, 0) / last.length], [`${app}.utilization`, end.utilization], [`${app}.period`, end.period], [`${app}.reachable`, end.reachable]];
+        })) } : {}),
         ...Object.fromEntries(rows.map((r) => [r.vm, {
           expected_share: r.expected_share,
           measured_share: r.measured_share,
@@ -164,6 +235,9 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
           o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
         }
+        if (vttif) o.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
+        if (records.length) o.add("control.svg", controlChart(controlled, s));
+        if (records.length) o.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
       },
@@ -177,6 +251,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     }
     await Promise.all([...vms.values()].map((vm) => vm.quit().catch(() => vm.kill())));
     for (const vm of placement?.started ?? []) vm.kill();
+    // After QEMU has let go of its tap.
+    net?.close();
   }
 }
 

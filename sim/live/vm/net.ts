@@ -1,0 +1,163 @@
+/**
+ * The VMs' network in a live run: one Linux bridge per run and one tap per VM on it, and the
+ * guests' virtio-net NICs on those taps. The bridge has no address: the guests talk among
+ * themselves at layer 2 and the host is not reachable from them. Each VM's MAC is derived
+ * from its id; its IPv4 address (10.0.0.(index + 2)/24, on the run's own isolated segment) is
+ * given to the guest's /init on the kernel command line. Every link is journaled before it
+ * is created and deleted on exit (and by `virtuoso live --cleanup`).
+ *
+ * The traffic tap: per ordered VM pair, an nftables rule in a bridge-family table counts the
+ * bytes of the frames entering the bridge from the sender's tap addressed to the receiver's
+ * MAC, so each frame is counted once, at the sending VM's port.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import type { TrafficSample, TrafficTap } from "../../ports/index.js";
+import type { Journal } from "../journal.js";
+import { NFT } from "../nftap.js";
+import { which } from "../backends.js";
+import type { Scenario } from "../../scenario/index.js";
+
+/** Why the VMs of `s` cannot have their network here, if they cannot (checked before anything starts). */
+export function probeVmNetwork(s: Scenario): string | undefined {
+  if (!s.workloads.some((w) => w.kind === "bsp")) return undefined;
+  if (!which("ip")) return "ip (iproute2) is needed for the VMs' bridge and taps";
+  if (!existsSync("/dev/net/tun")) return "/dev/net/tun is missing: the VMs' taps need the tun module";
+  if (s.policies.vttif.enabled && !NFT) return "nft (nftables) is not installed; VTTIF on VM traffic needs it";
+  return undefined;
+}
+
+/** A locally administered unicast MAC (QEMU's 52:54:00 prefix) from the VM's id. */
+export function macOf(vm: string): string {
+  const h = createHash("sha256").update(vm).digest();
+  return ["52", "54", "00", ...[h[0], h[1], h[2]].map((b) => b.toString(16).padStart(2, "0"))].join(":");
+}
+
+export interface VmPort {
+  vm: string;
+  tap: string;
+  mac: string;
+  /** The guest's address with its prefix length. */
+  ip: string;
+}
+
+const ipLink = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+
+export class VmNetwork {
+  readonly bridge: string;
+  readonly ports = new Map<string, VmPort>();
+  private readonly links: string[] = [];
+  private table?: string;
+  private last = new Map<string, number>();
+
+  /** `vms` in the scenario's order (it fixes the addresses). Names carry the run's pid. */
+  constructor(vms: string[], private readonly journal: Journal, pid = process.pid) {
+    if (vms.length > 250) throw new Error("live: at most 250 VMs share a run's network");
+    const macs = new Map<string, string>();
+    for (const vm of vms) {
+      const mac = macOf(vm);
+      if (macs.has(mac)) throw new Error(`live: VMs ${macs.get(mac)} and ${vm} have the same derived MAC ${mac}; rename one`);
+      macs.set(mac, vm);
+    }
+    // Interface names are at most 15 characters.
+    this.bridge = `vtbr${pid}`;
+    try {
+      this.add(this.bridge, ["link", "add", this.bridge, "type", "bridge"]);
+      ipLink("link", "set", this.bridge, "up");
+      vms.forEach((vm, i) => {
+        const tap = `vt${pid}-${i}`;
+        this.add(tap, ["tuntap", "add", "dev", tap, "mode", "tap"]);
+        ipLink("link", "set", tap, "master", this.bridge);
+        ipLink("link", "set", tap, "up");
+        this.ports.set(vm, { vm, tap, mac: macOf(vm), ip: `10.0.0.${i + 2}/24` });
+      });
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  private add(name: string, args: string[]): void {
+    this.journal.add({ kind: "link", name });
+    ipLink(...args);
+    this.links.push(name);
+    // No IPv6 link-local address either: the host stays unreachable from the guests.
+    const v6 = `/proc/sys/net/ipv6/conf/${name}/disable_ipv6`;
+    if (existsSync(v6)) writeFileSync(v6, "1");
+  }
+
+  /** QEMU arguments for a VM's NIC on its tap. */
+  qemuArgs(vm: string): string[] {
+    const p = this.port(vm);
+    return ["-netdev", `tap,id=net0,ifname=${p.tap},script=no,downscript=no`, "-device", `virtio-net-pci,netdev=net0,mac=${p.mac}`];
+  }
+
+  /** The guest's address without the prefix length. */
+  address(vm: string): string {
+    return this.port(vm).ip.split("/")[0];
+  }
+
+  port(vm: string): VmPort {
+    const p = this.ports.get(vm);
+    if (!p) throw new Error(`live: VM ${vm} has no port on the run's bridge`);
+    return p;
+  }
+
+  /** Starts counting bytes per ordered VM pair (see the file's comment); the tap reads them. */
+  count(): TrafficTap {
+    if (!NFT) throw new Error("live: nft (nftables) is not installed; VTTIF on VM traffic needs it");
+    const table = `virtuoso_${process.pid}`;
+    this.journal.add({ kind: "nft", family: "bridge", table });
+    const rules = [`add table bridge ${table}`, `add chain bridge ${table} ports { type filter hook prerouting priority 0; }`];
+    for (const a of this.ports.values()) for (const b of this.ports.values()) {
+      if (a !== b) rules.push(`add rule bridge ${table} ports iifname "${a.tap}" ether daddr ${b.mac} counter comment "${a.vm}>${b.vm}"`);
+    }
+    execFileSync(NFT, ["-f", "-"], { input: rules.join("\n") + "\n" });
+    this.table = table;
+    return { hosts: () => ["localhost"], read: () => this.read() };
+  }
+
+  private read(): TrafficSample[] {
+    if (!this.table) return [];
+    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "bridge", this.table], { encoding: "utf8" })) as { nftables: Record<string, any>[] };
+    const out: TrafficSample[] = [];
+    for (const item of doc.nftables) {
+      const rule = item.rule;
+      const counter = rule?.expr.find((e: any) => e.counter)?.counter;
+      if (!counter || typeof rule.comment !== "string") continue;
+      const [src, dst] = rule.comment.split(">");
+      const delta = counter.bytes - (this.last.get(rule.comment) ?? 0);
+      this.last.set(rule.comment, counter.bytes);
+      if (delta > 0) out.push({ src, dst, bytes: delta });
+    }
+    return out;
+  }
+
+  /** Deletes the counters, the taps and the bridge (QEMU should have closed its taps first). */
+  close(): void {
+    if (this.table) {
+      try {
+        execFileSync(NFT!, ["delete", "table", "bridge", this.table], { stdio: "ignore" });
+      } catch {
+        // Already gone.
+      }
+      this.table = undefined;
+    }
+    for (const name of this.links.splice(0).reverse()) {
+      try {
+        if (existsSync(`/sys/class/net/${name}`)) ipLink("link", "del", name);
+      } catch {
+        // The journal undoes what is left.
+      }
+    }
+  }
+}
+
+/** Links of this tool (vtbrPID, vtPID-I) still present (a cleanup check). */
+export function leftoverLinks(pid?: number): string[] {
+  // Another tool's namespaces can make ip warn on stderr; only the list matters.
+  const out = execFileSync("ip", ["-o", "link"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const names = [...out.matchAll(/^\d+: ([^:@ ]+)/gm)].map((m) => m[1]);
+  return names.filter((n) => (pid === undefined ? /^vt(br)?\d+(-\d+)?$/ : new RegExp(`^vt(br)?${pid}(-\\d+)?$`)).test(n));
+}
