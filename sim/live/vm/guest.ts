@@ -6,14 +6,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../../source/index.js";
 
 export interface Guest {
   kernel: string;
   initrd: string;
 }
 
-export const buildScript = fileURLToPath(new URL("./guest/build.sh", import.meta.url));
+// Beside the sources, also when the command runs from the build in dist/.
+export const buildScript = `${projectRoot}sim/live/vm/guest/build.sh`;
 
 export const guestDir = (): string => process.env.VIRTUOSO_GUEST_DIR ?? join(homedir(), ".cache/virtuoso/guest");
 
