@@ -1,5 +1,6 @@
 /** The benchmark registry: `virtuoso bench [NAME]`. Add a Bench here to make it runnable. */
 import type { Bench } from "./bench.js";
+import { pholdBare } from "./bare.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
@@ -10,8 +11,9 @@ import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
+export { compareBenches, median, splitParams, type RunOnce } from "./compare.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals];
+export const benches: readonly Bench[] = [phold, pholdBare, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);
