@@ -6,7 +6,7 @@
  */
 import { Rng } from "../kernel/index.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";
-import { round, type Bench, type Figure } from "./bench.js";
+import { cpuSeconds, round, type Bench, type Figure } from "./bench.js";
 
 export const pholdBare: Bench = {
   name: "phold-bare",
@@ -39,6 +39,7 @@ export function barePhold(name: string, p: Record<string, number>): Figure[] {
   };
   for (let lp = 0; lp < lps; lp++) for (let k = 0; k < p.init; k++) push(lookahead - Math.log(1 - random()), lp);
   let events = 0;
+  const c0 = process.cpuUsage();
   const t0 = monotonicSeconds();
   while (events < p.events && n > 0) {
     const now = time[0], lp = lpOf[0];
@@ -61,9 +62,12 @@ export function barePhold(name: string, p: Record<string, number>): Figure[] {
     push(now + lookahead - Math.log(1 - random()), Math.floor(random() * lps));
   }
   const wall = monotonicSeconds() - t0;
+  const cpu = cpuSeconds(c0);
   return [
     { name, value: Math.round(events / wall), unit: "events/s" },
     { name: `${name}.wall_s`, value: round(wall), unit: "s" },
+    // CPU time too: on a shared machine it moves less with other people's load than wall time.
+    { name: `${name}.per_cpu_s`, value: Math.round(events / cpu), unit: "events per CPU second" },
     { name: `${name}.peak_rss_mb`, value: round(peakRssMb()), unit: "MB" },
   ];
 }

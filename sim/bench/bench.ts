@@ -21,3 +21,9 @@ export interface Bench {
 export function round(x: number, digits = 3): number {
   return Math.round(x * 10 ** digits) / 10 ** digits;
 }
+
+/** User + system CPU seconds of this process since `from` (a `process.cpuUsage()` reading). */
+export function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}

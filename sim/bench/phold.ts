@@ -2,7 +2,7 @@
 import { Simulation } from "../kernel/index.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";
 import { installPhold } from "../workload/phold.js";
-import { round, type Bench, type Figure } from "./bench.js";
+import { cpuSeconds, round, type Bench, type Figure } from "./bench.js";
 
 function measure(name: string, sim: Simulation, events: number): Figure[] {
   const stopAt = () => {
@@ -14,12 +14,16 @@ function measure(name: string, sim: Simulation, events: number): Figure[] {
     sim.schedule(0.5, probe, undefined, 2);
   };
   sim.schedule(0.5, probe, undefined, 2);
+  const c0 = process.cpuUsage();
   const t0 = monotonicSeconds();
   sim.run();
   const wall = monotonicSeconds() - t0;
+  const cpu = cpuSeconds(c0);
   return [
     { name, value: Math.round(sim.events / wall), unit: "events/s" },
     { name: `${name}.wall_s`, value: round(wall), unit: "s" },
+    // CPU time too: on a shared machine it moves less with other people's load than wall time.
+    { name: `${name}.per_cpu_s`, value: Math.round(sim.events / cpu), unit: "events per CPU second" },
     { name: `${name}.peak_rss_mb`, value: round(peakRssMb()), unit: "MB" },
   ];
 }

@@ -1,9 +1,14 @@
 /**
  * Pending events, totally ordered by (time, priority, sequence).
  *
- * A binary heap whose keys live in typed arrays indexed by heap position, so pushing and
- * popping allocates nothing. Payloads (callback + argument) live in slots; a handle names a
- * slot plus a generation, so a stale handle can never cancel a reused slot.
+ * A d-ary heap over typed arrays, so pushing, popping and cancelling allocate nothing. Each
+ * heap entry's two keys sit side by side in one Float64Array: its time, and an `order` that
+ * packs priority and insertion sequence into one exact float64
+ * (`(priority + PRIORITY_BIAS) * SEQ_SPACE + sequence`), so one comparison reads 16
+ * contiguous bytes. Payloads (callback + argument) live in slots; the heap holds slot
+ * numbers and `pos` maps a slot back to its heap position, which keeps cancellation
+ * O(log n). A handle names a slot plus a generation, so a stale handle can never cancel a
+ * reused slot.
  */
 export type Callback = (arg: any) => void;
 
@@ -12,17 +17,25 @@ export type Handle = number;
 
 const SLOT_SPACE = 2 ** 25;
 const GEN_SPACE = 2 ** 28;
+/** Priorities are integers in [MIN_PRIORITY, MAX_PRIORITY]: 10 bits of the packed order. */
+export const MIN_PRIORITY = -512;
+export const MAX_PRIORITY = 511;
+const PRIORITY_BIAS = 512;
+/** Sequence numbers below 2^43; at the limit the pending ones are renumbered (order kept). */
+const SEQ_SPACE = 2 ** 43;
+/** log2 of the heap's arity: 4 children per entry (measured against 2 on PHOLD; see sim/bench). */
+const SHIFT = 2;
+const ARITY = 1 << SHIFT;
 
 export class EventQueue {
   private cap: number;
   private n = 0;
   private nextSeq = 0;
-  // Heap, by position.
-  private hTime: Float64Array;
-  private hPrio: Int32Array;
-  private hSeq: Float64Array;
-  private hSlot: Int32Array;
-  // Slots.
+  private readonly seqSpace: number;
+  // Heap, by position: keys[2i] = time, keys[2i + 1] = order; slotAt[i] = its slot.
+  private keys: Float64Array;
+  private slotAt: Int32Array;
+  // Slots: heap position (-1 when free), generation, free list, payload.
   private pos: Int32Array;
   private gen: Uint32Array;
   private free: Int32Array;
@@ -35,12 +48,12 @@ export class EventQueue {
   poppedFn: Callback | undefined;
   poppedArg: unknown;
 
-  constructor(capacity = 1024) {
+  /** `seqSpace` lowers the renumbering threshold, for tests only. */
+  constructor(capacity = 1024, seqSpace = SEQ_SPACE) {
     this.cap = Math.max(16, capacity);
-    this.hTime = new Float64Array(this.cap);
-    this.hPrio = new Int32Array(this.cap);
-    this.hSeq = new Float64Array(this.cap);
-    this.hSlot = new Int32Array(this.cap);
+    this.seqSpace = Math.min(seqSpace, SEQ_SPACE);
+    this.keys = new Float64Array(2 * this.cap);
+    this.slotAt = new Int32Array(this.cap);
     this.pos = new Int32Array(this.cap).fill(-1);
     this.gen = new Uint32Array(this.cap);
     this.free = new Int32Array(this.cap);
@@ -55,15 +68,24 @@ export class EventQueue {
 
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.hTime[0] : Infinity;
+    return this.n > 0 ? this.keys[0] : Infinity;
+  }
+
+  /** Bytes held by the queue's arrays (payload objects not included). */
+  get bytes(): number {
+    return this.keys.byteLength + this.slotAt.byteLength + this.pos.byteLength + this.gen.byteLength + this.free.byteLength + 8 * (this.fns.length + this.args.length);
   }
 
   push(time: number, priority: number, fn: Callback, arg?: unknown): Handle {
+    if (!(priority >= MIN_PRIORITY && priority <= MAX_PRIORITY && (priority | 0) === priority)) {
+      throw new RangeError(`priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`);
+    }
     if (this.nFree === 0) this.grow();
+    if (this.nextSeq === this.seqSpace) this.renumber();
     const slot = this.free[--this.nFree];
     this.fns[slot] = fn;
     this.args[slot] = arg;
-    this.siftUp(this.n++, time, priority, this.nextSeq++, slot);
+    this.siftUp(this.n++, time, (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++, slot);
     return this.gen[slot] * SLOT_SPACE + slot;
   }
 
@@ -76,12 +98,11 @@ export class EventQueue {
     this.release(slot);
     const last = --this.n;
     if (i !== last) {
-      const t = this.hTime[last], p = this.hPrio[last], s = this.hSeq[last], sl = this.hSlot[last];
-      if (i > 0 && less(t, p, s, this.hTime[(i - 1) >> 1], this.hPrio[(i - 1) >> 1], this.hSeq[(i - 1) >> 1])) {
-        this.siftUp(i, t, p, s, sl);
-      } else {
-        this.siftDown(i, t, p, s, sl);
-      }
+      const keys = this.keys;
+      const t = keys[2 * last], o = keys[2 * last + 1], sl = this.slotAt[last];
+      const up = (i - 1) >> SHIFT;
+      if (i > 0 && (t < keys[2 * up] || (t === keys[2 * up] && o < keys[2 * up + 1]))) this.siftUp(i, t, o, sl);
+      else this.siftDown(i, t, o, sl);
     }
     return true;
   }
@@ -95,13 +116,13 @@ export class EventQueue {
   /** Removes the first event into `popped*`; false when empty. */
   pop(): boolean {
     if (this.n === 0) return false;
-    const slot = this.hSlot[0];
-    this.poppedTime = this.hTime[0];
+    const slot = this.slotAt[0];
+    this.poppedTime = this.keys[0];
     this.poppedFn = this.fns[slot];
     this.poppedArg = this.args[slot];
     this.release(slot);
     const last = --this.n;
-    if (last > 0) this.siftDown(0, this.hTime[last], this.hPrio[last], this.hSeq[last], this.hSlot[last]);
+    if (last > 0) this.siftDown(0, this.keys[2 * last], this.keys[2 * last + 1], this.slotAt[last]);
     return true;
   }
 
@@ -113,55 +134,73 @@ export class EventQueue {
     this.free[this.nFree++] = slot;
   }
 
-  private siftUp(i: number, t: number, p: number, s: number, slot: number): void {
-    const hTime = this.hTime, hPrio = this.hPrio, hSeq = this.hSeq, hSlot = this.hSlot, pos = this.pos;
+  private siftUp(i: number, t: number, o: number, slot: number): void {
+    const keys = this.keys, slotAt = this.slotAt, pos = this.pos;
     while (i > 0) {
-      const up = (i - 1) >> 1;
-      const ut = hTime[up];
-      if (ut < t || (ut === t && (hPrio[up] < p || (hPrio[up] === p && hSeq[up] < s)))) break;
-      hTime[i] = ut;
-      hPrio[i] = hPrio[up];
-      hSeq[i] = hSeq[up];
-      pos[(hSlot[i] = hSlot[up])] = i;
+      const up = (i - 1) >> SHIFT;
+      const ut = keys[2 * up];
+      if (ut < t || (ut === t && keys[2 * up + 1] < o)) break;
+      keys[2 * i] = ut;
+      keys[2 * i + 1] = keys[2 * up + 1];
+      pos[(slotAt[i] = slotAt[up])] = i;
       i = up;
     }
-    hTime[i] = t;
-    hPrio[i] = p;
-    hSeq[i] = s;
-    hSlot[i] = slot;
+    keys[2 * i] = t;
+    keys[2 * i + 1] = o;
+    slotAt[i] = slot;
     pos[slot] = i;
   }
 
-  private siftDown(i: number, t: number, p: number, s: number, slot: number): void {
-    const hTime = this.hTime, hPrio = this.hPrio, hSeq = this.hSeq, hSlot = this.hSlot, pos = this.pos;
+  private siftDown(i: number, t: number, o: number, slot: number): void {
+    const keys = this.keys, slotAt = this.slotAt, pos = this.pos;
     const n = this.n;
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      const r = c + 1;
-      if (r < n && less(hTime[r], hPrio[r], hSeq[r], hTime[c], hPrio[c], hSeq[c])) c = r;
-      if (!less(hTime[c], hPrio[c], hSeq[c], t, p, s)) break;
-      hTime[i] = hTime[c];
-      hPrio[i] = hPrio[c];
-      hSeq[i] = hSeq[c];
-      pos[(hSlot[i] = hSlot[c])] = i;
+      const first = (i << SHIFT) + 1;
+      if (first >= n) break;
+      // The least of up to ARITY children.
+      let c = first, ct = keys[2 * first], co = keys[2 * first + 1];
+      const end = Math.min(first + ARITY, n);
+      for (let j = first + 1; j < end; j++) {
+        const jt = keys[2 * j];
+        if (jt < ct || (jt === ct && keys[2 * j + 1] < co)) {
+          c = j;
+          ct = jt;
+          co = keys[2 * j + 1];
+        }
+      }
+      if (t < ct || (t === ct && o < co)) break;
+      keys[2 * i] = ct;
+      keys[2 * i + 1] = co;
+      pos[(slotAt[i] = slotAt[c])] = i;
       i = c;
     }
-    hTime[i] = t;
-    hPrio[i] = p;
-    hSeq[i] = s;
-    hSlot[i] = slot;
+    keys[2 * i] = t;
+    keys[2 * i + 1] = o;
+    slotAt[i] = slot;
     pos[slot] = i;
+  }
+
+  /**
+   * Sequence numbers ran out: give the pending events sequences 0..n-1 in their present
+   * order. Every comparison between them comes out as before, so the heap stays valid.
+   */
+  private renumber(): void {
+    const keys = this.keys, n = this.n, space = this.seqSpace;
+    const idx = Array.from({ length: n }, (_, i) => i);
+    const seqOf = (i: number) => keys[2 * i + 1] % space;
+    idx.sort((a, b) => seqOf(a) - seqOf(b));
+    const order = new Float64Array(n);
+    idx.forEach((i, rank) => (order[i] = keys[2 * i + 1] - seqOf(i) + rank));
+    for (let i = 0; i < n; i++) keys[2 * i + 1] = order[i];
+    this.nextSeq = n;
   }
 
   private grow(): void {
     const old = this.cap;
     const cap = old * 2;
     if (cap > SLOT_SPACE) throw new Error(`event queue full: more than ${SLOT_SPACE} pending events`);
-    this.hTime = resize(this.hTime, new Float64Array(cap));
-    this.hPrio = resize(this.hPrio, new Int32Array(cap));
-    this.hSeq = resize(this.hSeq, new Float64Array(cap));
-    this.hSlot = resize(this.hSlot, new Int32Array(cap));
+    this.keys = resize(this.keys, new Float64Array(2 * cap));
+    this.slotAt = resize(this.slotAt, new Int32Array(cap));
     this.pos = resize(this.pos, new Int32Array(cap).fill(-1));
     this.gen = resize(this.gen, new Uint32Array(cap));
     this.free = resize(this.free, new Int32Array(cap));
@@ -170,10 +209,6 @@ export class EventQueue {
     this.args.length = cap;
     this.cap = cap;
   }
-}
-
-function less(t1: number, p1: number, s1: number, t2: number, p2: number, s2: number): boolean {
-  return t1 < t2 || (t1 === t2 && (p1 < p2 || (p1 === p2 && s1 < s2)));
 }
 
 function resize<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
