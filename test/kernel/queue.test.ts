@@ -88,7 +88,7 @@ test("priorities outside the packed range are refused, inside it order events", 
   t.deepEqual(order, ["first", "middle", "last"]);
 });
 
-test("a long hold model pops in the order of a brute-force sort (4-ary sift, growth, cancels)", (t) => {
+test("a long hold model pops in the order of a brute-force sort (sifts, growth, cancels)", (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2000 }), fc.integer(), (n, seed) => {
       const q = new EventQueue(16);
