@@ -16,7 +16,7 @@ import { compare, CompareError } from "../analysis/compare.js";
 import { report } from "../analysis/report.js";
 import { traceEvents } from "../analysis/trace-events.js";
 import { Timeline } from "./kernel/index.js";
-import { benches, findBench, type Figure } from "./bench/index.js";
+import { benches, compareBenches, findBench, splitParams, type Bench, type Figure } from "./bench/index.js";
 import { monotonicSeconds } from "./live/index.js";
 import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
 import { outputProblems, provenance, runScenario, toolVersion } from "./runner/index.js";
@@ -390,19 +390,25 @@ program
   .argument("[name]", `one of: ${benches.map((b) => b.name).join(", ")}`)
   .option("--json", "one JSON object per line: {name, value, unit}")
   .option("--list", "list benchmarks and their parameters")
+  .option("--against <ref>", "run NAME and the reference benchmark REF alternately, each in a fresh process; print medians and their ratio")
+  .option("--rounds <n>", "rounds of each with --against", integer, 3)
   .allowUnknownOption()
   .allowExcessArguments()
-  .action(async (name: string | undefined, o: { json?: boolean; list?: boolean }, cmd: Command) => {
+  .action(async (name: string | undefined, o: { json?: boolean; list?: boolean; against?: string; rounds: number }, cmd: Command) => {
     if (o.list) {
       for (const b of benches) process.stdout.write(`${b.name}: ${b.description} ${JSON.stringify(b.params)}\n`);
       return;
     }
     const extra = cmd.args.slice(name === undefined ? 0 : 1);
-    if (name === undefined) return benchAll(!!o.json, extra);
+    if (name === undefined) {
+      if (o.against) throw new UsageError("bench: --against needs a benchmark NAME to compare");
+      return benchAll(!!o.json, extra);
+    }
     const bench = findBench(name);
     if (!bench) throw new UsageError(`bench: unknown benchmark "${name}"; try --list`);
     const why = bench.unavailable?.();
     if (why) throw new UsageError(`bench ${bench.name}: not available here: ${why}`);
+    if (o.against !== undefined) return benchAgainst(bench, o.against, o.rounds, extra, !!o.json);
     const params = { ...bench.params, ...parseParams(extra, bench.params) };
     for (const f of bench.runAsync ? await bench.runAsync(params) : bench.run(params)) printFigure(f, !!o.json);
   });
@@ -417,6 +423,23 @@ function parseParams(args: string[], known: Record<string, number>): Record<stri
     out[key] = value;
   }
   return out;
+}
+
+function benchAgainst(bench: Bench, refName: string, rounds: number, extra: string[], json: boolean): void {
+  const ref = findBench(refName);
+  if (!ref) throw new UsageError(`bench: unknown reference benchmark "${refName}"; try --list`);
+  if (ref.runAsync || bench.runAsync) throw new UsageError("bench --against: only synchronous benchmarks can be compared");
+  if (!(rounds >= 1)) throw new UsageError("--rounds: must be at least 1");
+  const both = { ...ref.params, ...bench.params };
+  const split = splitParams(parseParams(extra, both), bench, ref);
+  // Each run in a fresh process: neither pays for the other's JIT state or garbage.
+  const runOnce = (b: Bench, params: Record<string, number>): Figure[] => {
+    const args = Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "bench", b.name, "--json", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) throw new Error(`bench ${b.name} failed with exit code ${r.status}`);
+    return r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Figure);
+  };
+  for (const f of compareBenches(bench, ref, split, rounds, runOnce)) printFigure(f, json);
 }
 
 /** Each benchmark in its own process, so peak memory is its own. */

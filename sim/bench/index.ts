@@ -1,5 +1,7 @@
 /** The benchmark registry: `virtuoso bench [NAME]`. Add a Bench here to make it runnable. */
 import type { Bench } from "./bench.js";
+import { pholdBare } from "./bare.js";
+import { pholdCalendar } from "./calendar.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
@@ -11,8 +13,9 @@ import { vttif } from "./vttif.js";
 import { startup } from "./startup.js";
 
 export type { Bench, Figure } from "./bench.js";
+export { compareBenches, median, splitParams, type RunOnce } from "./compare.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals, startup];
+export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals, startup];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -5,7 +5,7 @@ import { DispatchedCpu, SimCpuControl, World } from "../platform/index.js";
 import { schedulerFactories } from "../runner/policies.js";
 import { parseScenario } from "../scenario/index.js";
 import { VSched } from "../vsched/index.js";
-import type { Bench } from "./bench.js";
+import { cpuSeconds, type Bench } from "./bench.js";
 
 export const vsched: Bench = {
   name: "vsched",
@@ -30,12 +30,16 @@ export const vsched: Bench = {
     for (let i = 0; i < p.vms; i++) {
       if (!cpu.reserve(`rt${i}`, { period: p.period, slice: p.slice }).admitted) throw new Error(`vsched bench: rt${i} refused`);
     }
+    const c0 = process.cpuUsage();
     const t0 = monotonicSeconds();
     sim.run({ until: p.duration });
     const wall = monotonicSeconds() - t0;
+    const cpuS = cpuSeconds(c0);
     const dispatches = [...world.hosts.values()].reduce((n, h) => n + ((h.scheduler as DispatchedCpu).policy as VSched).dispatches, 0);
     return [
       { name: "vsched", value: Math.round(dispatches / wall), unit: "dispatches/s" },
+      // Per CPU second too: it moves less than wall time with other load on the machine.
+      { name: "vsched.per_cpu_s", value: Math.round(dispatches / cpuS), unit: "dispatches per CPU second" },
       { name: "vsched.events_per_s", value: Math.round(sim.events / wall), unit: "events/s" },
       { name: "vsched.wall_s", value: Math.round(wall * 1000) / 1000, unit: "s" },
       { name: "vsched.peak_rss_mb", value: Math.round(peakRssMb() * 10) / 10, unit: "MB" },

@@ -1,4 +1,4 @@
-export { EventQueue, type Callback, type Handle } from "./queue.js";
+export { EventQueue, MAX_PRIORITY, MIN_PRIORITY, type Callback, type Handle } from "./queue.js";
 export { Rng, RandomStreams, type Algorithm } from "./rng.js";
 export { SimEvent, Timeout, Condition, Interrupt, URGENT, NORMAL, type EventCallback } from "./events.js";
 export { Process, type ProcessGenerator } from "./process.js";

@@ -1,6 +1,6 @@
 import test from "ava";
 import fc from "fast-check";
-import { EventQueue } from "../../sim/kernel/index.js";
+import { EventQueue, MAX_PRIORITY, MIN_PRIORITY } from "../../sim/kernel/index.js";
 
 type Op = { op: "push"; time: number; prio: number } | { op: "pop" } | { op: "cancel"; pick: number };
 
@@ -10,10 +10,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick: fc.nat() }) },
 );
 
-test("pops in (time, priority, insertion) order under random push/pop/cancel, like a sorted model", (t) => {
-  fc.assert(
-    fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => {
-      const q = new EventQueue(16);
+/** Runs ops against the queue and a sorted-list model; false at the first disagreement. */
+function agreesWithModel(q: EventQueue, ops: Op[], maxPending = Infinity): boolean {
       // Model: pending entries, each with its key and handle.
       let model: { time: number; prio: number; seq: number; handle: number }[] = [];
       const handles: number[] = [];
@@ -21,6 +19,7 @@ test("pops in (time, priority, insertion) order under random push/pop/cancel, li
       const noop = () => {};
       for (const o of ops) {
         if (o.op === "push") {
+          if (q.size >= maxPending) continue;
           const id = seq++;
           const h = q.push(o.time, o.prio, noop, id);
           handles.push(h);
@@ -43,8 +42,83 @@ test("pops in (time, priority, insertion) order under random push/pop/cancel, li
         if (q.size !== model.length) return false;
       }
       return true;
-    }),
+}
+
+test("pops in (time, priority, insertion) order under random push/pop/cancel, like a sorted model", (t) => {
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => agreesWithModel(new EventQueue(16), ops)),
     { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test("keeps the order when sequence numbers run out and pending events are renumbered", (t) => {
+  // A sequence space of 64 renumbers every few dozen pushes; at most 40 pending fit in it.
+  fc.assert(
+    fc.property(fc.array(opArb, { minLength: 100, maxLength: 600 }), (ops) => agreesWithModel(new EventQueue(16, 64), ops, 40)),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test("many equal times and priorities come out in insertion order across renumberings", (t) => {
+  const q = new EventQueue(16, 32);
+  const out: number[] = [];
+  let next = 0;
+  // Always 20 pending at time 1, so each renumbering has ties to keep in order.
+  for (; next < 20; next++) q.push(1, 0, () => {}, next);
+  for (let i = 0; i < 500; i++) {
+    t.true(q.pop());
+    out.push(q.poppedArg as number);
+    q.push(1, 0, () => {}, next++);
+  }
+  t.deepEqual(out, Array.from({ length: 500 }, (_, i) => i));
+});
+
+test("priorities outside the packed range are refused, inside it order events", (t) => {
+  const q = new EventQueue();
+  t.throws(() => q.push(0, MAX_PRIORITY + 1, () => {}), { instanceOf: RangeError });
+  t.throws(() => q.push(0, MIN_PRIORITY - 1, () => {}), { instanceOf: RangeError });
+  t.throws(() => q.push(0, 0.5, () => {}), { instanceOf: RangeError });
+  q.push(0, MAX_PRIORITY, () => {}, "last");
+  q.push(0, MIN_PRIORITY, () => {}, "first");
+  q.push(0, 0, () => {}, "middle");
+  const order = [];
+  while (q.pop()) order.push(q.poppedArg);
+  t.deepEqual(order, ["first", "middle", "last"]);
+});
+
+test("a long hold model pops in the order of a brute-force sort (sifts, growth, cancels)", (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2000 }), fc.integer(), (n, seed) => {
+      const q = new EventQueue(16);
+      let x = seed >>> 0;
+      const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const live = new Map<number, number>(); // handle -> time
+      const handles: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const time = Math.floor(rand() * 50);
+        const h = q.push(time, 0, () => {}, i);
+        live.set(h, time);
+        handles.push(h);
+      }
+      // Cancel a third, then hold: pop one, push one later, 5n times.
+      for (let i = 0; i < n; i += 3) {
+        q.cancel(handles[i]);
+        live.delete(handles[i]);
+      }
+      let now = 0;
+      for (let i = 0; i < 5 * n && q.size > 0; i++) {
+        const expected = Math.min(...live.values());
+        if (!q.pop() || q.poppedTime !== expected || q.poppedTime < now) return false;
+        now = q.poppedTime;
+        for (const [h, tm] of live) if (tm === expected && !q.pending(h)) { live.delete(h); break; }
+        const time = now + Math.floor(rand() * 50);
+        live.set(q.push(time, 0, () => {}, i), time);
+      }
+      return q.size === live.size;
+    }),
+    { numRuns: 30 },
   );
   t.pass();
 });

@@ -12,6 +12,8 @@ import type { Host } from "./host.js";
 const SHARE_PRIORITY = 9;
 
 interface Slot {
+  /** Reserved through this scheduler (kept apart from `running`, which outlives a release). */
+  reserved: boolean;
   running: boolean;
   /** When its switch overhead ends. */
   from: number;
@@ -28,9 +30,11 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   readonly name: string;
   private host!: Host;
   policy!: DispatchPolicy;
-  /** Per reserved entity: whether it has a core, and when its switch overhead ends. */
-  private slots = new Map<CpuEntity, Slot>();
-  private reserved = new Set<string>();
+  /** Per VM ever reserved or dispatched: whether it has a core, and when its switch overhead ends. */
+  private slots = new Map<string, Slot>();
+  /** The host's entities and their slots, position by position, as of `seen` (host.version). */
+  private bySeat: (Slot | undefined)[] = [];
+  private seen = -1;
   private listeners: ((vm: string) => void)[] = [];
   private queued = false;
   private free: CpuEntity[] = [];
@@ -47,13 +51,14 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
 
   reserve(vm: string, r: { period: number; slice: number }) {
     const verdict = this.policy.reserve(vm, r);
-    if (verdict.admitted) this.reserved.add(vm);
+    if (verdict.admitted) this.slot(vm).reserved = true;
     this.changed();
     return verdict;
   }
 
   release(vm: string): void {
-    this.reserved.delete(vm);
+    const slot = this.slots.get(vm);
+    if (slot) slot.reserved = false;
     this.policy.release(vm);
     this.changed();
   }
@@ -61,9 +66,8 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   // CpuDispatch, for the policy.
 
   run(vm: string): void {
-    const e = this.entity(vm);
-    if (!e || !this.reserved.has(vm)) return this.changed();
-    const slot = this.slot(e);
+    const slot = this.slots.get(vm);
+    if (!slot?.reserved || !this.entity(vm)) return this.changed();
     slot.running = true;
     slot.from = this.host.sim.now + this.overhead;
     if (this.overhead > 0) this.host.sim.schedule(this.overhead, this.recompute, undefined, SHARE_PRIORITY);
@@ -71,8 +75,7 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   }
 
   stop(vm: string): void {
-    const e = this.entity(vm);
-    if (e) this.slot(e).running = false;
+    if (this.entity(vm)) this.slot(vm).running = false;
     this.changed();
   }
 
@@ -99,9 +102,9 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
     this.host.sim.schedule(0, this.recompute, undefined, SHARE_PRIORITY);
   }
 
-  private slot(e: CpuEntity): Slot {
-    let s = this.slots.get(e);
-    if (!s) this.slots.set(e, (s = { running: false, from: 0, wasRunnable: false }));
+  private slot(vm: string): Slot {
+    let s = this.slots.get(vm);
+    if (!s) this.slots.set(vm, (s = { reserved: false, running: false, from: 0, wasRunnable: false }));
     return s;
   }
 
@@ -111,25 +114,36 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
 
   private share(): void {
     this.queued = false;
-    const now = this.host.sim.now;
-    const speed = this.host.speed;
+    const host = this.host;
+    const now = host.sim.now;
+    const speed = host.speed;
+    const entities = host.entities;
+    // One map lookup per entity when the host's entities change, none per recomputation.
+    if (this.seen !== host.version) {
+      this.bySeat = entities.map((e) => this.slot(e.name));
+      this.seen = host.version;
+    }
+    const bySeat = this.bySeat;
     let busyCores = 0;
     const free = this.free;
-    free.length = 0;
-    for (const e of this.host.entities) {
+    let nFree = 0;
+    for (let i = 0; i < entities.length; i++) {
+      const e = entities[i];
       const runnable = e.demand() > 0;
-      if (this.reserved.has(e.name)) {
-        const slot = this.slot(e);
+      const slot = bySeat[i]!;
+      if (slot.reserved) {
         if (runnable && !slot.wasRunnable) for (const l of this.listeners) l(e.name);
         slot.wasRunnable = runnable;
         if (slot.running) busyCores++;
-        this.host.assign(e, slot.running && now >= slot.from - 1e-12 && runnable ? speed : 0);
+        host.assign(e, slot.running && now >= slot.from - 1e-12 && runnable ? speed : 0);
       } else if (runnable) {
-        free.push(e);
+        free[nFree++] = e;
       } else {
-        this.host.assign(e, 0);
+        host.assign(e, 0);
       }
     }
-    waterFill(this.host, free, Math.max(0, this.host.cores - busyCores) * speed);
+    // Shortened only when it shrinks: setting an array's length is not free.
+    if (free.length !== nFree) free.length = nFree;
+    waterFill(host, free, Math.max(0, host.cores - busyCores) * speed);
   }
 }

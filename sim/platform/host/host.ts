@@ -13,6 +13,8 @@ export interface HostParams {
 
 export class Host {
   readonly entities: CpuEntity[] = [];
+  /** Bumped whenever `entities` changes, so schedulers can cache per-entity state by position. */
+  version = 0;
   private byName = new Map<string, CpuEntity>();
   private busyRate = 0;
   private busyArea = 0;
@@ -44,6 +46,7 @@ export class Host {
 
   add(e: CpuEntity): void {
     this.entities.push(e);
+    this.version++;
     this.byName.set(e.name, e);
     this.changed();
   }
@@ -52,6 +55,7 @@ export class Host {
     const i = this.entities.indexOf(e);
     if (i < 0) return;
     this.entities.splice(i, 1);
+    this.version++;
     this.byName.delete(e.name);
     this.assign(e, 0);
     this.changed();
