@@ -8,10 +8,11 @@ import { liveSignals } from "./live.js";
 import { sweepBench } from "./sweep.js";
 import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
+import { predict } from "./predict.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals, predict];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

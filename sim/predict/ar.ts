@@ -24,13 +24,18 @@ export function mean(x: ArrayLike<number>, from = 0, to = x.length): number {
 /** Biased sample autocovariances gamma[0..p] of x[from, to) about m (the Yule-Walker convention). */
 export function autocovariance(x: ArrayLike<number>, p: number, m: number, from = 0, to = x.length, out: Float64Array<ArrayBufferLike> = new Float64Array(p + 1)): Float64Array<ArrayBufferLike> {
   const n = to - from;
+  // Centre once: the lag products then cost one multiply-add each.
+  const c = centred.length >= n ? centred : (centred = new Float64Array(n));
+  for (let i = 0; i < n; i++) c[i] = x[from + i] - m;
   for (let k = 0; k <= p; k++) {
     let s = 0;
-    for (let t = from + k; t < to; t++) s += (x[t] - m) * (x[t - k] - m);
+    for (let t = k; t < n; t++) s += c[t] * c[t - k];
     out[k] = s / n;
   }
   return out;
 }
+
+let centred = new Float64Array(0);
 
 /**
  * Levinson-Durbin: solves the Toeplitz Yule-Walker equations for phi from gamma[0..p] in
@@ -160,4 +165,22 @@ export function arForecast(model: ArModel, recent: (i: number) => number, h: num
     out[k] = s + m;
   }
   return out;
+}
+
+/**
+ * The part of the mean estimate's error in each 1..h step forecast: the k-step forecast puts
+ * weight 1 - c_k on the estimated mean (c_k the sum of its weights on the last p values), and
+ * the sample mean of n samples has variance about the long-run variance sigma2 / (1 - sum phi)^2
+ * over n. Added to the psi-weight variance, which assumes the model's parameters are exact.
+ */
+export function meanErrorWeights(model: ArModel, h: number): Float64Array {
+  const ones: ArModel = { ...model, mean: 0 };
+  const c = arForecast(ones, () => 1, h);
+  return Float64Array.from(c, (v) => 1 - v);
+}
+
+export function meanVariance(model: ArModel, n: number): number {
+  let s = 0;
+  for (let i = 0; i < model.p; i++) s += model.phi[i];
+  return s < 1 ? model.sigma2 / (1 - s) ** 2 / n : Infinity;
 }

@@ -26,6 +26,15 @@ export class History {
     return this.buf[j];
   }
 
+  /** The newest n samples into out, newest first (out[i] = back(i)); missing ones as `fill`. */
+  recent(out: Float64Array<ArrayBufferLike>, n: number, fill: number): void {
+    let j = this.head - 1;
+    for (let i = 0; i < n; i++, j--) {
+      if (j < 0) j += this.capacity;
+      out[i] = i < this.size ? this.buf[j] : fill;
+    }
+  }
+
   /** Oldest to newest, into out (length >= size); returns the filled view. */
   ordered(out = new Float64Array(this.size)): Float64Array {
     const start = (this.head - this.size + this.capacity) % this.capacity;

@@ -1,4 +1,4 @@
-export { arForecast, autocovariance, forecastVariance, leastSquares, levinsonDurbin, psiWeights, yuleWalker, type ArModel } from "./ar.js";
+export { arForecast, autocovariance, forecastVariance, leastSquares, levinsonDurbin, meanErrorWeights, meanVariance, psiWeights, yuleWalker, type ArModel } from "./ar.js";
 export { History } from "./history.js";
 export { Autoregressive, WindowMean, ar, bestMean, defaultSchedule, last, newForecast, overallMean, windowMean, type FitSchedule, type Forecast, type Predictor } from "./predictor.js";
 export { Ensemble } from "./ensemble.js";

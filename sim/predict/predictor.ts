@@ -4,7 +4,7 @@
  * forecasts 1..h steps ahead with their error variance. Pure and deterministic: no clock, no
  * randomness, so the same object serves the simulator and live mode.
  */
-import { arForecast, autocovariance, forecastVariance, leastSquares, levinsonDurbin, mean, psiWeights, type ArModel } from "./ar.js";
+import { autocovariance, forecastVariance, leastSquares, levinsonDurbin, mean, meanErrorWeights, meanVariance, psiWeights, type ArModel } from "./ar.js";
 import { History } from "./history.js";
 
 export interface Forecast {
@@ -116,7 +116,6 @@ export class WindowMean extends Fitted {
     const n = x.length;
     const prefix = (this.prefix = new Float64Array(n + 1));
     for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + x[i];
-    const H = this.schedule.horizon;
     const ks = this.choices.map((k) => Math.min(k, n));
     if (ks.length === 1 && ks[0] >= n) {
       // MEAN over the whole window: no out-of-sample errors to measure.
@@ -127,24 +126,36 @@ export class WindowMean extends Fitted {
       this.variance.fill((ss / Math.max(1, n - 1)) * (1 + 1 / n));
       return;
     }
-    const mse = (k: number, h: number) => {
-      let s = 0, c = 0;
-      for (let t = k; t + h - 1 < n; t++) {
-        const e = x[t + h - 1] - (prefix[t] - prefix[t - k]) / k;
-        s += e * e;
-        c++;
-      }
-      return c > 0 ? s / c : NaN;
-    };
+    // Every choice is scored on the same samples (from the widest mean on), so the comparison is fair.
+    const from = Math.max(...ks);
     let best = ks[0], bestErr = Infinity;
     if (ks.length > 1) {
       for (const k of ks) {
-        const e = mse(k, 1);
+        const e = this.mse(k, 1, from);
         if (e < bestErr) (best = k), (bestErr = e);
       }
     }
     this.k = best;
-    for (let h = 1; h <= H; h++) this.variance[h - 1] = mse(best, h);
+    // Variances per horizon are measured when first asked for.
+    this.variance.fill(NaN);
+  }
+
+  /** Mean squared error, over the window, of the mean of k samples as the forecast h steps on. */
+  private mse(k: number, h: number, from = k): number {
+    const prefix = this.prefix, n = prefix.length - 1;
+    let s = 0, c = 0;
+    for (let t = from; t + h - 1 < n; t++) {
+      const e = (prefix[t + h] - prefix[t + h - 1]) - (prefix[t] - prefix[t - k]) / k;
+      s += e * e;
+      c++;
+    }
+    return c > 0 ? s / c : NaN;
+  }
+
+  private varianceAt(h: number): number {
+    const j = Math.min(h, this.variance.length) - 1;
+    if (Number.isNaN(this.variance[j]) && this.k < this.prefix.length - 1) this.variance[j] = this.mse(this.k, j + 1);
+    return this.variance[j];
   }
 
   /** Measured on the window as the per-step variances are; MEAN: s^2 (1/m + 1/n). */
@@ -165,7 +176,7 @@ export class WindowMean extends Fitted {
     let s = 0;
     for (let i = 0; i < k; i++) s += this.history.back(i);
     out.mean.fill(s / k, 0, h);
-    for (let j = 0; j < h; j++) out.variance[j] = this.variance[Math.min(j, this.variance.length - 1)];
+    for (let j = 0; j < h; j++) out.variance[j] = this.fitted ? this.varianceAt(j + 1) : NaN;
   }
 }
 
@@ -175,12 +186,13 @@ export class Autoregressive extends Fitted {
   private variance: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private scratch: Float64Array<ArrayBufferLike>;
   private gamma: Float64Array<ArrayBufferLike>;
-  private readonly back = (i: number) => (i < this.history.size ? this.history.back(i) : this.model!.mean);
+  private readonly lags: Float64Array;
 
   constructor(readonly p: number, readonly method: "yule-walker" | "least-squares" = "yule-walker", schedule: Partial<FitSchedule> = {}) {
     super(`AR(${p})${method === "least-squares" ? " LS" : ""}`, schedule, method === "least-squares" ? 2 * p + 2 : p + 2);
     this.scratch = new Float64Array(p + this.schedule.horizon);
     this.gamma = new Float64Array(p + 1);
+    this.lags = new Float64Array(p);
   }
 
   protected fit(x: Float64Array<ArrayBufferLike>): void {
@@ -190,7 +202,17 @@ export class Autoregressive extends Fitted {
       const { phi, sigma2 } = levinsonDurbin(autocovariance(x, this.p, m, 0, x.length, this.gamma), this.p, this.model?.phi);
       this.model = { p: this.p, mean: m, phi, sigma2 };
     }
-    this.variance = forecastVariance(this.model, this.schedule.horizon, this.variance.length ? this.variance : undefined);
+    this.n = x.length;
+    this.variance = this.stepVariance(this.schedule.horizon);
+  }
+
+  private n = 0;
+
+  /** psi-weight variance plus the estimated mean's share (see meanErrorWeights). */
+  private stepVariance(h: number): Float64Array<ArrayBufferLike> {
+    const v = forecastVariance(this.model!, h), w = meanErrorWeights(this.model!, h), mv = meanVariance(this.model!, this.n);
+    for (let k = 0; k < h; k++) v[k] += w[k] * w[k] * mv;
+    return v;
   }
 
   /** sigma2 sum_{i<m} Psi_i^2 / m^2, Psi_i = psi_0 + ... + psi_i: the summed errors' variance. */
@@ -201,7 +223,10 @@ export class Autoregressive extends Fitted {
       cum += psi[i];
       acc += cum * cum;
     }
-    return (this.model!.sigma2 * acc) / (m * m);
+    const w = meanErrorWeights(this.model!, m);
+    let wm = 0;
+    for (let k = 0; k < m; k++) wm += w[k] / m;
+    return (this.model!.sigma2 * acc) / (m * m) + wm * wm * meanVariance(this.model!, this.n);
   }
 
   protected predict(h: number, out: Forecast): void {
@@ -213,8 +238,19 @@ export class Autoregressive extends Fitted {
       return;
     }
     if (this.scratch.length < this.p + h) this.scratch = new Float64Array(this.p + h);
-    if (this.variance.length < h) this.variance = forecastVariance(this.model, h);
-    arForecast(this.model, this.back, h, out.mean, this.scratch);
+    if (this.variance.length < h) this.variance = this.stepVariance(h);
+    const { p, phi, mean: m } = this.model;
+    const r = this.scratch;
+    this.history.recent(this.lags, p, m);
+    // r[p - 1 - i] holds the centred value i steps back; forecasts follow from index p.
+    for (let i = 0; i < p; i++) r[p - 1 - i] = this.lags[i] - m;
+    for (let k = 0; k < h; k++) {
+      let s = 0;
+      const base = p + k;
+      for (let i = 0; i < p; i++) s += phi[i] * r[base - 1 - i];
+      r[base] = s;
+      out.mean[k] = s + m;
+    }
     out.variance.set(this.variance.subarray(0, h));
   }
 }
