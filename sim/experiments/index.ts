@@ -9,6 +9,7 @@ import { mix } from "./mix.js";
 import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
+import { prediction } from "./prediction.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
@@ -33,7 +34,8 @@ export function experimentProblems(s: Scenario, maxEvents = limits.events): stri
   return [];
 }
 
-export function runExperiment(s: Scenario): ExperimentResult {
+/** `baseDir`: where files the experiment names (e.g. a load trace) are found. */
+export function runExperiment(s: Scenario, baseDir = "."): ExperimentResult {
   const e = s.experiment;
   if (!e) throw new Error(`${s.name} has no experiment`);
   switch (e.kind) {
@@ -55,5 +57,7 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return adaptModes(s, e);
     case "vadapt-algorithms":
       return adaptAlgorithms(s, e);
+    case "prediction":
+      return prediction(s, e, baseDir);
   }
 }

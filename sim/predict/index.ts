@@ -6,3 +6,4 @@ export { normalQuantile } from "./normal.js";
 export { adviseHosts, runningTime, type HostAdvice, type RunningTime } from "./advisor.js";
 export { arSeries, fgn, fgnAutocovariance, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js";
 export { makePredictor, predictorProblems, predictorSchema, type PredictorSpec } from "./schema.js";
+export { PathForecaster } from "./paths.js";

@@ -5,7 +5,7 @@ import { Ensemble } from "./ensemble.js";
 import { ar, bestMean, last, overallMean, windowMean, type Predictor } from "./predictor.js";
 
 export const predictorSchema = z.strictObject({
-  kind: z.enum(["last", "mean", "window", "bm", "ar", "ar-ls", "nws"]).default("nws").describe("last: LAST; mean: MEAN over the fit window; window: mean of the last `order` samples; bm: BM(order), the best of those means; ar: AR(order) by Yule-Walker; ar-ls: AR(order) by least squares; nws: the NWS ensemble of LAST, MEAN, BM(order) and AR(order), forecasting with the member of least recent error"),
+  kind: z.enum(["last", "mean", "window", "bm", "ar", "ar-ls", "nws"]).default("nws").describe("last: LAST; mean: MEAN over the fit window; window: mean of the last `order` samples; bm: BM(order), the best of those means; ar: AR(order) by Yule-Walker; ar-ls: AR(order) by least squares; nws: the NWS ensemble of LAST, MEAN, BM(order) and AR(order), forecasting with the member of least recent error over the horizon the forecast is used for"),
   order: positiveCount.default(8).describe("samples averaged (window), longest mean tried (bm), or AR order (ar, ar-ls, nws)"),
   window: positiveCount.default(600).describe("most recent samples the model is fitted on"),
   refit: positiveCount.default(1).describe("refit after this many new samples"),
@@ -14,7 +14,8 @@ export const predictorSchema = z.strictObject({
 
 export type PredictorSpec = z.output<typeof predictorSchema>;
 
-export function makePredictor(spec: PredictorSpec, horizon = 30): Predictor {
+/** `lead`: samples ahead the forecasts are used for (the NWS ensemble scores its members there). */
+export function makePredictor(spec: PredictorSpec, horizon = 30, lead = 1): Predictor {
   const s = { window: spec.window, refit: spec.refit, horizon };
   switch (spec.kind) {
     case "last":
@@ -30,7 +31,7 @@ export function makePredictor(spec: PredictorSpec, horizon = 30): Predictor {
     case "ar-ls":
       return ar(spec.order, "least-squares", s);
     case "nws":
-      return new Ensemble([last(s), overallMean(s), bestMean(spec.order, s), ar(spec.order, "yule-walker", s)], spec.errorWindow);
+      return new Ensemble([last(s), overallMean(s), bestMean(spec.order, s), ar(spec.order, "yule-walker", s)], spec.errorWindow, lead);
   }
 }
 
