@@ -21,7 +21,7 @@ function scenario(seed: number) {
 for (const seed of [1, 2]) {
   test(`seed ${seed}: VADAPT on AR forecasts migrates less than on last estimates and finishes no later than 3% behind`, (t) => {
     const m = runExperiment(scenario(seed)).summary.metrics;
-    const last = m.adapt_last, ar = m.adapt_ar;
+    const last = m.adapt_last as Record<string, number>, ar = m.adapt_ar as Record<string, number>;
     t.log(`last ${last.migrations} migrations (${last.moved_again} moved again), ${last.runtime_s} s; ar ${ar.migrations}, ${ar.runtime_s} s`);
     t.true(last.migrations >= 5, "the cross traffic provokes the last-estimate loop");
     t.true(ar.migrations <= last.migrations / 2);
