@@ -3,7 +3,7 @@ export { History } from "./history.js";
 export { Autoregressive, WindowMean, ar, bestMean, defaultSchedule, last, newForecast, overallMean, windowMean, type FitSchedule, type Forecast, type Predictor } from "./predictor.js";
 export { Ensemble } from "./ensemble.js";
 export { normalQuantile } from "./normal.js";
-export { adviseHosts, runningTime, type HostAdvice, type RunningTime } from "./advisor.js";
+export { adviseHosts, placeBatch, runningTime, type HostAdvice, type RunningTime } from "./advisor.js";
 export { arSeries, fgn, fgnAutocovariance, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js";
 export { makePredictor, predictorProblems, predictorSchema, type PredictorSpec } from "./schema.js";
 export { PathForecaster } from "./paths.js";

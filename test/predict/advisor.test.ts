@@ -5,7 +5,8 @@
  */
 import test from "ava";
 import { Rng } from "../../sim/kernel/index.js";
-import { adviseHosts, ar, arSeries, Ensemble, bestMean, last, overallMean, runningTime, type Predictor } from "../../sim/predict/index.js";
+import fc from "fast-check";
+import { adviseHosts, ar, placeBatch, arSeries, Ensemble, bestMean, last, overallMean, runningTime, type Predictor } from "../../sim/predict/index.js";
 
 /** Seconds a task needing `work` CPU-seconds takes from sample index i (load piecewise constant per 1 s). */
 function fairShareTime(load: ArrayLike<number>, i: number, work: number): number {
@@ -63,4 +64,36 @@ test("host selection prefers the host whose interval ends lowest", (t) => {
   t.deepEqual(advice.map((x) => x.host), ["a", "b", "c"]);
   t.true(advice[1].expected < advice[0].expected);
   for (const x of advice) t.true(x.lo <= x.expected && x.expected <= x.hi);
+});
+
+test("batch placement on steady loads reaches the brute-force best worst-host load (property)", (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 1, max: 5 }), (levels, n) => {
+      // Steady loads: each host's series is its level with tiny noise, so forecasts are the level.
+      const loads = new Map(levels.map((l, i) => {
+        const p = ar(1, "yule-walker", { window: 100, refit: 100 });
+        const r = new Rng(`steady.${i}`, 1);
+        for (let k = 0; k < 100; k++) p.observe(l + 1e-6 * r.normal());
+        return [`h${i}`, p] as const;
+      }));
+      const tasks = Array.from({ length: n }, (_, i) => ({ id: `t${i}`, nominal: 5 }));
+      const at = placeBatch(tasks, loads, 1);
+      const worst = (count: number[]) => Math.max(...levels.map((l, i) => (count[i] > 0 ? l + count[i] : -Infinity)));
+      const got = levels.map((_, i) => [...at.values()].filter((h) => h === `h${i}`).length);
+      // Brute force over every assignment of n identical tasks.
+      let best = Infinity;
+      const rec = (k: number, count: number[]) => {
+        if (k === n) return void (best = Math.min(best, worst(count)));
+        for (let i = 0; i < levels.length; i++) {
+          count[i]++;
+          rec(k + 1, count);
+          count[i]--;
+        }
+      };
+      rec(0, levels.map(() => 0));
+      return Math.abs(worst(got) - best) < 1e-3;
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
 });
