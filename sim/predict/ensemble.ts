@@ -5,7 +5,9 @@
  * first before any error is known). The error scored is that of the forecast the caller will
  * use: with `lead` L, each member's forecast of the mean of the next L samples against that
  * mean once it is known (L = 1: NWS's one-step error). A member good one step ahead (LAST on a
- * smooth series) can be poor over the horizon a decision lives for.
+ * smooth series) can be poor over the horizon a decision lives for. With `horizons` H > 1 it
+ * also scores every member's point forecast at each horizon 1..H, and a forecast h steps
+ * ahead comes from the member best at that horizon (NWS's rule, applied per horizon).
  */
 import { newForecast, type Forecast, type Predictor } from "./predictor.js";
 
@@ -21,14 +23,63 @@ export class Ensemble implements Predictor {
   private slot = 0;
   private seen = 0;
   private readonly one = newForecast(1);
+  /** Per horizon: point forecasts made (member x horizon x origin mod H), squared errors, sums. */
+  private readonly point: { made: Float64Array; errors: Float64Array; sums: Float64Array; filled: Int32Array; slot: Int32Array } | undefined;
+  private readonly scratch: Forecast;
 
-  constructor(readonly members: readonly Predictor[], readonly errorWindow = 30, readonly lead = 1) {
+  constructor(readonly members: readonly Predictor[], readonly errorWindow = 30, readonly lead = 1, readonly horizons = 1) {
     if (members.length === 0) throw new RangeError("an ensemble needs at least one member");
     this.name = "NWS";
     this.made = members.map(() => new Float64Array(lead).fill(NaN));
     this.errors = members.map(() => new Float64Array(errorWindow));
     this.sums = new Float64Array(members.length);
     this.recent = new Float64Array(lead);
+    const M = members.length, H = horizons;
+    this.scratch = newForecast(H);
+    if (H > 1) this.point = { made: new Float64Array(M * H * H).fill(NaN), errors: new Float64Array(M * H * errorWindow), sums: new Float64Array(M * H), filled: new Int32Array(H), slot: new Int32Array(H) };
+  }
+
+  /** Scores the point forecasts that were made for the sample just seen, then records new ones. */
+  private scorePoints(x: number, n: number): void {
+    const P = this.point!, M = this.members.length, H = this.horizons, W = this.errorWindow;
+    for (let h = 1; h <= H && h <= n; h++) {
+      const origin = (n - h) % H;
+      let all = true;
+      for (let i = 0; i < M; i++) if (!Number.isFinite(P.made[(i * H + h - 1) * H + origin])) all = false;
+      if (!all) continue;
+      const slot = P.slot[h - 1];
+      for (let i = 0; i < M; i++) {
+        const e = (x - P.made[(i * H + h - 1) * H + origin]) ** 2, k = (i * H + h - 1) * W + slot;
+        P.sums[i * H + h - 1] += e - P.errors[k];
+        P.errors[k] = e;
+      }
+      P.slot[h - 1] = (slot + 1) % W;
+      P.filled[h - 1] = Math.min(P.filled[h - 1] + 1, W);
+      if (P.slot[h - 1] === 0) for (let i = 0; i < M; i++) {
+        let s = 0;
+        for (let w = 0; w < W; w++) s += P.errors[(i * H + h - 1) * W + w];
+        P.sums[i * H + h - 1] = s;
+      }
+    }
+  }
+
+  private recordPoints(n: number): void {
+    const P = this.point!, H = this.horizons;
+    this.members.forEach((m, i) => {
+      const f = m.forecast(H, this.scratch);
+      for (let h = 1; h <= H; h++) P.made[(i * H + h - 1) * H + (n % H)] = f.mean[h - 1];
+    });
+  }
+
+  /** The member whose point forecasts h steps ahead have erred least. */
+  chosenAt(h: number): number {
+    const P = this.point;
+    if (!P || h > this.horizons) return this.chosen;
+    if (P.filled[h - 1] === 0) return 0;
+    let best = 0;
+    const H = this.horizons;
+    for (let i = 1; i < this.members.length; i++) if (P.sums[i * H + h - 1] < P.sums[best * H + h - 1]) best = i;
+    return best;
   }
 
   get count(): number {
@@ -44,6 +95,7 @@ export class Ensemble implements Predictor {
     // The forecasts made L samples ago covered exactly these L samples.
     const scored = this.seen > L && this.made.every((m) => Number.isFinite(m[j]));
     const actual = this.recentSum / L;
+    if (this.point) this.scorePoints(x, this.seen - 1);
     this.members.forEach((m, i) => {
       if (scored) {
         const e = (actual - this.made[i][j]) ** 2;
@@ -53,6 +105,7 @@ export class Ensemble implements Predictor {
       m.observe(x);
       this.made[i][j] = L === 1 ? m.forecast(1, this.one).mean[0] : m.aggregate(L).mean;
     });
+    if (this.point) this.recordPoints(this.seen - 1);
     if (scored) {
       this.slot = (this.slot + 1) % this.errorWindow;
       this.filled = Math.min(this.filled + 1, this.errorWindow);
@@ -80,7 +133,17 @@ export class Ensemble implements Predictor {
   }
 
   forecast(h: number, out?: Forecast): Forecast {
-    return this.members[this.chosen].forecast(h, out);
+    if (!this.point) return this.members[this.chosen].forecast(h, out);
+    const o = out ?? newForecast(h);
+    const byMember = new Map<number, Forecast>();
+    for (let k = 1; k <= h; k++) {
+      const i = this.chosenAt(k);
+      let f = byMember.get(i);
+      if (!f) byMember.set(i, (f = this.members[i].forecast(h)));
+      o.mean[k - 1] = f.mean[k - 1];
+      o.variance[k - 1] = f.variance[k - 1];
+    }
+    return o;
   }
 
   aggregate(m: number): { mean: number; variance: number } {

@@ -111,3 +111,16 @@ test("fGn is a function of its stream: same name and seed, same samples", (t) =>
   t.deepEqual(fgn(new Rng("x", 1), 200, 0.8), fgn(new Rng("x", 1), 200, 0.8));
   t.notDeepEqual(fgn(new Rng("x", 1), 200, 0.8), fgn(new Rng("y", 1), 200, 0.8));
 });
+
+for (const [name, make] of series.slice(1, 4)) {
+  test(`NWS scored per horizon on ${name}: at horizons 5 and 15 never worse than its worst member`, (t) => {
+    const x = make().subarray(0, 3000);
+    const members = () => [last({ window: 300, refit: 10 }), overallMean({ window: 300, refit: 10 }), bestMean(16, { window: 300, refit: 10 }), ar(8, "yule-walker", { window: 300, refit: 10 })];
+    for (const h of [5, 15]) {
+      const own = members().map((m) => mse(m, x, h));
+      const e = mse(new Ensemble(members(), 100, 1, 15), x, h);
+      t.true(e <= Math.max(...own), `h=${h}: ensemble ${e}, members ${own}`);
+      t.true(e <= 1.1 * Math.min(...own), `h=${h}: ensemble ${e}, members ${own}`);
+    }
+  });
+}
