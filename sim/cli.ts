@@ -414,7 +414,7 @@ function injectedFault(): ((sim: import("./kernel/index.js").Simulation) => void
 function checked(file: string, opts: LoadOptions = {}, suffix = ""): Scenario {
   try {
     const s = loadScenario(file, { ...opts, warn: (w) => !suffix && process.stderr.write(`warning: ${w}\n`) });
-    const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents)];
+    const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents, dirname(file))];
     if (problems.length) throw new ScenarioError(problems);
     return s;
   } catch (err) {

@@ -24,9 +24,9 @@ export { paperFigures, type PaperFigure } from "./figures.js";
  * Errors other than invalid cells in this dry pass (figures drawn from empty runs) are not
  * the scenario's fault and are ignored. Experiments that run no cells are checked by schema.
  */
-export function experimentProblems(s: Scenario, maxEvents = limits.events): string[] {
+export function experimentProblems(s: Scenario, maxEvents = limits.events, baseDir = "."): string[] {
   if (!s.experiment || s.experiment.kind === "vadapt-algorithms") return [];
-  const { error, events } = withDryCells(() => runExperiment(s));
+  const { error, events } = withDryCells(() => runExperiment(s, baseDir));
   if (error instanceof ScenarioError) return error.problems.map((p) => (p.startsWith("experiment") ? p : `experiment: a variant it runs is invalid: ${p}`));
   if (events > maxEvents) {
     return [`experiment: its runs would process about ${events.toExponential(1).replace("e+", "e")} events, more than the limit of ${maxEvents.toExponential(1).replace("e+", "e")}; use fewer or shorter cells, or pass --max-events ${Math.ceil(events * 1.1).toExponential(1).replace("e+", "e")} if it is meant`];

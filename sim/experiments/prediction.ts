@@ -99,7 +99,12 @@ export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."):
   const series: [string, string, Float64Array][] = [["synthetic", `fGn load, H = ${spec.synthetic.hurst}`, Float64Array.from(selfSimilarLoad(new Rng("prediction.synthetic", base.seed), { ...spec.synthetic, interval: 1 }), (r) => r[1])]];
   if (spec.trace) {
     const file = isAbsolute(spec.trace) ? spec.trace : join(baseDir, spec.trace);
-    const rows = loadProfile({ kind: "trace", file }, ".");
+    let rows: [number, number][];
+    try {
+      rows = loadProfile({ kind: "trace", file }, ".");
+    } catch (e) {
+      throw new ScenarioError([`experiment.trace: ${(e as Error).message.replace(/^ENOENT: /, "")}`]);
+    }
     series.push(["trace", `recorded trace`, Float64Array.from(rows, (r) => r[1])]);
     if (rows.length < spec.window + spec.horizon + 10) throw new ScenarioError([`experiment.trace: ${rows.length} samples are too few for window ${spec.window} and horizon ${spec.horizon}`]);
   }

@@ -5,5 +5,5 @@ export { Ensemble } from "./ensemble.js";
 export { normalQuantile } from "./normal.js";
 export { adviseHosts, placeBatch, runningTime, type HostAdvice, type RunningTime } from "./advisor.js";
 export { arSeries, fgn, fgnAutocovariance, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js";
-export { makePredictor, predictorProblems, predictorSchema, type PredictorSpec } from "./schema.js";
+export { makePredictor, predictorFields, predictorSchema, samplesNeeded, windowCheck, type PredictorSpec } from "./schema.js";
 export { PathForecaster } from "./paths.js";

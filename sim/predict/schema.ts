@@ -4,7 +4,7 @@ import { positiveCount } from "../scenario/quantities.js";
 import { Ensemble } from "./ensemble.js";
 import { ar, bestMean, last, overallMean, windowMean, type Predictor } from "./predictor.js";
 
-export const predictorSchema = z.strictObject({
+export const predictorFields = z.strictObject({
   kind: z.enum(["last", "mean", "window", "bm", "ar", "ar-ls", "nws"]).default("nws").describe("last: LAST; mean: MEAN over the fit window; window: mean of the last `order` samples; bm: BM(order), the best of those means; ar: AR(order) by Yule-Walker; ar-ls: AR(order) by least squares; nws: the NWS ensemble of LAST, MEAN, BM(order) and AR(order), forecasting with the member of least recent error over the horizon the forecast is used for"),
   order: positiveCount.default(8).describe("samples averaged (window), longest mean tried (bm), or AR order (ar, ar-ls, nws)"),
   window: positiveCount.default(600).describe("most recent samples the model is fitted on"),
@@ -12,7 +12,20 @@ export const predictorSchema = z.strictObject({
   errorWindow: positiveCount.default(30).describe("nws: samples over which each member's squared one-step error is averaged"),
 });
 
-export type PredictorSpec = z.output<typeof predictorSchema>;
+/** Samples a predictor needs before it fits. */
+export function samplesNeeded(spec: { kind: string; order: number }): number {
+  return spec.kind === "ar-ls" ? 2 * spec.order + 2 : spec.kind === "ar" || spec.kind === "nws" ? spec.order + 2 : spec.kind === "mean" || spec.kind === "last" ? 2 : spec.order + 1;
+}
+
+/** Checks that the fit window holds enough samples for the predictor's order. */
+export function windowCheck(spec: { kind: string; order: number; window: number }, ctx: z.RefinementCtx): void {
+  const need = samplesNeeded(spec);
+  if (spec.window < need) ctx.addIssue({ code: "custom", path: ["window"], message: `${spec.window} samples are too few for ${spec.kind} of order ${spec.order}; it needs at least ${need}` });
+}
+
+export const predictorSchema = predictorFields.superRefine(windowCheck);
+
+export type PredictorSpec = z.output<typeof predictorFields>;
 
 /** `lead`: samples ahead the forecasts are used for (the NWS ensemble scores its members there). */
 export function makePredictor(spec: PredictorSpec, horizon = 30, lead = 1): Predictor {
@@ -33,12 +46,4 @@ export function makePredictor(spec: PredictorSpec, horizon = 30, lead = 1): Pred
     case "nws":
       return new Ensemble([last(s), overallMean(s), bestMean(spec.order, s), ar(spec.order, "yule-walker", s)], spec.errorWindow, lead);
   }
-}
-
-/** Problems with a predictor spec beyond its schema (one `path: problem` line each). */
-export function predictorProblems(spec: PredictorSpec, path: string): string[] {
-  const out: string[] = [];
-  const need = spec.kind === "ar-ls" ? 2 * spec.order + 2 : spec.kind === "ar" || spec.kind === "nws" ? spec.order + 2 : spec.kind === "mean" || spec.kind === "last" ? 2 : spec.order + 1;
-  if (spec.window < need) out.push(`${path}.window: ${spec.window} samples are too few for ${spec.kind} of order ${spec.order}; it needs at least ${need}`);
-  return out;
 }

@@ -4,11 +4,11 @@
  * finishing later; and the experiment is a function of its scenario and seed.
  */
 import test from "ava";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runExperiment } from "../../sim/experiments/index.js";
 import { parseScenario } from "../../sim/scenario/index.js";
-import { root } from "../helpers.js";
+import { cli, root, tempDir, writeJson } from "../helpers.js";
 
 function scenario(seed: number) {
   const doc = JSON.parse(readFileSync(join(root, "scenarios/prediction.json"), "utf8"));
@@ -32,4 +32,19 @@ for (const seed of [1, 2]) {
 test("the experiment's outputs are a function of scenario and seed", (t) => {
   const a = runExperiment(scenario(3)), b = runExperiment(scenario(3));
   t.deepEqual(a.summary, b.summary);
+});
+
+test("a missing trace and a fit window too small for the order are refused before any work, by path", (t) => {
+  const dir = tempDir();
+  const doc = JSON.parse(readFileSync(join(root, "scenarios/prediction.json"), "utf8"));
+  delete doc.$schema;
+  doc.experiment.trace = "nope.csv";
+  const a = cli("validate", writeJson(dir, "a.json", doc));
+  t.is(a.code, 2);
+  t.regex(a.stderr, /^experiment\.trace: no such file/m);
+  doc.policies.adapt.predict = { kind: "ar-ls", order: 16, window: 20 };
+  const b = cli("run", writeJson(dir, "b.json", doc), "--out", join(dir, "out"));
+  t.is(b.code, 2);
+  t.regex(b.stderr, /^policies\.adapt\.predict\.window: 20 samples are too few for ar-ls of order 16; it needs at least 34$/m);
+  t.false(existsSync(join(dir, "out")));
 });
