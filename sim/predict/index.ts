@@ -4,6 +4,7 @@ export { Autoregressive, WindowMean, ar, bestMean, defaultSchedule, last, newFor
 export { Ensemble } from "./ensemble.js";
 export { normalQuantile } from "./normal.js";
 export { adviseHosts, placeBatch, runningTime, type HostAdvice, type RunningTime } from "./advisor.js";
-export { arSeries, fgn, fgnAutocovariance, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js";
+export { arSeries, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js";
+export { fgn, fgnAutocovariance } from "../kernel/index.js";
 export { makePredictor, predictorFields, predictorSchema, samplesNeeded, windowCheck, type PredictorSpec } from "./schema.js";
 export { PathForecaster } from "./paths.js";
