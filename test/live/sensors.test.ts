@@ -2,7 +2,7 @@
 import test from "ava";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cpuTimes, loadAverage, ProcLoadSensor } from "../../sim/live/index.js";
+import { cpuTimes, loadAverage, ProcLoadSensor, ThreadAvailability } from "../../sim/live/index.js";
 import { loadProfile } from "../../sim/platform/index.js";
 import { cli, tempDir } from "../helpers.js";
 
@@ -41,4 +41,21 @@ test("record-load refuses bad arguments with one line each and exit 2, writing n
   t.is(r.code, 2);
   t.regex(r.stderr, /^--interval: .*\n--samples: /m);
   t.false(existsSync(join(dir, "x.csv")));
+});
+
+const schedstat = existsSync(`/proc/${process.pid}/task/${process.pid}/schedstat`);
+if (!schedstat) console.log("thread availability test skipped: no /proc/PID/task/TID/schedstat (kernel without schedstats)");
+
+(schedstat ? test : test.skip)("a process's availability from its threads' schedstat agrees with its own CPU accounting", (t) => {
+  const s = new ThreadAvailability(new Map([["self", process.pid]]));
+  t.true(Number.isNaN(s.availability("self")), "the first reading has nothing to compare with");
+  const u0 = process.cpuUsage(), w0 = process.hrtime.bigint();
+  s.availability("self");
+  const end = Date.now() + 300;
+  while (Date.now() < end);
+  const a = s.availability("self");
+  const u = process.cpuUsage(u0), w = Number(process.hrtime.bigint() - w0) / 1e9;
+  const b = (u.user + u.system) / 1e6 / w;
+  t.true(Math.abs(a - b) < 0.05 + 0.1 * b, `schedstat ${a}, getrusage ${b}`);
+  t.throws(() => s.availability("nope"));
 });
