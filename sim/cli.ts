@@ -17,7 +17,7 @@ import { report } from "../analysis/report.js";
 import { traceEvents } from "../analysis/trace-events.js";
 import { Timeline } from "./kernel/index.js";
 import { benches, compareBenches, findBench, splitParams, type Bench, type Figure } from "./bench/index.js";
-import { monotonicSeconds } from "./live/index.js";
+import { monotonicSeconds, ProcLoadSensor, recordLoad } from "./live/index.js";
 import { experimentProblems, paperFigures, runExperiment } from "./experiments/index.js";
 import { outputProblems, provenance, runScenario, toolVersion } from "./runner/index.js";
 import { SimgridPlatform } from "./platform/network/index.js";
@@ -64,7 +64,7 @@ program
     const bar = !o.quiet && process.stderr.isTTY && !scenario.experiment ? progressBar(scenario.duration) : undefined;
     const t0 = monotonicSeconds();
     const result = scenario.experiment
-      ? runExperiment(scenario)
+      ? runExperiment(scenario, dirname(file))
       : runScenario(scenario, { progress: bar && ((now) => bar.update(now)), baseDir: dirname(file), beforeRun: injectedFault(), timeline });
     const wall = monotonicSeconds() - t0;
     bar?.update(scenario.duration);
@@ -182,7 +182,7 @@ program
       const dir = `${o.out}/${f.name}`;
       const out = claim(dir, { force: true });
       // No wall time in the summary: regenerating gives identical files.
-      const r = s.experiment ? runExperiment(s) : runScenario(s, { baseDir: scenarios });
+      const r = s.experiment ? runExperiment(s, scenarios) : runScenario(s, { baseDir: scenarios });
       const files = r.stage(dir, { provenance: provenance(s) }).commit({ claim: out, finish: (staged) => writeFileSync(join(staged, "index.html"), report(staged)) });
       if (!o.quiet) process.stderr.write(`${f.name} (${f.paper}): ${files.length} files in ${(monotonicSeconds() - t0).toFixed(1)} s\n`);
     }
@@ -385,6 +385,30 @@ program
   });
 
 program
+  .command("record-load")
+  .description("record this machine's load (Linux /proc) as a CSV trace of t,level rows, replayable as a host's externalLoad {kind:\"trace\"}")
+  .requiredOption("-o, --out <file>", "CSV file to write (atomically, when recording ends or on Ctrl-C)")
+  .option("--interval <s>", "seconds between samples", "1")
+  .option("--samples <n>", "samples to record", "600")
+  .option("--source <name>", "loadavg: the 1-minute load average; busy: busy cores from /proc/stat between samples", "loadavg")
+  .action(async (o: { out: string; interval: string; samples: string; source: string }) => {
+    const interval = Number(o.interval), samples = Number(o.samples);
+    const problems = [
+      ...(Number.isFinite(interval) && interval >= 0.01 ? [] : [`--interval: must be a number of seconds >= 0.01, got "${o.interval}"`]),
+      ...(Number.isInteger(samples) && samples > 0 ? [] : [`--samples: must be a positive integer, got "${o.samples}"`]),
+      ...(o.source === "loadavg" || o.source === "busy" ? [] : [`--source: must be loadavg or busy, got "${o.source}"`]),
+      ...(existsSync("/proc/loadavg") && existsSync("/proc/stat") ? [] : ["record-load: needs Linux /proc/loadavg and /proc/stat"]),
+    ];
+    if (problems.length) throw new ScenarioError(problems);
+    let stopped = false;
+    const stop = () => (stopped = true);
+    process.once("SIGINT", stop).once("SIGTERM", stop);
+    const rows = await recordLoad(new ProcLoadSensor(o.source as "loadavg" | "busy"), interval, samples, undefined, () => stopped);
+    writeAtomic(o.out, "t,level\n" + rows.map(([t, v]) => `${+t.toFixed(6)},${v}`).join("\n") + "\n");
+    process.stderr.write(`record-load: ${rows.length} samples every ${interval} s to ${o.out}\n`);
+  });
+
+program
   .command("bench")
   .description("run benchmarks; extra `--param value` pairs override a benchmark's parameters")
   .argument("[name]", `one of: ${benches.map((b) => b.name).join(", ")}`)
@@ -480,7 +504,7 @@ function injectedFault(): ((sim: import("./kernel/index.js").Simulation) => void
 function checked(file: string, opts: LoadOptions = {}, suffix = ""): Scenario {
   try {
     const s = loadScenario(file, { ...opts, warn: (w) => !suffix && process.stderr.write(`warning: ${w}\n`) });
-    const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents)];
+    const problems = [...outputProblems(s, { baseDir: dirname(file) }), ...experimentProblems(s, opts.maxEvents, dirname(file))];
     if (problems.length) throw new ScenarioError(problems);
     return s;
   } catch (err) {

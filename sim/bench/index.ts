@@ -11,11 +11,12 @@ import { sweepBench } from "./sweep.js";
 import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
 import { startup } from "./startup.js";
+import { predict } from "./predict.js";
 
 export type { Bench, Figure } from "./bench.js";
 export { compareBenches, median, splitParams, type RunOnce } from "./compare.js";
 
-export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals, startup];
+export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals, startup, predict];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -1,6 +1,7 @@
 /** The adaptation loop's settings. */
 import { z } from "zod";
 import { fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { predictorFields, windowCheck } from "../predict/index.js";
 
 const bandwidth = z.number().positive().describe("bytes per second");
 
@@ -26,6 +27,15 @@ export const adaptSchema = z.strictObject({
   downtime: seconds.default(0.05).describe("pause each migration is expected to cost the application"),
   cooldown: seconds.default(30).describe("no decision for this long after a change is in place, while measurements of the old layout age out"),
   accessLinks: z.boolean().default(true).describe("model each host's access link (shared by all its overlay links) where the network has one"),
+  predict: predictorFields
+    .extend({
+      interval: positiveSeconds.default(1).describe("seconds between samples of Wren's estimate per host pair"),
+      horizon: positiveSeconds.default(30).describe("decide on the forecast mean bandwidth over this many seconds ahead"),
+      minSamples: positiveCount.default(10).describe("until a pair has this many samples, its last estimate is used"),
+    })
+    .superRefine(windowCheck)
+    .optional()
+    .describe("decide on predicted path bandwidth instead of Wren's last estimate (absent: last estimate)"),
   annealing: z.strictObject({ iterations: positiveCount.default(5000), t0: z.number().positive().default(0.05), alpha: z.number().positive().max(1).default(0.999) }).default({ iterations: 5000, t0: 0.05, alpha: 0.999 }),
 });
 

@@ -11,6 +11,7 @@ import type { Clock, CpuControl, NetControl, Placement } from "../ports/index.js
 import { anneal, evaluate, greedy, greedyAnneal, link, type Problem, type Solution } from "../vadapt/index.js";
 import type { Vttif } from "../vttif/index.js";
 import type { Wren } from "../wren/index.js";
+import { makePredictor, PathForecaster } from "../predict/index.js";
 import type { AdaptSpec } from "./adapt-schema.js";
 
 export interface Decision {
@@ -72,7 +73,12 @@ export class AdaptLoop {
   private prev = { t: 0, progress: 0 };
   private recentRate = 0;
 
+  /** Bandwidth forecasts per host pair, where the scenario asks for prediction. */
+  private readonly forecaster: PathForecaster | undefined;
+
   constructor(private readonly ports: AdaptPorts, readonly spec: AdaptSpec) {
+    const f = spec.predict;
+    if (f) this.forecaster = new PathForecaster(ports.clock, ports.wren, () => makePredictor(f, Math.max(30, Math.ceil(f.horizon / f.interval)), Math.max(1, Math.round(f.horizon / f.interval))), f.interval, f.minSamples);
     ports.clock.every(spec.interval, () => this.step(), spec.firstAt);
   }
 
@@ -145,7 +151,7 @@ export class AdaptLoop {
    * across one WAN, else over all measured pairs, else 1). Latency: measured, else the prior.
    */
   private table(hosts: readonly string[], inUse: readonly string[][]): { bandwidth: Float64Array; latency: Float64Array } {
-    const { wren, net } = this.ports;
+    const { net } = this.ports;
     const s = this.spec, H = hosts.length;
     const direct = new Set<string>();
     for (const r of inUse) if (r.length === 2) direct.add(`${r[0]}\t${r[1]}`).add(`${r[1]}\t${r[0]}`);
@@ -157,7 +163,7 @@ export class AdaptLoop {
         prior[l] = s.prior === "physical" ? net.measure(hosts[a], hosts[b]) : s.prior;
         measured[l] = { bandwidth: NaN, latency: NaN };
         if (!direct.has(`${hosts[a]}\t${hosts[b]}`)) continue;
-        const e1 = wren.estimate(hosts[a], hosts[b]), e2 = wren.estimate(hosts[b], hosts[a]);
+        const e1 = this.estimate(hosts[a], hosts[b]), e2 = this.estimate(hosts[b], hosts[a]);
         const bws = [e1.bandwidth, e2.bandwidth].filter(Number.isFinite), lats = [e1.latency, e2.latency].filter(Number.isFinite);
         if (bws.length) measured[l].bandwidth = Math.min(...bws);
         if (lats.length) measured[l].latency = Math.min(...lats);
@@ -179,6 +185,13 @@ export class AdaptLoop {
       latency[l] = Number.isFinite(m.latency) ? m.latency : p.latency;
     }
     return { bandwidth, latency };
+  }
+
+  /** Wren's estimate for a host pair, its bandwidth replaced by the forecast where there is one. */
+  private estimate(src: string, dst: string): { bandwidth: number; latency: number } {
+    const e = this.ports.wren.estimate(src, dst);
+    const f = this.forecaster?.forecast(src, dst, this.spec.predict!.horizon);
+    return f === undefined ? e : { bandwidth: f, latency: e.latency };
   }
 
   /** The solution the platform is running now: current placement and routes. */

@@ -26,6 +26,11 @@ export function withDryCells<T>(fn: () => T): { result?: T; events: number; erro
   }
 }
 
+/** Whether cells run only for an instant now (the pre-run check): work outside cells can be skipped. */
+export function isDry(): boolean {
+  return dry !== undefined;
+}
+
 export type Doc = Record<string, any>;
 
 export function variant(base: Scenario, sets: readonly string[] = [], patch?: (doc: Doc) => void): Scenario {

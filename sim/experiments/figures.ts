@@ -17,4 +17,5 @@ export const paperFigures: readonly PaperFigure[] = [
   { name: "vadapt-wan", paper: "VADAPT, LCR 2004 / HPDC 2005" },
   { name: "vadapt-algorithms", paper: "VADAPT, ICAC 2006" },
   { name: "vreserve", paper: "VRESERVE, HPDC 2005" },
+  { name: "prediction", paper: "RPS (Dinda, O'Hallaron 1999-2002) / NWS (Wolski 1999)" },
 ];

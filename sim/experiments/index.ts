@@ -9,6 +9,7 @@ import { mix } from "./mix.js";
 import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
+import { prediction } from "./prediction.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
@@ -23,9 +24,9 @@ export { paperFigures, type PaperFigure } from "./figures.js";
  * Errors other than invalid cells in this dry pass (figures drawn from empty runs) are not
  * the scenario's fault and are ignored. Experiments that run no cells are checked by schema.
  */
-export function experimentProblems(s: Scenario, maxEvents = limits.events): string[] {
+export function experimentProblems(s: Scenario, maxEvents = limits.events, baseDir = "."): string[] {
   if (!s.experiment || s.experiment.kind === "vadapt-algorithms") return [];
-  const { error, events } = withDryCells(() => runExperiment(s));
+  const { error, events } = withDryCells(() => runExperiment(s, baseDir));
   if (error instanceof ScenarioError) return error.problems.map((p) => (p.startsWith("experiment") ? p : `experiment: a variant it runs is invalid: ${p}`));
   if (events > maxEvents) {
     return [`experiment: its runs would process about ${events.toExponential(1).replace("e+", "e")} events, more than the limit of ${maxEvents.toExponential(1).replace("e+", "e")}; use fewer or shorter cells, or pass --max-events ${Math.ceil(events * 1.1).toExponential(1).replace("e+", "e")} if it is meant`];
@@ -33,7 +34,8 @@ export function experimentProblems(s: Scenario, maxEvents = limits.events): stri
   return [];
 }
 
-export function runExperiment(s: Scenario): ExperimentResult {
+/** `baseDir`: where files the experiment names (e.g. a load trace) are found. */
+export function runExperiment(s: Scenario, baseDir = "."): ExperimentResult {
   const e = s.experiment;
   if (!e) throw new Error(`${s.name} has no experiment`);
   switch (e.kind) {
@@ -55,5 +57,7 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return adaptModes(s, e);
     case "vadapt-algorithms":
       return adaptAlgorithms(s, e);
+    case "prediction":
+      return prediction(s, e, baseDir);
   }
 }

@@ -76,6 +76,35 @@ export const wrenAccuracySchema = z.strictObject({
   dst: id,
 });
 
+export const predictionSchema = z.strictObject({
+  kind: z.literal("prediction"),
+  synthetic: z
+    .strictObject({ hurst: z.number().gt(0).lt(1).default(0.8), mean: z.number().nonnegative().default(1), sd: z.number().nonnegative().default(0.5), samples: positiveCount.max(20000).default(4000) })
+    .default({ hurst: 0.8, mean: 1, sd: 0.5, samples: 4000 })
+    .describe("self-similar load (fGn, stream prediction.synthetic, clipped at 0), 1 s samples"),
+  trace: z.string().optional().describe("a recorded load trace (CSV t,level, e.g. from `virtuoso record-load`), relative to the scenario"),
+  horizon: positiveCount.max(120).default(30).describe("longest forecast horizon, in samples"),
+  order: positiveCount.max(64).default(16).describe("AR order, and BM's longest mean"),
+  window: positiveCount.default(300).describe("samples each predictor fits on"),
+  refit: positiveCount.default(5),
+  levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]).describe("nominal levels of the running-time advisor's intervals"),
+  nominal: positiveSeconds.default(10).describe("CPU seconds of the advisor's test tasks"),
+  adapt: z
+    .strictObject({
+      cross: z.strictObject({
+        hosts: z.array(id).min(1).describe("each gets an on-off cross stream to `sink`"),
+        sink: id,
+        rate: z.number().positive().describe("bytes per second while on"),
+        meanOn: positiveSeconds.describe("mean on period (Pareto)"),
+        meanOff: positiveSeconds.describe("mean off period (Pareto)"),
+        shape: z.number().gt(1).default(1.5).describe("Pareto shape: heavy-tailed for < 2"),
+      }),
+      predictors: z.array(z.enum(["last", "mean", "window", "bm", "ar", "ar-ls", "nws"])).min(1).default(["ar", "nws"]).describe("predictor kinds to run VADAPT with (each with the rest of policies.adapt.predict), beside VADAPT on last estimates"),
+    })
+    .optional()
+    .describe("VADAPT on the scenario (its policies.adapt) with and without policies.adapt.predict, under the cross traffic"),
+});
+
 export const adaptModesSchema = z.strictObject({
   kind: z.literal("vadapt-modes"),
   app: id.describe("the BSP workload"),
@@ -101,7 +130,7 @@ export const adaptAlgorithmsSchema = z.strictObject({
     .describe("instances for the gap to the exhaustive optimum (direct routes, so enumeration stays exact and small)"),
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
+export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema, predictionSchema]);
 
 export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
 export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
@@ -114,3 +143,4 @@ export type MixSpec = z.output<typeof mixSchema>;
 export type VariantsSpec = z.output<typeof variantsSchema>;
 export type AdaptModesSpec = z.output<typeof adaptModesSchema>;
 export type AdaptAlgorithmsSpec = z.output<typeof adaptAlgorithmsSchema>;
+export type PredictionSpec = z.output<typeof predictionSchema>;

@@ -7,3 +7,4 @@ export { Resource } from "./resource.js";
 export { mix32 } from "./hash.js";
 export { TraceRecorder, TraceTable, type Columns, type ColumnType } from "./trace.js";
 export { Timeline, DispatchTap, timelineGroups, type Dispatcher, type TimelineEvent, type TimelineArgs } from "./timeline.js";
+export { fgn, fgnAutocovariance } from "./fgn.js";

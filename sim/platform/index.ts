@@ -6,3 +6,4 @@ export * from "./overlay/index.js";
 export * from "./migration/index.js";
 export * from "./vm/index.js";
 export { SimCpuControl, SimTrafficTap, SimNetControl, SimMessenger, SimLightpaths, type Reservable } from "./ports.js";
+export { SimAvailabilitySensor, SimLoadSensor } from "./sensors.js";

@@ -51,7 +51,7 @@ export class World {
       const host = new Host(sim, spec.id, this.topo.node(spec.id), spec, make(spec));
       this.hosts.set(spec.id, host);
       if (spec.externalLoad) {
-        const load = new ExternalLoad(host, loadProfile(spec.externalLoad, opts.baseDir));
+        const load = new ExternalLoad(host, loadProfile(spec.externalLoad, opts.baseDir, { rng: () => sim.rng(`${spec.id}.load`), until: scenario.duration }));
         host.add(load);
         this.externalLoads.push(load);
       }

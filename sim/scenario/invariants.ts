@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { simgridProblems } from "../platform/network/simgrid/index.js";
+import { MAX_SELFSIMILAR_SAMPLES } from "../platform/host/load.js";
 import { quote } from "./limits.js";
 import type { Scenario } from "./schema.js";
 
@@ -48,6 +49,7 @@ function platform(s: Scenario, hosts: ReturnType<typeof expandedHosts>, baseDir:
     const load = h.externalLoad;
     if (load?.kind === "ramp" && load.end < load.start) f.errors.push(`${p}.externalLoad.end: ${load.end} is before start ${load.start}`);
     if (load?.kind === "trace") traceFile(load.file, baseDir, `${p}.externalLoad.file`, f);
+    if (load?.kind === "selfsimilar" && s.duration / load.interval + 1 > MAX_SELFSIMILAR_SAMPLES) f.errors.push(`${p}.externalLoad.interval: ${load.interval} s over a ${s.duration} s run draws more than ${MAX_SELFSIMILAR_SAMPLES} samples; use an interval of at least ${s.duration / (MAX_SELFSIMILAR_SAMPLES - 1)} s`);
   });
   const topo = s.platform.network.topology;
   if (topo.kind === "simgrid") f.errors.push(...simgridProblems(topo.file, baseDir, [...hosts.keys()], "platform.network.topology.file"));

@@ -1,0 +1,99 @@
+/**
+ * The running-time advisor against tasks run under fair sharing: a task needing T CPU-seconds
+ * on a host with load L (competitors in cores' worth) gets 1/(1+L) of a core; its real running
+ * time is found by integrating that rate over the load series, not by the advisor's formula.
+ */
+import test from "ava";
+import { Rng } from "../../sim/kernel/index.js";
+import fc from "fast-check";
+import { adviseHosts, ar, placeBatch, arSeries, Ensemble, bestMean, last, overallMean, runningTime, type Predictor } from "../../sim/predict/index.js";
+
+/** Seconds a task needing `work` CPU-seconds takes from sample index i (load piecewise constant per 1 s). */
+function fairShareTime(load: ArrayLike<number>, i: number, work: number): number {
+  let t = 0;
+  for (let j = i; j < load.length; j++) {
+    const rate = 1 / (1 + Math.max(0, load[j]));
+    if (work <= rate) return t + work / rate;
+    work -= rate;
+    t += 1;
+  }
+  return NaN;
+}
+
+function coverage(make: () => Predictor, level: number, nominal: number): number {
+  // Load: AR(1) about 1 core, strongly autocorrelated, as host load is.
+  const load = arSeries(new Rng(`rta.load.${nominal}`, 11), [0.95], 0.1, 30_000, 1);
+  const p = make();
+  let hit = 0, n = 0;
+  for (let i = 0; i + 200 < load.length; i++) {
+    p.observe(load[i]);
+    if (i < 4000 || i % 7) continue;
+    const a = runningTime(p, nominal, 1, level);
+    const real = fairShareTime(load, i + 1, nominal);
+    if (real >= a.lo && real <= a.hi) hit++;
+    n++;
+  }
+  return hit / n;
+}
+
+for (const level of [0.8, 0.95]) {
+  for (const nominal of [5, 30]) {
+    test(`AR(16) advisor: ${level * 100}% intervals for ${nominal} s tasks cover about ${level * 100}%`, (t) => {
+      const c = coverage(() => ar(16, "yule-walker", { window: 4000, refit: 50, horizon: 60 }), level, nominal);
+      t.true(Math.abs(c - level) < 0.04, `coverage ${c}`);
+    });
+  }
+}
+
+test("the NWS ensemble's advice covers near its level too", (t) => {
+  const s = { window: 4000, refit: 50, horizon: 60 };
+  const c = coverage(() => new Ensemble([last(s), overallMean(s), bestMean(16, s), ar(16, "yule-walker", s)], 60), 0.9, 10);
+  t.true(Math.abs(c - 0.9) < 0.06, `coverage ${c}`);
+});
+
+test("host selection prefers the host whose interval ends lowest", (t) => {
+  const mk = (level: number, noise: number, name: string) => {
+    const p = ar(2, "yule-walker", { window: 500, refit: 10 });
+    const x = arSeries(new Rng(name, 1), [0.5], noise, 600, level);
+    x.forEach((v) => p.observe(v));
+    return p;
+  };
+  // b: lower mean load but wild; a: a little higher and steady; c: high.
+  const hosts = new Map([["a", mk(0.6, 0.01, "a")], ["b", mk(0.4, 1, "b")], ["c", mk(2, 0.01, "c")]]);
+  const advice = adviseHosts(hosts, 10, 1, 0.95);
+  t.deepEqual(advice.map((x) => x.host), ["a", "b", "c"]);
+  t.true(advice[1].expected < advice[0].expected);
+  for (const x of advice) t.true(x.lo <= x.expected && x.expected <= x.hi);
+});
+
+test("batch placement on steady loads reaches the brute-force best worst-host load (property)", (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 1, max: 5 }), (levels, n) => {
+      // Steady loads: each host's series is its level with tiny noise, so forecasts are the level.
+      const loads = new Map(levels.map((l, i) => {
+        const p = ar(1, "yule-walker", { window: 100, refit: 100 });
+        const r = new Rng(`steady.${i}`, 1);
+        for (let k = 0; k < 100; k++) p.observe(l + 1e-6 * r.normal());
+        return [`h${i}`, p] as const;
+      }));
+      const tasks = Array.from({ length: n }, (_, i) => ({ id: `t${i}`, nominal: 5 }));
+      const at = placeBatch(tasks, loads, 1);
+      const worst = (count: number[]) => Math.max(...levels.map((l, i) => (count[i] > 0 ? l + count[i] : -Infinity)));
+      const got = levels.map((_, i) => [...at.values()].filter((h) => h === `h${i}`).length);
+      // Brute force over every assignment of n identical tasks.
+      let best = Infinity;
+      const rec = (k: number, count: number[]) => {
+        if (k === n) return void (best = Math.min(best, worst(count)));
+        for (let i = 0; i < levels.length; i++) {
+          count[i]++;
+          rec(k + 1, count);
+          count[i]--;
+        }
+      };
+      rec(0, levels.map(() => 0));
+      return Math.abs(worst(got) - best) < 1e-3;
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
