@@ -219,6 +219,63 @@ program
   });
 
 program
+  .command("cluster")
+  .description("credentials for live runs across hosts")
+  .command("init")
+  .description("make DIR/: a certificate authority for one cluster, a certificate for the controller and one per host (keys 0600), and DIR/cluster.json")
+  .argument("<dir>", "new folder for the cluster's credentials")
+  .option("--name <name>", "the cluster's name", "cluster")
+  .option("--host <name[=address[:port]]>", "a host that runs an agent (repeatable; address 127.0.0.1 and port 7700 + its position by default)", collect, [])
+  .action(async (dir: string, o: { name: string; host: string[] }) => {
+    const { clusterInit, parseHostArg } = await import("./live/cluster/init.js");
+    if (!o.host.length) throw new UsageError("cluster init: at least one --host is needed");
+    const hosts = o.host.map(parseHostArg);
+    const bad = hosts.filter((h): h is string => typeof h === "string");
+    if (bad.length) throw new ScenarioError(bad);
+    if (!/^[A-Za-z_][\w.-]{0,127}$/.test(o.name)) throw new UsageError(`--name: "${o.name}" is not a name`);
+    try {
+      clusterInit(dir, o.name, hosts as Exclude<(typeof hosts)[number], string>[]);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    process.stderr.write(`wrote ${join(dir, "cluster.json")} and the credentials of the CA, the controller and ${hosts.length} host(s); copy host-NAME.* and ca.crt to each host\n`);
+  });
+
+program
+  .command("agent")
+  .description("serve this host's share of a live cluster run to the cluster's controller (mutually authenticated TLS; root)")
+  .requiredOption("--cluster <file>", "the cluster file (cluster init)")
+  .requiredOption("--host <name>", "which of the cluster's hosts this is")
+  .option("--listen <address:port>", "where to listen (default: 127.0.0.1 and the host's port in the cluster file)")
+  .option("--silence <s>", "undo the run after this many seconds without a request from the controller", positive, 3)
+  .option("--cleanup", "remove what this host's dead agents left, then exit")
+  .action(async (o: { cluster: string; host: string; listen?: string; silence: number; cleanup?: boolean }) => {
+    const { loadCluster } = await import("./live/cluster/file.js");
+    const { serveAgent, agentStateDir } = await import("./live/agent/server.js");
+    const cluster = loadCluster(o.cluster);
+    const me = cluster.host(o.host);
+    if (o.cleanup) {
+      const { cleanupDead } = await import("./live/journal.js");
+      for (const line of cleanupDead(agentStateDir(o.host))) process.stderr.write(`removed ${line}\n`);
+      return;
+    }
+    const m = o.listen === undefined ? undefined : /^((?:\d{1,3}\.){3}\d{1,3}):(\d{1,5})$/.exec(o.listen);
+    if (o.listen !== undefined && (!m || Number(m[2]) > 65535)) throw new UsageError(`--listen: "${o.listen}" is not IPV4ADDRESS:PORT`);
+    if (process.getuid?.() !== 0) throw new UsageError("agent: needs root (it makes bridges, tunnels, namespaces and nftables tables)");
+    const { NFT } = await import("./live/nftap.js");
+    if (!NFT) throw new UsageError("agent: nft (nftables) is not installed");
+    const agent = await serveAgent(cluster, {
+      host: o.host,
+      listen: m ? { address: m[1], port: Number(m[2]) } : { address: "127.0.0.1", port: me.port },
+      silence: o.silence,
+      log: (e) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), ...e }) + "\n"),
+    });
+    const stop = () => void agent.close().then(() => process.exit(0));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+
+program
   .command("compare")
   .description("plot what a simulated run predicted against what a live run of the same scenario measured")
   .argument("<sim_dir>", "output of `virtuoso run`")

@@ -21,6 +21,8 @@ export type Entry =
   | { kind: "nft"; family: string; table: string }
   /** A network link (tap or bridge). */
   | { kind: "link"; name: string }
+  /** A named network namespace (ip netns): deleting it removes its links and their peers. */
+  | { kind: "netns"; name: string }
   | { kind: "dir"; path: string };
 
 type Owner = { kind: "owner"; pid: number; start: number };
@@ -121,6 +123,7 @@ function undoFile(file: string): string[] {
     else if (e.kind === "cgroup") attempt(`cgroup ${e.path}`, () => removeCgroup(e.path));
     else if (e.kind === "nft") attempt(`nftables table ${e.family} ${e.table}`, () => !!NFT && (execFileSync(NFT, ["delete", "table", e.family, e.table], { stdio: "ignore" }), true));
     else if (e.kind === "link") attempt(`link ${e.name}`, () => existsSync(`/sys/class/net/${e.name}`) && (execFileSync("ip", ["link", "del", e.name], { stdio: "ignore" }), true));
+    else if (e.kind === "netns") attempt(`network namespace ${e.name}`, () => existsSync(`/run/netns/${e.name}`) && (execFileSync("ip", ["netns", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (rmSync(e.path, { recursive: true, force: true }), true));
   }
   unlinkSync(file);
