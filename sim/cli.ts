@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
@@ -184,13 +184,26 @@ program
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
   .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
   .option("--cleanup", "remove what dead live runs left behind (VMs, processes, cgroups, nftables tables, scheduling classes), then exit")
-  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string }) => {
+  .option("--cluster <file>", "run across the cluster's hosts through their agents (cluster init, virtuoso agent); the scenario's hosts are the cluster's")
+  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string; cluster?: string }) => {
     if (o.cleanup) {
       const { cleanupDead } = await import("./live/journal.js");
       for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
       return;
     }
     if (!file) throw new UsageError("live: a scenario file is needed (or --cleanup)");
+    if (o.cluster) {
+      const { loadCluster } = await import("./live/cluster/file.js");
+      const { clusterProblems, runLiveCluster } = await import("./live/cluster/controller.js");
+      const cluster = loadCluster(o.cluster);
+      const s = checked(file, { sets: o.set });
+      const problems = clusterProblems(s, cluster);
+      if (problems.length) throw new ScenarioError(problems);
+      const out = claim(o.out, { force: o.force });
+      const r = await runLiveCluster(s, cluster, { log: (l) => process.stderr.write(l + "\n") });
+      r.stage(o.out).commit({ claim: out });
+      return;
+    }
     if (o.backend !== undefined && !["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const backend = (o.backend ?? s.live?.backend ?? "deadline") as "signals" | "deadline" | "cgroup";
@@ -241,6 +254,23 @@ program
     process.stderr.write(`wrote ${join(dir, "cluster.json")} and the credentials of the CA, the controller and ${hosts.length} host(s); copy host-NAME.* and ca.crt to each host\n`);
   });
 
+program.commands.find((c) => c.name() === "cluster")!
+  .command("testbed")
+  .description("build a scenario's platform as network namespaces on this machine (root), make DIR's credentials, start an agent per host; hold until SIGINT/SIGTERM")
+  .argument("<scenario>", "scenario JSON file (platform: switch or two-sites)")
+  .argument("<dir>", "new folder for the cluster's credentials and cluster.json")
+  .option("--silence <s>", "each agent undoes its run after this many seconds without a request", positive, 3)
+  .action(async (file: string, dir: string, o: { silence: number }) => {
+    const s = checked(file);
+    const { testbedProblems } = await import("./live/cluster/testbed.js");
+    const problems = testbedProblems(s);
+    if (problems.length) throw new ScenarioError(problems);
+    if (process.getuid?.() !== 0) throw new UsageError("cluster testbed: needs root (network namespaces)");
+    if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`cluster testbed: ${dir} exists and is not empty`);
+    const { serveTestbed } = await import("./live/cluster/serve.js");
+    await serveTestbed(s, dir, { silence: o.silence, log: (l) => process.stderr.write(l + "\n") });
+  });
+
 program
   .command("agent")
   .description("serve this host's share of a live cluster run to the cluster's controller (mutually authenticated TLS; root)")
@@ -256,7 +286,7 @@ program
     const me = cluster.host(o.host);
     if (o.cleanup) {
       const { cleanupDead } = await import("./live/journal.js");
-      for (const line of cleanupDead(agentStateDir(o.host))) process.stderr.write(`removed ${line}\n`);
+      for (const line of cleanupDead(agentStateDir(cluster.name, o.host))) process.stderr.write(`removed ${line}\n`);
       return;
     }
     const m = o.listen === undefined ? undefined : /^((?:\d{1,3}\.){3}\d{1,3}):(\d{1,5})$/.exec(o.listen);

@@ -28,6 +28,15 @@ const register = new URL("../../../bin/register.js", import.meta.url).href;
 /** The BSP ranks' port, inside each VM's own namespace. */
 const RANK_PORT = 20000;
 
+/** The named network namespace this process is in, if any (`ip netns identify`). */
+export function ownNetns(): string | undefined {
+  try {
+    return execFileSync("ip", ["netns", "identify", String(process.pid)], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface HostPeer {
   id: string;
   index: number;
@@ -54,10 +63,12 @@ export class HostRun {
     private readonly peers: ReadonlyMap<string, HostPeer>,
     private readonly journal: Journal,
     vms: Args<"begin">["vms"],
+    /** The namespace this agent runs in (undefined: the root one), so a journal undone elsewhere hits the right links. */
+    private readonly netns?: string,
   ) {
     this.table = `virtuoso_agent_${process.pid}`;
     for (const v of vms) this.vms.set(v.id, { index: v.index, host: v.host });
-    journal.add({ kind: "link", name: BRIDGE });
+    journal.add({ kind: "link", name: BRIDGE, netns });
     ip("link", "add", BRIDGE, "type", "bridge");
     ip("link", "set", BRIDGE, "up");
     journal.add({ kind: "nft", family: "netdev", table: this.table });
@@ -86,7 +97,7 @@ export class HostRun {
     const dev = `vtx${p.index}`;
     // One VNI per unordered host pair: both ends agree without asking each other.
     const [lo, hi] = [this.self.index, p.index].sort((a, b) => a - b);
-    this.journal.add({ kind: "link", name: dev });
+    this.journal.add({ kind: "link", name: dev, netns: this.netns });
     ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", this.self.underlay, "remote", p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
     ip("link", "set", dev, "mtu", "1500", "master", BRIDGE, "up");
     if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
@@ -115,7 +126,7 @@ export class HostRun {
     const ns = `vt${process.pid}v${index}`, port = `vtp${index}`, peer = `vtq${index}`;
     this.journal.add({ kind: "netns", name: ns });
     ip("netns", "add", ns);
-    this.journal.add({ kind: "link", name: port });
+    this.journal.add({ kind: "link", name: port, netns: this.netns });
     ip("link", "add", port, "type", "veth", "peer", "name", peer);
     ip("link", "set", peer, "netns", ns);
     ip("-n", ns, "link", "set", peer, "name", "eth0", "address", vmMac(index));

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createServer, type TLSSocket } from "node:tls";
 import { cleanupDead, Journal, stateDir } from "../journal.js";
 import { CONTROLLER_CN, type Cluster } from "../cluster/file.js";
-import { HostRun, type HostPeer } from "./host.js";
+import { HostRun, ownNetns, type HostPeer } from "./host.js";
 import { envelopeSchema, MAX_LINE, opSchemas, type Op, type Reply } from "./protocol.js";
 import { zodProblems } from "../../scenario/problems.js";
 
@@ -25,7 +25,7 @@ export interface AgentOptions {
 }
 
 /** Where this host's agent journals its runs (its own folder: a run's links live in the agent's namespace). */
-export const agentStateDir = (host: string) => join(stateDir(), `agent-${host}`);
+export const agentStateDir = (cluster: string, host: string) => join(stateDir(), `agent-${cluster}-${host}`);
 
 class Refused extends Error {}
 
@@ -41,11 +41,12 @@ interface Active {
 export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<{ close(): Promise<void>; port: number }> {
   const me = cluster.host(opts.host);
   const peers = new Map<string, HostPeer>(cluster.hosts.map((h, i) => [h.id, { id: h.id, index: i + 1, underlay: h.underlay ?? h.address }]));
-  const dir = agentStateDir(opts.host);
+  const dir = agentStateDir(cluster.name, opts.host);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // What a killed agent left goes first.
   for (const line of cleanupDead(dir)) opts.log({ event: "cleanup", removed: line });
   let active: Active | undefined;
+  const netns = ownNetns();
 
   const undo = (why: string) => {
     if (!active) return;
@@ -181,7 +182,7 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       case "begin": {
         const journal = new Journal(dir);
         try {
-          const run = new HostRun(opts.host, peers.get(opts.host)!, peers, journal, a.vms);
+          const run = new HostRun(opts.host, peers.get(opts.host)!, peers, journal, a.vms, netns);
           active = { id: runId, run, journal, owner: sock, nonces: new Set([nonce]), heard: Date.now() };
         } catch (e) {
           journal.undo();
