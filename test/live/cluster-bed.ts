@@ -64,7 +64,7 @@ export async function startBed(scenario: object, silence = 3): Promise<Bed> {
 
 /** What a run may have made in a host namespace: its links, nftables tables, and VM namespaces anywhere. */
 export function leftovers(ns: string): string {
-  const links = execFileSync("ip", ["-n", ns, "-br", "link"], { encoding: "utf8" }).split("\n").map((l) => l.split(/\s+/)[0].split("@")[0]).filter((n) => /^vt/.test(n));
+  const links = execFileSync("ip", ["-n", ns, "-br", "link"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").map((l) => l.split(/\s+/)[0].split("@")[0]).filter((n) => /^vt/.test(n));
   const tables = execFileSync("ip", ["netns", "exec", ns, NFT!, "list", "tables"], { encoding: "utf8" }).split("\n").filter((l) => l.includes("virtuoso"));
   return [...links, ...tables].sort().join(",");
 }

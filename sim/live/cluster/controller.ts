@@ -96,20 +96,27 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const tap = new RemoteTap(hosts, agents, fire);
     let vttif: Vttif | undefined;
     if (s.policies.vttif.enabled) {
-      clock.every(s.policies.vttif.interval, () => tap.fetch(), s.policies.vttif.interval / 2);
+      clock.every(s.policies.vttif.interval, () => fire(tap.fetch()), s.policies.vttif.interval / 2);
       // The aggregator is the Proxy's daemon; the rows have travelled already when it reads them.
       vttif = new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: proxy, apps: bsps.map((w) => ({ id: w.id, vms: w.vms })) });
     }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
+    const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
     clock.every(0.5, () => {
       for (const w of bsps) fire(agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0)));
     });
     await new Promise<void>((resolve, reject) => {
       clock.at(s.duration, resolve);
+      // Or sooner, once every application has done all its supersteps (nothing is left to measure).
+      clock.every(0.5, () => bsps.every((w) => steps.get(w.id)! >= total.get(w.id)!) && resolve(), 0.75);
       clock.every(0.2, () => failures.length && reject(new Error(failures.join("; "))));
     });
     const wall = clock.now;
     clock.stop();
+    // The last counts and supersteps, at the end.
+    await tap.fetch();
+    await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0))));
+    const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
     const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
     const summary = {
       scenario: s.name,
@@ -127,6 +134,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       stage(dir) {
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
+        out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
@@ -169,13 +177,15 @@ class RemoteTap implements TrafficTap {
     return this.names;
   }
 
-  fetch(): void {
-    for (const h of this.names) {
-      this.fire(this.agents.get(h)!.call("tap.read", {}).then((rows: TrafficSample[]) => {
-        this.wireBytes += JSON.stringify(rows).length;
-        this.rows.set(h, [...(this.rows.get(h) ?? []), ...rows]);
-      }));
-    }
+  /** Bytes per "src>dst" over the whole run, as the hosts counted them. */
+  readonly totals = new Map<string, number>();
+
+  fetch(): Promise<unknown> {
+    return Promise.all(this.names.map((h) => this.agents.get(h)!.call("tap.read", {}).then((rows: TrafficSample[]) => {
+      this.wireBytes += JSON.stringify(rows).length;
+      this.rows.set(h, [...(this.rows.get(h) ?? []), ...rows]);
+      for (const r of rows) this.totals.set(`${r.src}>${r.dst}`, (this.totals.get(`${r.src}>${r.dst}`) ?? 0) + r.bytes);
+    })));
   }
 
   read(host: string): TrafficSample[] {
