@@ -200,8 +200,17 @@ program
       const problems = clusterProblems(s, cluster);
       if (problems.length) throw new ScenarioError(problems);
       const out = claim(o.out, { force: o.force });
-      const r = await runLiveCluster(s, cluster, { log: (l) => process.stderr.write(l + "\n") });
-      r.stage(o.out).commit({ claim: out });
+      const { AgentError } = await import("./live/agent/client.js");
+      try {
+        const r = await runLiveCluster(s, cluster, { log: (l) => process.stderr.write(l + "\n") });
+        r.stage(o.out).commit({ claim: out });
+      } catch (err) {
+        // An agent unreachable, unauthenticated or refusing: no output, the reason on one line.
+        if (!(err instanceof AgentError)) throw err;
+        out.abandon();
+        process.stderr.write(`virtuoso: ${err.message}\n`);
+        process.exitCode = 1;
+      }
       return;
     }
     if (o.backend !== undefined && !["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
@@ -259,7 +268,7 @@ program.commands.find((c) => c.name() === "cluster")!
   .description("build a scenario's platform as network namespaces on this machine (root), make DIR's credentials, start an agent per host; hold until SIGINT/SIGTERM")
   .argument("<scenario>", "scenario JSON file (platform: switch or two-sites)")
   .argument("<dir>", "new folder for the cluster's credentials and cluster.json")
-  .option("--silence <s>", "each agent undoes its run after this many seconds without a request", positive, 3)
+  .option("--silence <s>", "each agent undoes its run after this many seconds without a request", positive, 5)
   .action(async (file: string, dir: string, o: { silence: number }) => {
     const s = checked(file);
     const { testbedProblems } = await import("./live/cluster/testbed.js");
@@ -277,7 +286,7 @@ program
   .requiredOption("--cluster <file>", "the cluster file (cluster init)")
   .requiredOption("--host <name>", "which of the cluster's hosts this is")
   .option("--listen <address:port>", "where to listen (default: 127.0.0.1 and the host's port in the cluster file)")
-  .option("--silence <s>", "undo the run after this many seconds without a request from the controller", positive, 3)
+  .option("--silence <s>", "undo the run after this many seconds without a request from the controller", positive, 5)
   .option("--cleanup", "remove what this host's dead agents left, then exit")
   .action(async (o: { cluster: string; host: string; listen?: string; silence: number; cleanup?: boolean }) => {
     const { loadCluster } = await import("./live/cluster/file.js");

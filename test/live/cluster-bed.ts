@@ -33,7 +33,7 @@ export interface Bed {
   stop(): Promise<void>;
 }
 
-export async function startBed(scenario: object, silence = 3): Promise<Bed> {
+export async function startBed(scenario: object, silence = 5): Promise<Bed> {
   const tmp = mkdtempSync(join(tmpdir(), "vt-bed-"));
   const sfile = join(tmp, "scenario.json");
   writeFileSync(sfile, JSON.stringify(scenario));

@@ -14,12 +14,14 @@ import { bedUnavailable, cli, leftovers, startBed, vmLeftovers, type Bed } from 
 import { poll } from "./poll.js";
 
 const M = 65536;
-const STEPS = 40;
+const STEPS = 60;
+/** The WAN's rate, bytes/s: two ring messages cross it each way every superstep, so a superstep takes at least 2 (M + 8) / WAN. */
+const WAN = 1.25e6;
 const scenario = (duration: number, supersteps: number) => ({
   name: "cluster-ring", seed: 1, duration,
   platform: {
     hosts: [{ id: "a" }, { id: "p" }, { id: "b" }],
-    network: { topology: { kind: "two-sites", siteA: ["a", "p"], lan: { bandwidth: 125e6, latency: 1e-4 }, wan: { bandwidth: 12.5e6, latency: 0.01 } } },
+    network: { topology: { kind: "two-sites", siteA: ["a", "p"], lan: { bandwidth: 125e6, latency: 1e-4 }, wan: { bandwidth: WAN, latency: 0.01 } } },
     overlay: { enabled: true, mode: "star", proxy: "p" },
   },
   // Every ring edge crosses the WAN: a -> b -> a -> b -> a.
@@ -41,7 +43,7 @@ const tmp = mkdtempSync(join(tmpdir(), "vt-cluster-"));
 liveTest("a BSP ring across two sites runs through the Proxy star; each ring edge's bytes are counted once, at the sender's port, and VTTIF infers a ring", why, async (t) => {
   bed = await startBed(scenario(30, STEPS));
   const sfile = join(tmp, "ring.json");
-  writeFileSync(sfile, JSON.stringify(scenario(30, STEPS)));
+  writeFileSync(sfile, JSON.stringify(scenario(20, STEPS)));
   const out = join(tmp, "ring");
   const run = spawn(process.execPath, [cli, "live", "--cluster", bed.file, sfile, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
@@ -62,6 +64,9 @@ liveTest("a BSP ring across two sites runs through the Proxy star; each ring edg
   t.is(code, 0, err);
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
   t.is(summary.metrics.app.supersteps, STEPS, "the ring finished within the run");
+  // The shaped WAN holds: no faster than its rate allows (tbf's bucket is a few KB).
+  const bound = WAN / (2 * (M + 8));
+  t.true(summary.metrics.app.rate <= bound * 1.03, `${summary.metrics.app.rate} supersteps/s, the WAN allows ${bound}`);
   // Every message of every superstep, with its 8-byte frame header, crossed exactly one sender's port:
   // at least that many payload bytes on each ring edge, plus TCP/IP headers (under 10%).
   const bytes = new Map(readFileSync(join(out, "traffic.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")).map(([s, d, b]) => [`${s}>${d}`, Number(b)]));
@@ -78,6 +83,46 @@ liveTest("a BSP ring across two sites runs through the Proxy star; each ring edg
   t.true(summary.metrics.vttif.control_bytes > 0 && summary.metrics.vttif.wire_bytes > 0);
   for (const h of ["a", "p", "b"]) t.is(leftovers(bed.ns(h)), "", `nothing of the run is left on ${h}`);
   t.is(vmLeftovers(), "");
+});
+
+liveTest("a direct overlay link and per-VM-pair rules take the ring's frames off the Proxy: the direct tunnel carries them, the Proxy's only what no rule covers", why, async (t) => {
+  bed ??= await startBed(scenario(30, STEPS));
+  const direct = scenario(30, 1e6);
+  // The ring's forward edges go straight between the sites; their acknowledgements (b -> a for r0 -> r1, ...) take the star.
+  (direct.platform.overlay as Record<string, unknown>).links = [{ a: "a", b: "b" }];
+  (direct.platform.overlay as Record<string, unknown>).rules = [
+    { at: "a", src: "r0", dst: "r1", next: "b" },
+    { at: "a", src: "r2", dst: "r3", next: "b" },
+    { at: "b", src: "r1", dst: "r2", next: "a" },
+    { at: "b", src: "r3", dst: "r0", next: "a" },
+  ];
+  const sfile = join(tmp, "direct.json");
+  writeFileSync(sfile, JSON.stringify(direct));
+  const run = spawn(process.execPath, [cli, "live", "--cluster", bed.file, sfile, "--out", join(tmp, "direct")], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  run.stderr!.on("data", (d) => (err += d));
+  try {
+    // a's tunnel to b is vtx3 (b is the cluster's third host), to the Proxy vtx2.
+    const sent = await poll("the ring's traffic on the direct tunnels", () => {
+      if (run.exitCode !== null) throw new Error(err);
+      try {
+        const a = tunnelTx(bed!.ns("a")), b = tunnelTx(bed!.ns("b")), p = tunnelTx(bed!.ns("p"));
+        return (a.vtx3 ?? 0) > 20 * M && (b.vtx1 ?? 0) > 20 * M ? { a, b, p } : false;
+      } catch (e) {
+        if (run.exitCode !== null) throw e;
+        return false;
+      }
+    }, 60, 100);
+    const directBytes = sent.a.vtx3 + sent.b.vtx1;
+    const proxyBytes = Object.values(sent.p).reduce((x, y) => x + y, 0);
+    t.true(proxyBytes < 0.1 * directBytes, `the Proxy forwarded ${proxyBytes} bytes beside ${directBytes} on the direct link`);
+    t.true(sent.a.vtx2 < 0.1 * sent.a.vtx3, "a sends its ring messages on the direct tunnel, not to the Proxy");
+  } finally {
+    run.kill("SIGTERM");
+    await new Promise((r) => (run.exitCode !== null || run.signalCode !== null ? r(0) : run.once("exit", r)));
+  }
+  await poll("the run to be undone", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers() === "", 20, 50);
+  t.pass();
 });
 
 liveTest("SIGKILL of the controller mid-run: every agent removes the run's namespaces, links, tables and processes within 10 s", why, async (t) => {

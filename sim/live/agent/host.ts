@@ -100,7 +100,7 @@ export class HostRun {
     this.journal.add({ kind: "link", name: dev, netns: this.netns });
     ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", this.self.underlay, "remote", p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
     ip("link", "set", dev, "mtu", "1500", "master", BRIDGE, "up");
-    if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
+    if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "bcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
     this.links.set(peer, dev);
   }
 

@@ -85,6 +85,8 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
     const reply = (r: Reply) => sock.write(JSON.stringify(r) + "\n");
     sock.setEncoding("utf8");
     sock.on("data", (d: string) => {
+      // The controller is alive while its connection delivers, even when requests queue behind a slow one (a VM starting).
+      if (active?.owner === sock) active.heard = Date.now();
       buf += d;
       if (buf.length > MAX_LINE && !buf.includes("\n")) {
         opts.log({ event: "refused", peer, reason: `request longer than ${MAX_LINE} bytes` });

@@ -20,7 +20,7 @@ import { Vttif } from "../../vttif/vttif.js";
 import { liveProblems } from "../refuse.js";
 import { WallClock } from "../wallclock.js";
 import type { LiveResult } from "../run.js";
-import { AgentClient } from "../agent/client.js";
+import { AgentClient, AgentError } from "../agent/client.js";
 import type { Cluster } from "./file.js";
 
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
@@ -88,7 +88,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       computeOps: w.computeOps,
       supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
     }))));
-    if (failures.length) throw new Error(failures.join("; "));
+    if (failures.length) throw new AgentError(failures.join("; "));
     const clock = new WallClock();
     await Promise.all([...agents.values()].map((a) => a.call("vm.go", {})));
     log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
@@ -109,7 +109,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       clock.at(s.duration, resolve);
       // Or sooner, once every application has done all its supersteps (nothing is left to measure).
       clock.every(0.5, () => bsps.every((w) => steps.get(w.id)! >= total.get(w.id)!) && resolve(), 0.75);
-      clock.every(0.2, () => failures.length && reject(new Error(failures.join("; "))));
+      clock.every(0.2, () => failures.length && reject(new AgentError(failures.join("; "))));
     });
     const wall = clock.now;
     clock.stop();

@@ -4,7 +4,8 @@
  * them, as the simulator builds "switch" and "two-sites"). Links are veth pairs shaped on both
  * ends (tbf for the rate; netem for the latency when the kernel has it), MTU 1600 so VXLAN
  * (50 bytes of headers) carries full 1500-byte frames. The controller reaches each host's
- * agent over its own management veth from the root namespace (10.78.i.2). Every namespace and
+ * agent over its own management veth from the root namespace (a /30 in a free /24 of
+ * 10.78.0.0/16). Every namespace and
  * root-namespace link is journaled before it is made; removing the namespaces removes the
  * rest.
  */
@@ -38,7 +39,7 @@ export function testbedProblems(s: Scenario): string[] {
   const t = s.platform.network?.topology;
   if (t && t.kind !== "switch" && t.kind !== "two-sites") out.push(`platform.network.topology.kind: the namespace testbed builds "switch" and "two-sites", not "${t.kind}"`);
   const n = expandedHosts(s).size;
-  if (n > 200) out.push(`platform.hosts: the namespace testbed holds at most 200 hosts, not ${n}`);
+  if (n > 62) out.push(`platform.hosts: the namespace testbed holds at most 62 hosts, not ${n}`);
   return out;
 }
 
@@ -72,8 +73,16 @@ function shape(ns: string, dev: string, bandwidth: number, latency: number, nete
   }
 }
 
+/** A /24 of 10.78.0.0/16 no address of the root namespace is in: testbeds side by side do not collide. */
+function freeBlock(): number {
+  const used = execFileSync("ip", ["-4", "-o", "addr"], { encoding: "utf8" });
+  for (let n = 0; n < 256; n++) if (!used.includes(` 10.78.${n}.`)) return n;
+  throw new Error("testbed: no free /24 left in 10.78.0.0/16 for management links");
+}
+
 export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbed {
   const hosts = [...expandedHosts(s).keys()];
+  const block = freeBlock();
   for (const [i] of hosts.entries()) if (existsSync(`/sys/class/net/vtm${tag}${i}`)) throw new Error(`testbed: link vtm${tag}${i} exists already`);
   const net = `vtn${tag}`;
   journal.add({ kind: "netns", name: net });
@@ -111,11 +120,11 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
     const m = `vtm${tag}${k}`;
     journal.add({ kind: "link", name: m });
     run(["link", "add", m, "type", "veth", "peer", "name", "m0", "netns", ns]);
-    run(["addr", "add", `10.78.${k}.1/30`, "dev", m]);
+    run(["addr", "add", `10.78.${block}.${4 * k + 1}/30`, "dev", m]);
     run(["link", "set", m, "up"]);
-    run(["addr", "add", `10.78.${k}.2/30`, "dev", "m0"], ns);
+    run(["addr", "add", `10.78.${block}.${4 * k + 2}/30`, "dev", "m0"], ns);
     run(["link", "set", "m0", "up"], ns);
-    out.push({ id, ns, underlay: `10.77.0.${k}`, agent: `10.78.${k}.2`, port: AGENT_PORT });
+    out.push({ id, ns, underlay: `10.77.0.${k}`, agent: `10.78.${block}.${4 * k + 2}`, port: AGENT_PORT });
   });
   return { net, hosts: out, latency };
 }
