@@ -125,7 +125,8 @@ function undoFile(file: string): string[] {
     else if (e.kind === "link" && e.netns) attempt(`link ${e.name} in ${e.netns}`, () => existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["-n", e.netns!, "link", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "link") attempt(`link ${e.name}`, () => existsSync(`/sys/class/net/${e.name}`) && (execFileSync("ip", ["link", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "netns") attempt(`network namespace ${e.name}`, () => existsSync(`/run/netns/${e.name}`) && (execFileSync("ip", ["netns", "del", e.name], { stdio: "ignore" }), true));
-    else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (rmSync(e.path, { recursive: true, force: true }), true));
+    // A folder may hold the journals of runs started on our behalf (a testbed's agents): those first.
+    else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (done.push(...cleanupDead(e.path)), rmSync(e.path, { recursive: true, force: true }), true));
   }
   unlinkSync(file);
   return done;
