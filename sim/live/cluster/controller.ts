@@ -125,6 +125,8 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const summary = {
       scenario: s.name,
       mode: "cluster",
+      // No CPU mechanism across hosts yet; a live run's summary names one (compare tells live from simulated by it).
+      backend: "none",
       cluster: cluster.name,
       run: runId,
       wall_s: Math.round(wall * 1000) / 1000,
