@@ -15,10 +15,10 @@ import { poll } from "./poll.js";
 
 const M = 65536;
 const STEPS = 60;
-/** Enough for STEPS at the WAN's rate (6.3 s) with room for a busy machine. */
-const DURATION = 14;
+/** Enough for STEPS at the WAN's rate (3.2 s) with room for a busy machine. */
+const DURATION = 10;
 /** The WAN's rate, bytes/s: two ring messages cross it each way every superstep, so a superstep takes at least 2 (M + 8) / WAN. */
-const WAN = 1.25e6;
+const WAN = 2.5e6;
 const scenario = (duration: number, supersteps: number) => ({
   name: "cluster-ring", seed: 1, duration,
   platform: {
@@ -152,4 +152,25 @@ liveTest("SIGKILL of the controller mid-run: every agent removes the run's names
 // One testbed for both tests, removed after them.
 test.after.always(async () => {
   await bed?.stop();
+});
+
+liveTest("a controller that falls silent (SIGSTOP: its connections stay open) is given up: the agents undo the run within 10 s", why, async (t) => {
+  bed ??= await startBed(scenario(60, 1e6));
+  const sfile = join(tmp, "silent.json");
+  writeFileSync(sfile, JSON.stringify(scenario(60, 1e6)));
+  const run = spawn(process.execPath, [cli, "live", "--cluster", bed.file, sfile, "--out", join(tmp, "silent")], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  run.stderr!.on("data", (d) => (err += d));
+  try {
+    await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers().split(",").filter((x) => x.startsWith("rank")).length >= 4, 60, 100);
+    run.kill("SIGSTOP");
+    const t0 = Date.now();
+    await poll("the agents to undo the run", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers() === "", 20, 50);
+    const took = (Date.now() - t0) / 1000;
+    t.true(took < 10, `undone in ${took} s`);
+    await poll("the agents' log of it", () => /"event":"undone".*no request from the controller/.test(bed!.log()), 10, 50);
+    t.pass();
+  } finally {
+    run.kill("SIGKILL");
+  }
 });
