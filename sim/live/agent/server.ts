@@ -109,6 +109,7 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
     const handle = async (line: string) => {
       let req;
       try {
+        if (line.length > MAX_LINE) throw new Refused(`request longer than ${MAX_LINE} bytes`);
         const parsed = envelopeSchema.safeParse(JSON.parse(line));
         if (!parsed.success) throw new Refused(zodProblems(parsed.error).join("; "));
         req = parsed.data;

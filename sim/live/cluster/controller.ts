@@ -8,7 +8,7 @@
  * VTTIF's daemon reports are real messages: each host's rows come back from its agent as a
  * reply, fetched half an interval before VTTIF's update reads them (the port is synchronous),
  * and VTTIF counts their bytes as the simulator does (a header plus one entry per row); the
- * bytes actually on the wire (JSON in TLS records) are reported beside them.
+ * size of the rows' JSON in the replies is reported beside them.
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
