@@ -193,6 +193,8 @@ program
     }
     if (!file) throw new UsageError("live: a scenario file is needed (or --cleanup)");
     if (o.cluster) {
+      if (o.backend !== undefined) throw new UsageError("--backend: live --cluster reserves no CPU yet, so it takes no backend");
+      if (o.trace !== undefined) throw new UsageError("--trace: live --cluster writes no timeline yet");
       const { loadCluster } = await import("./live/cluster/file.js");
       const { clusterProblems, runLiveCluster } = await import("./live/cluster/controller.js");
       const cluster = loadCluster(o.cluster);
