@@ -195,14 +195,14 @@ program
     if (o.cluster) {
       if (o.backend !== undefined) throw new UsageError("--backend: live --cluster reserves no CPU yet, so it takes no backend");
       if (o.trace !== undefined) throw new UsageError("--trace: live --cluster writes no timeline yet");
-      const { loadCluster } = await import("./live/cluster/file.js");
-      const { clusterProblems, runLiveCluster } = await import("./live/cluster/controller.js");
+      const { loadCluster } = await import("./live/cluster/index.js");
+      const { clusterProblems, runLiveCluster } = await import("./live/cluster/index.js");
       const cluster = loadCluster(o.cluster);
       const s = checked(file, { sets: o.set });
       const problems = clusterProblems(s, cluster);
       if (problems.length) throw new ScenarioError(problems);
       const out = claim(o.out, { force: o.force });
-      const { AgentError } = await import("./live/agent/client.js");
+      const { AgentError } = await import("./live/agent/index.js");
       try {
         const r = await runLiveCluster(s, cluster, { log: (l) => process.stderr.write(l + "\n") });
         r.stage(o.out).commit({ claim: out });
@@ -251,7 +251,7 @@ program
   .option("--name <name>", "the cluster's name", "cluster")
   .option("--host <name[=address[:port]]>", "a host that runs an agent (repeatable; address 127.0.0.1 and port 7700 + its position by default)", collect, [])
   .action(async (dir: string, o: { name: string; host: string[] }) => {
-    const { clusterInit, parseHostArg } = await import("./live/cluster/init.js");
+    const { clusterInit, parseHostArg } = await import("./live/cluster/index.js");
     if (!o.host.length) throw new UsageError("cluster init: at least one --host is needed");
     const hosts = o.host.map(parseHostArg);
     const bad = hosts.filter((h): h is string => typeof h === "string");
@@ -273,12 +273,12 @@ program.commands.find((c) => c.name() === "cluster")!
   .option("--silence <s>", "each agent undoes its run after this many seconds without a request", positive, 5)
   .action(async (file: string, dir: string, o: { silence: number }) => {
     const s = checked(file);
-    const { testbedProblems } = await import("./live/cluster/testbed.js");
+    const { testbedProblems } = await import("./live/cluster/index.js");
     const problems = testbedProblems(s);
     if (problems.length) throw new ScenarioError(problems);
     if (process.getuid?.() !== 0) throw new UsageError("cluster testbed: needs root (network namespaces)");
     if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`cluster testbed: ${dir} exists and is not empty`);
-    const { serveTestbed } = await import("./live/cluster/serve.js");
+    const { serveTestbed } = await import("./live/cluster/index.js");
     await serveTestbed(s, dir, { silence: o.silence, log: (l) => process.stderr.write(l + "\n") });
   });
 
@@ -291,8 +291,8 @@ program
   .option("--silence <s>", "undo the run after this many seconds without a request from the controller", positive, 5)
   .option("--cleanup", "remove what this host's dead agents left, then exit")
   .action(async (o: { cluster: string; host: string; listen?: string; silence: number; cleanup?: boolean }) => {
-    const { loadCluster } = await import("./live/cluster/file.js");
-    const { serveAgent, agentStateDir } = await import("./live/agent/server.js");
+    const { loadCluster } = await import("./live/cluster/index.js");
+    const { serveAgent, agentStateDir } = await import("./live/agent/index.js");
     const cluster = loadCluster(o.cluster);
     const me = cluster.host(o.host);
     if (o.cleanup) {
