@@ -64,7 +64,7 @@ liveTest("agents refuse requests without the cluster's credentials, replayed one
     const rd = (f: string) => readFileSync(join(bed.dir, f));
     const ca = rd("ca.crt");
     const ns = bed.ns("a");
-    const state = () => `${leftovers(ns)}|${vmLeftovers()}`;
+    const state = () => `${leftovers(ns)}|${vmLeftovers(bed!)}`;
     const refusals = () => bed.log().split("\n").filter((l) => l.startsWith("a: ") && l.includes('"event":"refused"')).length;
     const refusedOnce = async (what: string, act: () => Promise<unknown>) => {
       const before = state(), n = refusals();

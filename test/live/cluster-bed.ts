@@ -1,6 +1,6 @@
 /** A namespace cluster testbed for tests: `virtuoso cluster testbed` in the background, its agents' log, and what is left in the kernel. */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { which } from "../../sim/live/backends.js";
@@ -69,17 +69,25 @@ export function leftovers(ns: string): string {
   return [...links, ...tables].sort().join(",");
 }
 
-/** VM namespaces (ip netns) and rank processes (/proc) of any agent run. */
-export function vmLeftovers(): string {
-  const nss = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => /^vt\d+v\d+$/.test(n));
-  const ranks: string[] = [];
-  for (const d of execFileSync("ls", ["/proc"], { encoding: "utf8" }).split("\n")) {
+function processes(): { pid: number; ppid: number; cmd: string }[] {
+  const out: { pid: number; ppid: number; cmd: string }[] = [];
+  for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      if (readFileSync(`/proc/${d}/cmdline`, "utf8").includes("bsp-rank.ts") && readFileSync(`/proc/${d}/cmdline`, "utf8").includes("10.90.0.")) ranks.push(`rank ${d}`);
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      out.push({ pid: Number(d), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), cmd: readFileSync(`/proc/${d}/cmdline`, "utf8") });
     } catch {
       // Gone.
     }
   }
+  return out;
+}
+
+/** This bed's VM namespaces (ip netns, named after their agent) and rank processes (children of its agents, from /proc). */
+export function vmLeftovers(bed: Bed): string {
+  const procs = processes();
+  const agents = new Set(procs.filter((p) => p.cmd.includes(bed.file) && p.cmd.includes("agent")).map((p) => p.pid));
+  const nss = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => [...agents].some((a) => new RegExp(`^vt${a}v\\d+$`).test(n)));
+  const ranks = procs.filter((p) => agents.has(p.ppid) && p.cmd.includes("bsp-rank.ts")).map((p) => `rank ${p.pid}`);
   return [...nss, ...ranks].join(",");
 }

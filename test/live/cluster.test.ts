@@ -86,7 +86,7 @@ liveTest("a BSP ring across two sites runs through the Proxy star; each ring edg
   // The reports cost what the simulator charges: a header and 16 bytes per row.
   t.true(summary.metrics.vttif.control_bytes > 0 && summary.metrics.vttif.wire_bytes > 0);
   for (const h of ["a", "p", "b"]) t.is(leftovers(bed.ns(h)), "", `nothing of the run is left on ${h}`);
-  t.is(vmLeftovers(), "");
+  t.is(vmLeftovers(bed!), "");
 });
 
 liveTest("a direct overlay link and per-VM-pair rules take the ring's frames off the Proxy: the direct tunnel carries them, the Proxy's only what no rule covers", why, async (t) => {
@@ -125,7 +125,7 @@ liveTest("a direct overlay link and per-VM-pair rules take the ring's frames off
     run.kill("SIGTERM");
     await new Promise((r) => (run.exitCode !== null || run.signalCode !== null ? r(0) : run.once("exit", r)));
   }
-  await poll("the run to be undone", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers() === "", 20, 50);
+  await poll("the run to be undone", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers(bed!) === "", 20, 50);
   t.pass();
 });
 
@@ -138,11 +138,11 @@ liveTest("SIGKILL of the controller mid-run: every agent removes the run's names
   let err = "";
   run.stderr!.on("data", (d) => (err += d));
   // Mid-run: every VM runs, and the ring's messages flow.
-  await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers().split(",").filter((x) => x.startsWith("rank")).length >= 4 && Object.values(tunnelTx(bed!.ns("p"))).every((b) => b > 2 * M), 60, 100);
+  await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers(bed!).split(",").filter((x) => x.startsWith("rank")).length >= 4 && Object.values(tunnelTx(bed!.ns("p"))).every((b) => b > 2 * M), 60, 100);
   t.true(leftovers(bed.ns("a")).includes("vtbr"), "the run made a bridge on a");
   run.kill("SIGKILL");
   const t0 = Date.now();
-  await poll("the agents to undo the run", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers() === "", 20, 50);
+  await poll("the agents to undo the run", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers(bed!) === "", 20, 50);
   const took = (Date.now() - t0) / 1000;
   t.true(took < 10, `undone in ${took} s`);
   t.false(existsSync(join(out, "summary.json")), "a killed run leaves no output");
@@ -162,10 +162,10 @@ liveTest("a controller that falls silent (SIGSTOP: its connections stay open) is
   let err = "";
   run.stderr!.on("data", (d) => (err += d));
   try {
-    await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers().split(",").filter((x) => x.startsWith("rank")).length >= 4, 60, 100);
+    await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers(bed!).split(",").filter((x) => x.startsWith("rank")).length >= 4, 60, 100);
     run.kill("SIGSTOP");
     const t0 = Date.now();
-    await poll("the agents to undo the run", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers() === "", 20, 50);
+    await poll("the agents to undo the run", () => ["a", "p", "b"].every((h) => leftovers(bed!.ns(h)) === "") && vmLeftovers(bed!) === "", 20, 50);
     const took = (Date.now() - t0) / 1000;
     t.true(took < 10, `undone in ${took} s`);
     await poll("the agents' log of it", () => /"event":"undone".*no request from the controller/.test(bed!.log()), 10, 50);
