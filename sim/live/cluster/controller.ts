@@ -57,7 +57,10 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
   // A port call is fire-and-forget for the policy (ports are synchronous); a failure ends the run.
   const fire = (p: Promise<unknown>) => void p.catch((e) => failures.push((e as Error).message));
   let heartbeat: NodeJS.Timeout | undefined;
+  let running: WallClock | undefined;
   const end = async () => {
+    // Nothing of the run keeps the process alive once it ends, however it ends.
+    running?.stop();
     if (heartbeat) clearInterval(heartbeat);
     await Promise.allSettled([...agents.values()].map((a) => a.call("end", {})));
     for (const a of agents.values()) a.close();
@@ -90,6 +93,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     }))));
     if (failures.length) throw new AgentError(failures.join("; "));
     const clock = new WallClock();
+    running = clock;
     await Promise.all([...agents.values()].map((a) => a.call("vm.go", {})));
     log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
     opts.onStarted?.();
