@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { projectRoot } from "./source/index.js";
 import { ExtensionError, loadExtensions } from "./extensions/index.js";
@@ -198,13 +198,36 @@ program
   .option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
   .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
   .option("--cleanup", "remove what dead live runs left behind (VMs, processes, cgroups, nftables tables, scheduling classes), then exit")
-  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string }) => {
+  .option("--cluster <file>", "run across the cluster's hosts through their agents (cluster init, virtuoso agent); the scenario's hosts are the cluster's")
+  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string; cluster?: string }) => {
     if (o.cleanup) {
       const { cleanupDead } = await import("./live/journal.js");
       for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
       return;
     }
     if (!file) throw new UsageError("live: a scenario file is needed (or --cleanup)");
+    if (o.cluster) {
+      if (o.backend !== undefined) throw new UsageError("--backend: live --cluster reserves no CPU yet, so it takes no backend");
+      if (o.trace !== undefined) throw new UsageError("--trace: live --cluster writes no timeline yet");
+      const { clusterProblems, loadCluster, runLiveCluster } = await import("./live/cluster/index.js");
+      const cluster = loadCluster(o.cluster);
+      const s = checked(file, { sets: o.set });
+      const problems = clusterProblems(s, cluster);
+      if (problems.length) throw new ScenarioError(problems);
+      const out = claim(o.out, { force: o.force });
+      const { AgentError } = await import("./live/agent/index.js");
+      try {
+        const r = await runLiveCluster(s, cluster, { log: (l) => process.stderr.write(l + "\n") });
+        r.stage(o.out).commit({ claim: out });
+      } catch (err) {
+        // An agent unreachable, unauthenticated or refusing: no output, the reason on one line.
+        if (!(err instanceof AgentError)) throw err;
+        out.abandon();
+        process.stderr.write(`virtuoso: ${err.message}\n`);
+        process.exitCode = 1;
+      }
+      return;
+    }
     if (o.backend !== undefined && !["signals", "deadline", "cgroup"].includes(o.backend)) throw new UsageError(`--backend: must be signals, deadline or cgroup, got "${o.backend}"`);
     const s = checked(file, { sets: o.set });
     const backend = (o.backend ?? s.live?.backend ?? "deadline") as "signals" | "deadline" | "cgroup";
@@ -230,6 +253,80 @@ program
       }
       throw err;
     }
+  });
+
+program
+  .command("cluster")
+  .description("credentials for live runs across hosts")
+  .command("init")
+  .description("make DIR/: a certificate authority for one cluster, a certificate for the controller and one per host (keys 0600), and DIR/cluster.json")
+  .argument("<dir>", "new folder for the cluster's credentials")
+  .option("--name <name>", "the cluster's name", "cluster")
+  .option("--host <name[=address[:port]]>", "a host that runs an agent (repeatable; address 127.0.0.1 and port 7700 + its position by default)", collect, [])
+  .action(async (dir: string, o: { name: string; host: string[] }) => {
+    const { clusterInit, parseHostArg } = await import("./live/cluster/index.js");
+    if (!o.host.length) throw new UsageError("cluster init: at least one --host is needed");
+    const hosts = o.host.map(parseHostArg);
+    const bad = hosts.filter((h): h is string => typeof h === "string");
+    if (bad.length) throw new ScenarioError(bad);
+    if (!/^[A-Za-z_][\w.-]{0,127}$/.test(o.name)) throw new UsageError(`--name: "${o.name}" is not a name`);
+    try {
+      clusterInit(dir, o.name, hosts as Exclude<(typeof hosts)[number], string>[]);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    process.stderr.write(`wrote ${join(dir, "cluster.json")} and the credentials of the CA, the controller and ${hosts.length} host(s); copy host-NAME.* and ca.crt to each host\n`);
+  });
+
+program.commands.find((c) => c.name() === "cluster")!
+  .command("testbed")
+  .description("build a scenario's platform as network namespaces on this machine (root), make DIR's credentials, start an agent per host; hold until SIGINT/SIGTERM")
+  .argument("<scenario>", "scenario JSON file (platform: switch or two-sites)")
+  .argument("<dir>", "new folder for the cluster's credentials and cluster.json")
+  .option("--silence <s>", "each agent undoes its run after this many seconds without a request", positive, 5)
+  .action(async (file: string, dir: string, o: { silence: number }) => {
+    const s = checked(file);
+    const { testbedProblems } = await import("./live/cluster/index.js");
+    const problems = testbedProblems(s);
+    if (problems.length) throw new ScenarioError(problems);
+    if (process.getuid?.() !== 0) throw new UsageError("cluster testbed: needs root (network namespaces)");
+    if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`cluster testbed: ${dir} exists and is not empty`);
+    const { serveTestbed } = await import("./live/cluster/index.js");
+    await serveTestbed(s, dir, { silence: o.silence, log: (l) => process.stderr.write(l + "\n") });
+  });
+
+program
+  .command("agent")
+  .description("serve this host's share of a live cluster run to the cluster's controller (mutually authenticated TLS; root)")
+  .requiredOption("--cluster <file>", "the cluster file (cluster init)")
+  .requiredOption("--host <name>", "which of the cluster's hosts this is")
+  .option("--listen <address:port>", "where to listen (default: 127.0.0.1 and the host's port in the cluster file)")
+  .option("--silence <s>", "undo the run after this many seconds without a request from the controller", positive, 5)
+  .option("--cleanup", "remove what this host's dead agents left, then exit")
+  .action(async (o: { cluster: string; host: string; listen?: string; silence: number; cleanup?: boolean }) => {
+    const { loadCluster } = await import("./live/cluster/index.js");
+    const { serveAgent, agentStateDir } = await import("./live/agent/index.js");
+    const cluster = loadCluster(o.cluster);
+    const me = cluster.host(o.host);
+    if (o.cleanup) {
+      const { cleanupDead } = await import("./live/journal.js");
+      for (const line of cleanupDead(agentStateDir(cluster.name, o.host))) process.stderr.write(`removed ${line}\n`);
+      return;
+    }
+    const m = o.listen === undefined ? undefined : /^((?:\d{1,3}\.){3}\d{1,3}):(\d{1,5})$/.exec(o.listen);
+    if (o.listen !== undefined && (!m || Number(m[2]) > 65535)) throw new UsageError(`--listen: "${o.listen}" is not IPV4ADDRESS:PORT`);
+    if (process.getuid?.() !== 0) throw new UsageError("agent: needs root (it makes bridges, tunnels, namespaces and nftables tables)");
+    const { NFT } = await import("./live/nftap.js");
+    if (!NFT) throw new UsageError("agent: nft (nftables) is not installed");
+    const agent = await serveAgent(cluster, {
+      host: o.host,
+      listen: m ? { address: m[1], port: Number(m[2]) } : { address: "127.0.0.1", port: me.port },
+      silence: o.silence,
+      log: (e) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), ...e }) + "\n"),
+    });
+    const stop = () => void agent.close().then(() => process.exit(0));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   });
 
 program

@@ -19,8 +19,10 @@ export type Entry =
   | { kind: "sched"; tid: number; start: number }
   | { kind: "cgroup"; path: string }
   | { kind: "nft"; family: string; table: string }
-  /** A network link (tap or bridge). */
-  | { kind: "link"; name: string }
+  /** A network link (tap or bridge), in the root namespace or in the named `netns`. */
+  | { kind: "link"; name: string; netns?: string }
+  /** A named network namespace (ip netns): deleting it removes its links and their peers. */
+  | { kind: "netns"; name: string }
   | { kind: "dir"; path: string };
 
 type Owner = { kind: "owner"; pid: number; start: number };
@@ -120,8 +122,11 @@ function undoFile(file: string): string[] {
     if (e.kind === "sched") attempt(`SCHED_OTHER for task ${e.tid}`, () => sameTask(e.tid, e.start) && (execFileSync("chrt", ["--other", "-p", "0", String(e.tid)], { stdio: "ignore" }), true));
     else if (e.kind === "cgroup") attempt(`cgroup ${e.path}`, () => removeCgroup(e.path));
     else if (e.kind === "nft") attempt(`nftables table ${e.family} ${e.table}`, () => !!NFT && (execFileSync(NFT, ["delete", "table", e.family, e.table], { stdio: "ignore" }), true));
+    else if (e.kind === "link" && e.netns) attempt(`link ${e.name} in ${e.netns}`, () => existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["-n", e.netns!, "link", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "link") attempt(`link ${e.name}`, () => existsSync(`/sys/class/net/${e.name}`) && (execFileSync("ip", ["link", "del", e.name], { stdio: "ignore" }), true));
-    else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (rmSync(e.path, { recursive: true, force: true }), true));
+    else if (e.kind === "netns") attempt(`network namespace ${e.name}`, () => existsSync(`/run/netns/${e.name}`) && (execFileSync("ip", ["netns", "del", e.name], { stdio: "ignore" }), true));
+    // A folder may hold the journals of runs started on our behalf (a testbed's agents): those first.
+    else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (done.push(...cleanupDead(e.path)), rmSync(e.path, { recursive: true, force: true }), true));
   }
   unlinkSync(file);
   return done;

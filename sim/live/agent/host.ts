@@ -1,0 +1,212 @@
+/**
+ * One run's share of a host: a bridge, a tunnel per overlay link, a network namespace and a
+ * bridge port per VM (a VM here is a process: one BSP rank), per-VM-pair forwarding rules and
+ * byte counters. Every resource is journaled before it is made; `undo` removes all of it.
+ *
+ * Tunnels are VXLAN: the kernel's own, point-to-point (one device per peer, so a rule picks a
+ * peer by picking a device), and an L2 overlay as VNET's was (VMs keep their MACs and
+ * addresses wherever they run). A star link floods and learns like any bridge port; a direct
+ * link does neither (a direct link beside the star would otherwise make a loop) and carries
+ * only what forwarding rules send to it.
+ *
+ * Counting and forwarding happen in one nftables netdev table, in the ingress hook of each VM's
+ * bridge port: a frame is counted once, where its sending VM put it on the overlay (a bridge
+ * spanning hosts would otherwise see it once per host it crosses), then a rule may send it
+ * straight to a tunnel (`fwd`), before the bridge sees it.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { NFT } from "../nftap.js";
+import type { Journal } from "../journal.js";
+import type { TrafficSample } from "../../ports/index.js";
+import { vmAddress, vmMac, type Args } from "./protocol.js";
+
+const BRIDGE = "vtbr";
+const VXLAN_PORT = 4789;
+const rankProgram = fileURLToPath(new URL("../bsp-rank.ts", import.meta.url));
+const register = new URL("../../../bin/register.js", import.meta.url).href;
+/** The BSP ranks' port, inside each VM's own namespace. */
+const RANK_PORT = 20000;
+
+/** The named network namespace this process is in, if any (`ip netns identify`). */
+export function ownNetns(): string | undefined {
+  try {
+    return execFileSync("ip", ["netns", "identify", String(process.pid)], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HostPeer {
+  id: string;
+  index: number;
+  underlay: string;
+}
+
+function ip(...args: string[]): void {
+  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+export class HostRun {
+  readonly table: string;
+  private readonly vms = new Map<string, { index: number; host: string }>();
+  private readonly links = new Map<string, string>();
+  private readonly rules = new Map<string, string>();
+  private readonly ranks = new Map<string, { child: ChildProcess; steps: number }>();
+  private readonly last = new Map<string, number>();
+  /** VMs whose bridge port (and forwarding chain) exists. */
+  private readonly ports = new Set<string>();
+
+  constructor(
+    readonly host: string,
+    private readonly self: HostPeer,
+    private readonly peers: ReadonlyMap<string, HostPeer>,
+    private readonly journal: Journal,
+    vms: Args<"begin">["vms"],
+    /** The namespace this agent runs in (undefined: the root one), so a journal undone elsewhere hits the right links. */
+    private readonly netns?: string,
+  ) {
+    this.table = `virtuoso_agent_${process.pid}`;
+    for (const v of vms) this.vms.set(v.id, { index: v.index, host: v.host });
+    journal.add({ kind: "link", name: BRIDGE, netns });
+    ip("link", "add", BRIDGE, "type", "bridge");
+    ip("link", "set", BRIDGE, "up");
+    journal.add({ kind: "nft", family: "netdev", table: this.table });
+    execFileSync(NFT!, ["add", "table", "netdev", this.table]);
+  }
+
+  knowsVm(vm: string): boolean {
+    return this.vms.has(vm);
+  }
+
+  isLocal(vm: string): boolean {
+    return this.vms.get(vm)?.host === this.host;
+  }
+
+  linked(peer: string): boolean {
+    return this.links.has(peer);
+  }
+
+  started(vm: string): boolean {
+    return this.ranks.has(vm);
+  }
+
+  addLink(peer: string, flood: boolean): void {
+    if (this.links.has(peer)) return;
+    const p = this.peers.get(peer)!;
+    const dev = `vtx${p.index}`;
+    // One VNI per unordered host pair: both ends agree without asking each other.
+    const [lo, hi] = [this.self.index, p.index].sort((a, b) => a - b);
+    this.journal.add({ kind: "link", name: dev, netns: this.netns });
+    ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", this.self.underlay, "remote", p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
+    ip("link", "set", dev, "mtu", "1500", "master", BRIDGE, "up");
+    if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "bcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
+    this.links.set(peer, dev);
+  }
+
+  removeLink(peer: string): void {
+    const dev = this.links.get(peer);
+    if (!dev) return;
+    for (const [k, next] of this.rules) if (next === peer) this.rules.delete(k);
+    this.links.delete(peer);
+    this.applyRules();
+    ip("link", "del", dev);
+  }
+
+  setRule(src: string, dst: string, next: string | null): void {
+    const k = `${src}>${dst}`;
+    if (next === null) this.rules.delete(k);
+    else this.rules.set(k, next);
+    this.applyRules();
+  }
+
+  /** A VM of this host: its own namespace, a veth into the bridge, and a rank process in it. */
+  async startVm(a: Args<"vm.start">): Promise<void> {
+    const { index } = this.vms.get(a.vm)!;
+    const ns = `vt${process.pid}v${index}`, port = `vtp${index}`, peer = `vtq${index}`;
+    this.journal.add({ kind: "netns", name: ns });
+    ip("netns", "add", ns);
+    this.journal.add({ kind: "link", name: port, netns: this.netns });
+    ip("link", "add", port, "type", "veth", "peer", "name", peer);
+    ip("link", "set", peer, "netns", ns);
+    ip("-n", ns, "link", "set", peer, "name", "eth0", "address", vmMac(index));
+    ip("-n", ns, "addr", "add", `${vmAddress(index)}/24`, "dev", "eth0");
+    ip("-n", ns, "link", "set", "eth0", "up");
+    ip("-n", ns, "link", "set", "lo", "up");
+    ip("link", "set", port, "master", BRIDGE, "up");
+    // Counters at this port's ingress: bytes this VM sends, per destination VM.
+    const lines = [`add chain netdev ${this.table} in_${port} { type filter hook ingress device "${port}" priority 0; }`, `add chain netdev ${this.table} fwd_${port}`];
+    for (const [dst, d] of this.vms) if (dst !== a.vm) lines.push(`add rule netdev ${this.table} in_${port} ip saddr ${vmAddress(index)} ip daddr ${vmAddress(d.index)} counter`);
+    lines.push(`add rule netdev ${this.table} in_${port} jump fwd_${port}`);
+    execFileSync(NFT!, ["-f", "-"], { input: lines.join("\n") + "\n" });
+    this.ports.add(a.vm);
+    this.applyRules();
+    const rank = a.ranks.indexOf(a.vm);
+    const job = {
+      rank,
+      addresses: a.ranks.map((v) => vmAddress(this.vms.get(v)!.index)),
+      port: RANK_PORT,
+      sequence: a.sequence,
+      messageBytes: a.messageBytes,
+      computeOps: a.computeOps,
+      supersteps: a.supersteps,
+    };
+    const child = spawn("ip", ["netns", "exec", ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, `--import=${register}`, rankProgram, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+    const entry = { child, steps: 0 };
+    this.ranks.set(a.vm, entry);
+    this.journal.process(child.pid!);
+    child.stdout!.on("data", (d) => {
+      const m = String(d).trim().split("\n").pop()?.match(/step (\d+)/);
+      if (m) entry.steps = Number(m[1]);
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once("message", () => resolve());
+      child.once("exit", (c) => reject(new Error(`rank of ${a.vm} exited (${c}) before it listened`)));
+    });
+  }
+
+  go(): void {
+    for (const r of this.ranks.values()) r.child.send("go");
+  }
+
+  progress(): Record<string, number> {
+    return Object.fromEntries([...this.ranks].map(([vm, r]) => [vm, r.steps]));
+  }
+
+  /** Bytes per (src, dst) counted at this host's VM ports since the last read. */
+  read(): TrafficSample[] {
+    const byAddress = new Map([...this.vms].map(([vm, v]) => [vmAddress(v.index), vm]));
+    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "netdev", this.table], { encoding: "utf8" })) as { nftables: Record<string, any>[] };
+    const out: TrafficSample[] = [];
+    for (const item of doc.nftables) {
+      const rule = item.rule;
+      if (!rule || !String(rule.chain).startsWith("in_")) continue;
+      const matches = rule.expr.filter((e: any) => e.match).map((e: any) => e.match.right as string);
+      const counter = rule.expr.find((e: any) => e.counter)?.counter;
+      if (matches.length !== 2 || !counter) continue;
+      const key = `${matches[0]}>${matches[1]}`;
+      const delta = counter.bytes - (this.last.get(key) ?? 0);
+      this.last.set(key, counter.bytes);
+      const src = byAddress.get(matches[0]), dst = byAddress.get(matches[1]);
+      if (src && dst && delta > 0) out.push({ src, dst, bytes: delta });
+    }
+    return out;
+  }
+
+  /** Rewrites every port's forwarding chain from the rules (a handful of rules: simpler than patching). */
+  private applyRules(): void {
+    const lines: string[] = [];
+    for (const [vm, v] of this.vms) {
+      if (!this.ports.has(vm)) continue;
+      const port = `vtp${v.index}`;
+      lines.push(`flush chain netdev ${this.table} fwd_${port}`);
+      for (const [k, next] of this.rules) {
+        const [src, dst] = k.split(">");
+        const dev = this.links.get(next);
+        if (src !== vm || !dev) continue;
+        lines.push(`add rule netdev ${this.table} fwd_${port} ether daddr ${vmMac(this.vms.get(dst)!.index)} fwd to "${dev}"`);
+      }
+    }
+    if (lines.length) execFileSync(NFT!, ["-f", "-"], { input: lines.join("\n") + "\n" });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The agent protocol: newline-delimited JSON over mutually authenticated TLS. A request is
+ * `{run, seq, nonce, op, args}`: `run` names the run it belongs to, `seq` rises by exactly one
+ * per request on a connection, `nonce` is never reused within a run (a replayed message is
+ * refused either way). The operations are the ports' operations only, each with arguments
+ * checked against ranges and the run's own VMs and the cluster's hosts; there is no command
+ * to run anything else. A reply is `{seq, ok: true, result}` or `{seq, ok: false, error}`.
+ */
+import { z } from "zod";
+import { id } from "../../scenario/quantities.js";
+import { patternNames } from "../../workload/patterns.js";
+
+/** Longest request line accepted (bytes); a longer one closes the connection. */
+export const MAX_LINE = 1 << 20;
+/** Most VMs a run may declare (a VM's index is its address's last byte and its MAC's). */
+export const MAX_VMS = 250;
+
+export const envelopeSchema = z.strictObject({
+  run: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _ . -"),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/, "must be 32 hex digits"),
+  op: z.string().max(32),
+  args: z.unknown(),
+});
+export type Envelope = z.output<typeof envelopeSchema>;
+
+const vmDecl = z.strictObject({ id, index: z.number().int().min(1).max(MAX_VMS), host: id });
+
+/** Argument schemas per operation. Cross-checks against the run (known VMs, linked peers) are in the agent. */
+export const opSchemas = {
+  /** Starts a run on this host: every VM of the run, where it is, and its index (address, MAC). */
+  begin: z.strictObject({ vms: z.array(vmDecl).min(1).max(MAX_VMS) }),
+  heartbeat: z.strictObject({}),
+  /** NetControl.addOverlayLink: a tunnel to `peer`. Star links flood; direct links carry only what rules send them. */
+  "link.add": z.strictObject({ peer: id, flood: z.boolean() }),
+  "link.remove": z.strictObject({ peer: id }),
+  /** NetControl.setRule at this host: frames src -> dst leave through the tunnel to `next` (null: the bridge decides). */
+  "rule.set": z.strictObject({ src: id, dst: id, next: id.nullable() }),
+  /** Starts a VM of this host as a process in its own network namespace, running one BSP rank. */
+  "vm.start": z.strictObject({
+    vm: id,
+    ranks: z.array(id).min(1).max(MAX_VMS),
+    sequence: z.array(z.strictObject({ pattern: z.enum(patternNames), supersteps: z.number().int().min(1).max(1e7) })).min(1).max(64),
+    messageBytes: z.number().int().min(1).max(64 * 2 ** 20),
+    computeOps: z.number().min(0).max(1e11),
+    supersteps: z.number().int().min(1).max(1e9),
+  }),
+  /** Starts every started rank's first superstep. */
+  "vm.go": z.strictObject({}),
+  /** CpuControl.progress: supersteps done by each VM of this host. */
+  "vm.progress": z.strictObject({}),
+  /** TrafficTap.read: bytes per (src VM, dst VM) sent by this host's VMs since the last read. */
+  "tap.read": z.strictObject({}),
+  /** Ends the run: undoes everything it made on this host. */
+  end: z.strictObject({}),
+} as const;
+
+export type Op = keyof typeof opSchemas;
+export type Args<O extends Op> = z.output<(typeof opSchemas)[O]>;
+
+export interface Reply {
+  seq: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** A VM's overlay address and MAC, from its index. */
+export const vmAddress = (index: number) => `10.90.0.${index}`;
+export const vmMac = (index: number) => `02:56:54:00:00:${index.toString(16).padStart(2, "0")}`;

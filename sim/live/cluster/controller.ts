@@ -1,0 +1,206 @@
+/**
+ * `virtuoso live --cluster CLUSTER.json SCENARIO`: the controller. The scenario's hosts are
+ * the cluster's hosts; each host's agent runs that host's VMs (as processes: BSP ranks) and
+ * overlay. The controller holds remote stubs of the ports (NetControl, TrafficTap) and runs
+ * the same policy objects as the simulator on them: the VNET star through the scenario's Proxy
+ * first, then the scenario's overlay links and rules, and VTTIF on the hosts' counters.
+ *
+ * VTTIF's daemon reports are real messages: each host's rows come back from its agent as a
+ * reply, fetched half an interval before VTTIF's update reads them (the port is synchronous),
+ * and VTTIF counts their bytes as the simulator does (a header plus one entry per row); the
+ * size of the rows' JSON in the replies is reported beside them.
+ */
+import { randomBytes } from "node:crypto";
+import { recordsToRows, toCsv } from "../../../analysis/csv.js";
+import { OutputDir } from "../../../analysis/output.js";
+import type { NetControl, TrafficSample, TrafficTap } from "../../ports/index.js";
+import type { Scenario } from "../../scenario/index.js";
+import { expandedHosts } from "../../scenario/invariants.js";
+import { Vttif } from "../../vttif/vttif.js";
+import { liveProblems } from "../refuse.js";
+import { WallClock } from "../wallclock.js";
+import type { LiveResult } from "../run.js";
+import { AgentClient, AgentError } from "../agent/client.js";
+import type { Cluster } from "./file.js";
+
+/** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
+export function clusterProblems(s: Scenario, c: Cluster): string[] {
+  const out = liveProblems(s);
+  const known = new Set(c.hosts.map((h) => h.id));
+  for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
+  if (s.live?.vms === "qemu") out.push('live.vms: live --cluster runs VMs as processes ("process") so far');
+  s.workloads.forEach((w, i) => {
+    if (w.kind !== "bsp") out.push(`workloads.${i}.kind: live --cluster runs bsp workloads only so far, not "${w.kind}"`);
+  });
+  if (s.policies.vsched.reservations.length) out.push("policies.vsched.reservations: live --cluster does not reserve CPU on remote hosts yet; remove them");
+  const o = s.platform.overlay;
+  if (!o.enabled) out.push("platform.overlay.enabled: live --cluster runs the VNET overlay; set it to true");
+  else if (o.mode === "star" && !o.proxy) out.push('platform.overlay.proxy: the star needs a Proxy host');
+  else if (o.mode === "direct") out.push('platform.overlay.mode: live --cluster builds the star ("star") so far');
+  if (s.vms.length > 250) out.push(`vms: live --cluster runs at most 250 VMs, not ${s.vms.length}`);
+  return out;
+}
+
+export interface ClusterRunOptions {
+  /** Called once every agent has begun the run and every rank runs. */
+  onStarted?: () => void;
+  log?: (line: string) => void;
+}
+
+export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: ClusterRunOptions = {}): Promise<LiveResult> {
+  const log = opts.log ?? (() => {});
+  const runId = `run-${randomBytes(6).toString("hex")}`;
+  const hosts = [...expandedHosts(s).keys()];
+  const creds = AgentClient.credentials(cluster);
+  const agents = new Map<string, AgentClient>();
+  const failures: string[] = [];
+  // A port call is fire-and-forget for the policy (ports are synchronous); a failure ends the run.
+  const fire = (p: Promise<unknown>) => void p.catch((e) => failures.push((e as Error).message));
+  let heartbeat: NodeJS.Timeout | undefined;
+  let running: WallClock | undefined;
+  const end = async () => {
+    // Nothing of the run keeps the process alive once it ends, however it ends.
+    running?.stop();
+    if (heartbeat) clearInterval(heartbeat);
+    await Promise.allSettled([...agents.values()].map((a) => a.call("end", {})));
+    for (const a of agents.values()) a.close();
+  };
+  const onSignal = (sig: NodeJS.Signals) => void end().then(() => process.exit(sig === "SIGINT" ? 130 : 143));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    for (const h of hosts) agents.set(h, await AgentClient.connect(cluster.host(h), creds, runId));
+    const vms = s.vms.map((v, i) => ({ id: v.id, index: i + 1, host: v.host }));
+    await Promise.all([...agents.values()].map((a) => a.call("begin", { vms })));
+    heartbeat = setInterval(() => {
+      for (const a of agents.values()) fire(a.call("heartbeat", {}));
+    }, 1000);
+    const net = new RemoteNet(agents, fire);
+    // The first generation's star: every host's daemon linked to the Proxy's.
+    const proxy = s.platform.overlay.proxy!;
+    await Promise.all(hosts.filter((h) => h !== proxy).flatMap((h) => [agents.get(h)!.call("link.add", { peer: proxy, flood: true }), agents.get(proxy)!.call("link.add", { peer: h, flood: true })]));
+    for (const l of s.platform.overlay.links) net.addOverlayLink(l.a, l.b);
+    for (const r of s.platform.overlay.rules) net.setRule(r.at, r.src, r.dst, r.next);
+    const where = new Map(s.vms.map((v) => [v.id, v.host]));
+    const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
+    await Promise.all(bsps.flatMap((w) => w.vms.map((vm) => agents.get(where.get(vm)!)!.call("vm.start", {
+      vm,
+      ranks: w.vms,
+      sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }],
+      messageBytes: w.messageBytes,
+      computeOps: w.computeOps,
+      supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
+    }))));
+    if (failures.length) throw new AgentError(failures.join("; "));
+    const clock = new WallClock();
+    running = clock;
+    await Promise.all([...agents.values()].map((a) => a.call("vm.go", {})));
+    log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
+    opts.onStarted?.();
+    const tap = new RemoteTap(hosts, agents, fire);
+    let vttif: Vttif | undefined;
+    if (s.policies.vttif.enabled) {
+      clock.every(s.policies.vttif.interval, () => fire(tap.fetch()), s.policies.vttif.interval / 2);
+      // The aggregator is the Proxy's daemon; the rows have travelled already when it reads them.
+      vttif = new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: proxy, apps: bsps.map((w) => ({ id: w.id, vms: w.vms })) });
+    }
+    const steps = new Map(bsps.map((w) => [w.id, 0]));
+    const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
+    /** When each application was first seen done (progress is polled every 0.5 s: up to that late). */
+    const finished = new Map<string, number>();
+    clock.every(0.5, () => {
+      for (const w of bsps) fire(agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => {
+        steps.set(w.id, p[w.vms[0]] ?? 0);
+        if (steps.get(w.id)! >= total.get(w.id)! && !finished.has(w.id)) finished.set(w.id, clock.now);
+      }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      // The whole duration, as a simulated run (rates are supersteps over it in both).
+      clock.at(s.duration, resolve);
+      clock.every(0.2, () => failures.length && reject(new AgentError(failures.join("; "))));
+    });
+    const wall = clock.now;
+    clock.stop();
+    // The last counts and supersteps, at the end.
+    await tap.fetch();
+    await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0))));
+    const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
+    const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
+    const summary = {
+      scenario: s.name,
+      mode: "cluster",
+      // No CPU mechanism across hosts yet; a live run's summary names one (compare tells live from simulated by it).
+      backend: "none",
+      cluster: cluster.name,
+      run: runId,
+      wall_s: Math.round(wall * 1000) / 1000,
+      metrics: {
+        ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / wall, finished: finished.has(app), ...(finished.has(app) ? { runtime_s: finished.get(app)! } : {}) }])),
+        ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
+      },
+    };
+    return {
+      summary,
+      stage(dir) {
+        const out = new OutputDir(dir);
+        out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
+        out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
+        if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
+        out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
+        return out;
+      },
+    };
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await end();
+  }
+}
+
+/** NetControl over the agents: links are tunnels at both ends; a rule acts at its daemon. */
+class RemoteNet implements Pick<NetControl, "addOverlayLink" | "removeOverlayLink" | "setRule"> {
+  constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void) {}
+
+  addOverlayLink(a: string, b: string): void {
+    this.fire(this.agents.get(a)!.call("link.add", { peer: b, flood: false }));
+    this.fire(this.agents.get(b)!.call("link.add", { peer: a, flood: false }));
+  }
+
+  removeOverlayLink(a: string, b: string): void {
+    this.fire(this.agents.get(a)!.call("link.remove", { peer: b }));
+    this.fire(this.agents.get(b)!.call("link.remove", { peer: a }));
+  }
+
+  setRule(at: string, src: string, dst: string, next: string | undefined): void {
+    this.fire(this.agents.get(at)!.call("rule.set", { src, dst, next: next ?? null }));
+  }
+}
+
+/** TrafficTap over the agents: rows fetched ahead, handed to VTTIF when it reads. */
+class RemoteTap implements TrafficTap {
+  private rows = new Map<string, TrafficSample[]>();
+  wireBytes = 0;
+
+  constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void) {}
+
+  hosts(): string[] {
+    return this.names;
+  }
+
+  /** Bytes per "src>dst" over the whole run, as the hosts counted them. */
+  readonly totals = new Map<string, number>();
+
+  fetch(): Promise<unknown> {
+    return Promise.all(this.names.map((h) => this.agents.get(h)!.call("tap.read", {}).then((rows: TrafficSample[]) => {
+      this.wireBytes += JSON.stringify(rows).length;
+      this.rows.set(h, [...(this.rows.get(h) ?? []), ...rows]);
+      for (const r of rows) this.totals.set(`${r.src}>${r.dst}`, (this.totals.get(`${r.src}>${r.dst}`) ?? 0) + r.bytes);
+    })));
+  }
+
+  read(host: string): TrafficSample[] {
+    const r = this.rows.get(host) ?? [];
+    this.rows.delete(host);
+    return r;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `virtuoso cluster init DIR`: a certificate authority for one cluster, and a key and
+ * certificate for the controller and for every host, signed by it (EC P-256, via the system's
+ * openssl: node:crypto makes keys but cannot issue X.509 certificates). Keys are written 0600
+ * and never leave DIR; the CA key signs nothing else. Also writes DIR/cluster.json.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONTROLLER_CN, hostCn, type ClusterFile } from "./file.js";
+
+export interface InitHost {
+  id: string;
+  address: string;
+  port: number;
+  underlay?: string;
+}
+
+const DAYS = "825";
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function key(dir: string, name: string): void {
+  openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name], dir);
+  chmodSync(join(dir, name), 0o600);
+}
+
+/** A certificate for `cn` signed by the cluster CA, usable for both TLS ends (mutual authentication). */
+function issue(dir: string, base: string, cn: string): void {
+  key(dir, `${base}.key`);
+  openssl(["req", "-new", "-key", `${base}.key`, "-subj", `/CN=${cn}`, "-out", `${base}.csr`], dir);
+  const ext = `${base}.ext`;
+  writeFileSync(join(dir, ext), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n", { mode: 0o600 });
+  openssl(["x509", "-req", "-in", `${base}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", DAYS, "-sha256", "-extfile", ext, "-out", `${base}.crt`], dir);
+  chmodSync(join(dir, `${base}.crt`), 0o600);
+  execFileSync("rm", ["-f", join(dir, `${base}.csr`), join(dir, ext)]);
+}
+
+export function clusterInit(dir: string, name: string, hosts: InitHost[]): ClusterFile {
+  if (existsSync(dir) && readdirSync(dir).length) throw new Error(`cluster init: ${dir} exists and is not empty (credentials are never overwritten)`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  key(dir, "ca.key");
+  openssl(["req", "-x509", "-new", "-key", "ca.key", "-subj", `/CN=virtuoso cluster ${name} CA`, "-days", DAYS, "-sha256", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.crt"], dir);
+  chmodSync(join(dir, "ca.crt"), 0o600);
+  issue(dir, "controller", CONTROLLER_CN);
+  for (const h of hosts) issue(dir, `host-${h.id}`, hostCn(h.id));
+  execFileSync("rm", ["-f", join(dir, "ca.srl")]);
+  const file: ClusterFile = {
+    name,
+    ca: "ca.crt",
+    controller: { cert: "controller.crt", key: "controller.key" },
+    hosts: hosts.map((h) => ({ id: h.id, address: h.address, port: h.port, ...(h.underlay ? { underlay: h.underlay } : {}), cert: `host-${h.id}.crt`, key: `host-${h.id}.key` })),
+  };
+  writeFileSync(join(dir, "cluster.json"), JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
+  return file;
+}
+
+/** `NAME[=ADDRESS[:PORT]]`; hosts without an address listen on 127.0.0.1, ports from 7700 up. */
+export function parseHostArg(v: string, index: number): InitHost | string {
+  const m = /^([A-Za-z_][\w.-]{0,127})(?:=((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?)?$/.exec(v);
+  if (!m) return `--host: "${v}" is not NAME[=ADDRESS[:PORT]]`;
+  const port = m[3] ? Number(m[3]) : 7700 + index;
+  if (port < 1 || port > 65535) return `--host: port ${port} is out of range`;
+  return { id: m[1], address: m[2] ?? "127.0.0.1", port };
+}

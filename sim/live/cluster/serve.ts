@@ -1,0 +1,63 @@
+/**
+ * `virtuoso cluster testbed SCENARIO DIR`: builds the scenario's platform as network
+ * namespaces on this machine, makes the cluster's credentials in DIR, starts an agent in every
+ * host namespace, prints "ready DIR/cluster.json" and holds it all until SIGINT or SIGTERM,
+ * then stops the agents (each undoes its run) and removes the namespaces. A SIGKILLed testbed
+ * is removed by `virtuoso live --cleanup` (its journal) and its agents die with it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Scenario } from "../../scenario/index.js";
+import { cleanupDead, Journal } from "../journal.js";
+import { clusterInit } from "./init.js";
+import { agentStateDir } from "../agent/server.js";
+import { buildTestbed, type Testbed } from "./testbed.js";
+
+const cli = fileURLToPath(new URL("../../../bin/virtuoso.js", import.meta.url));
+
+export async function serveTestbed(s: Scenario, dir: string, opts: { silence: number; log: (line: string) => void }): Promise<void> {
+  cleanupDead();
+  const journal = new Journal();
+  const agents: ChildProcess[] = [];
+  let done = false;
+  const teardown = async () => {
+    if (done) return;
+    done = true;
+    for (const a of agents) a.kill("SIGTERM");
+    await Promise.all(agents.map((a) => (a.exitCode !== null || a.signalCode !== null ? undefined : new Promise((r) => a.once("exit", r)))));
+    journal.undo();
+  };
+  try {
+    const tag = (process.pid % 0xffff).toString(16);
+    const bed: Testbed = buildTestbed(s, tag, journal);
+    const name = `testbed${tag}`;
+    clusterInit(dir, name, bed.hosts.map((h) => ({ id: h.id, address: h.agent, port: h.port, underlay: h.underlay })));
+    const file = `${dir}/cluster.json`;
+    // The agents' journal folders go with the testbed (once the agents have undone their runs).
+    for (const h of bed.hosts) journal.add({ kind: "dir", path: agentStateDir(name, h.id) });
+    await Promise.all(bed.hosts.map((h) => new Promise<void>((resolve, reject) => {
+      const a = spawn("ip", ["netns", "exec", h.ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, cli, "agent", "--cluster", file, "--host", h.id, "--listen", `${h.agent}:${h.port}`, "--silence", String(opts.silence)], { stdio: ["ignore", "inherit", "pipe"] });
+      agents.push(a);
+      journal.process(a.pid!);
+      let buf = "";
+      a.stderr!.on("data", (d) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          opts.log(`${h.id}: ${line}`);
+          if (line.includes('"event":"listening"')) resolve();
+        }
+      });
+      a.once("exit", (c) => reject(new Error(`testbed: the agent of ${h.id} exited (${c})`)));
+    })));
+    process.stdout.write(`ready ${file}${bed.latency ? "" : " (no netem in this kernel: link rates shaped, latencies not emulated)"}\n`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+  } finally {
+    await teardown();
+  }
+}

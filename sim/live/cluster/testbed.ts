@@ -1,0 +1,130 @@
+/**
+ * A cluster on one machine: each of a scenario's hosts becomes a network namespace, joined as
+ * the scenario's platform joins them (a switch, or two site switches and a WAN link between
+ * them, as the simulator builds "switch" and "two-sites"). Links are veth pairs shaped on both
+ * ends (tbf for the rate; netem for the latency when the kernel has it), MTU 1600 so VXLAN
+ * (50 bytes of headers) carries full 1500-byte frames. The controller reaches each host's
+ * agent over its own management veth from the root namespace (a /30 in a free /24 of
+ * 10.78.0.0/16). Every namespace and
+ * root-namespace link is journaled before it is made; removing the namespaces removes the
+ * rest.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import type { Scenario } from "../../scenario/index.js";
+import { expandedHosts } from "../../scenario/invariants.js";
+import type { Journal } from "../journal.js";
+
+export const UNDERLAY_MTU = 1600;
+const AGENT_PORT = 7700;
+
+export interface TestbedHost {
+  id: string;
+  ns: string;
+  underlay: string;
+  agent: string;
+  port: number;
+}
+
+export interface Testbed {
+  net: string;
+  hosts: TestbedHost[];
+  /** Whether link latencies are emulated (netem); the rates always are. */
+  latency: boolean;
+}
+
+/** Why this scenario's platform cannot be built as a testbed ("" when it can). */
+export function testbedProblems(s: Scenario): string[] {
+  const out: string[] = [];
+  const t = s.platform.network?.topology;
+  if (t && t.kind !== "switch" && t.kind !== "two-sites") out.push(`platform.network.topology.kind: the namespace testbed builds "switch" and "two-sites", not "${t.kind}"`);
+  const n = expandedHosts(s).size;
+  if (n > 62) out.push(`platform.hosts: the namespace testbed holds at most 62 hosts, not ${n}`);
+  return out;
+}
+
+function run(args: string[], ns?: string): void {
+  execFileSync("ip", ns ? ["-n", ns, ...args] : args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function tc(ns: string, args: string[]): void {
+  execFileSync("ip", ["netns", "exec", ns, "tc", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** Whether this kernel has netem (a delay on a link); a dummy probe in a throwaway namespace. */
+export function hasNetem(probeNs: string): boolean {
+  try {
+    tc(probeNs, ["qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]);
+    tc(probeNs, ["qdisc", "del", "dev", "lo", "root"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Shapes a link's egress: rate (bytes/s) and one-way latency (s). */
+function shape(ns: string, dev: string, bandwidth: number, latency: number, netem: boolean): void {
+  const bits = Math.max(8000, Math.round(bandwidth * 8));
+  if (netem && latency > 0) tc(ns, ["qdisc", "add", "dev", dev, "root", "netem", "delay", `${Math.round(latency * 1e6)}us`, "rate", `${bits}bit`, "limit", "10000"]);
+  else {
+    // A bucket of at least one jiffy's worth of bytes at the rate (and one jumbo frame).
+    const burst = Math.max(2 * UNDERLAY_MTU, Math.ceil(bandwidth / 250));
+    tc(ns, ["qdisc", "add", "dev", dev, "root", "tbf", "rate", `${bits}bit`, "burst", String(burst), "latency", "200ms"]);
+  }
+}
+
+/** A /24 of 10.78.0.0/16 no address of the root namespace is in: testbeds side by side do not collide. */
+function freeBlock(): number {
+  const used = execFileSync("ip", ["-4", "-o", "addr"], { encoding: "utf8" });
+  for (let n = 0; n < 256; n++) if (!used.includes(` 10.78.${n}.`)) return n;
+  throw new Error("testbed: no free /24 left in 10.78.0.0/16 for management links");
+}
+
+export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbed {
+  const hosts = [...expandedHosts(s).keys()];
+  const block = freeBlock();
+  for (const [i] of hosts.entries()) if (existsSync(`/sys/class/net/vtm${tag}${i}`)) throw new Error(`testbed: link vtm${tag}${i} exists already`);
+  const net = `vtn${tag}`;
+  journal.add({ kind: "netns", name: net });
+  run(["netns", "add", net]);
+  const latency = hasNetem(net);
+  const topo = s.platform.network?.topology;
+  const siteA = new Set(topo?.kind === "two-sites" ? topo.siteA : hosts);
+  const lan = topo?.kind === "two-sites" ? topo.lan : topo?.kind === "switch" ? topo : { bandwidth: 125e6, latency: 5e-5 };
+  for (const sw of topo?.kind === "two-sites" ? ["sa", "sb"] : ["sa"]) {
+    run(["link", "add", sw, "type", "bridge"], net);
+    run(["link", "set", sw, "mtu", String(UNDERLAY_MTU), "up"], net);
+  }
+  if (topo?.kind === "two-sites") {
+    run(["link", "add", "wa", "mtu", String(UNDERLAY_MTU), "type", "veth", "peer", "name", "wb", "mtu", String(UNDERLAY_MTU)], net);
+    run(["link", "set", "wa", "master", "sa", "up"], net);
+    run(["link", "set", "wb", "master", "sb", "up"], net);
+    shape(net, "wa", topo.wan.bandwidth, topo.wan.latency, latency);
+    shape(net, "wb", topo.wan.bandwidth, topo.wan.latency, latency);
+  }
+  const out: TestbedHost[] = [];
+  hosts.forEach((id, i) => {
+    const k = i + 1;
+    const ns = `vth${tag}${k}`;
+    journal.add({ kind: "netns", name: ns });
+    run(["netns", "add", ns]);
+    run(["link", "set", "lo", "up"], ns);
+    // Underlay: the host's access link to its site switch.
+    run(["link", "add", `h${k}`, "mtu", String(UNDERLAY_MTU), "type", "veth", "peer", "name", "u0", "mtu", String(UNDERLAY_MTU), "netns", ns], net);
+    run(["link", "set", `h${k}`, "master", siteA.has(id) ? "sa" : "sb", "up"], net);
+    run(["addr", "add", `10.77.0.${k}/24`, "dev", "u0"], ns);
+    run(["link", "set", "u0", "up"], ns);
+    shape(net, `h${k}`, lan.bandwidth, lan.latency, latency);
+    shape(ns, "u0", lan.bandwidth, lan.latency, latency);
+    // Management: the controller's path to the agent, from the root namespace.
+    const m = `vtm${tag}${k}`;
+    journal.add({ kind: "link", name: m });
+    run(["link", "add", m, "type", "veth", "peer", "name", "m0", "netns", ns]);
+    run(["addr", "add", `10.78.${block}.${4 * k + 1}/30`, "dev", m]);
+    run(["link", "set", m, "up"]);
+    run(["addr", "add", `10.78.${block}.${4 * k + 2}/30`, "dev", "m0"], ns);
+    run(["link", "set", "m0", "up"], ns);
+    out.push({ id, ns, underlay: `10.77.0.${k}`, agent: `10.78.${block}.${4 * k + 2}`, port: AGENT_PORT });
+  });
+  return { net, hosts: out, latency };
+}
