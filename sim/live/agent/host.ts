@@ -15,7 +15,7 @@
  * straight to a tunnel (`fwd`), before the bridge sees it.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { nodeProgram } from "../../source/index.js";
 import { NFT } from "../nftap.js";
 import type { Journal } from "../journal.js";
 import type { TrafficSample } from "../../ports/index.js";
@@ -23,8 +23,7 @@ import { vmAddress, vmMac, type Args } from "./protocol.js";
 
 const BRIDGE = "vtbr";
 const VXLAN_PORT = 4789;
-const rankProgram = fileURLToPath(new URL("../bsp-rank.ts", import.meta.url));
-const register = new URL("../../../bin/register.js", import.meta.url).href;
+const rankProgram = nodeProgram(new URL("../bsp-rank.ts", import.meta.url));
 /** The BSP ranks' port, inside each VM's own namespace. */
 const RANK_PORT = 20000;
 
@@ -151,7 +150,7 @@ export class HostRun {
       computeOps: a.computeOps,
       supersteps: a.supersteps,
     };
-    const child = spawn("ip", ["netns", "exec", ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, `--import=${register}`, rankProgram, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+    const child = spawn("ip", ["netns", "exec", ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, ...rankProgram.execArgv, rankProgram.file, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
     const entry = { child, steps: 0 };
     this.ranks.set(a.vm, entry);
     this.journal.process(child.pid!);

@@ -6,14 +6,14 @@
  * is removed by `virtuoso live --cleanup` (its journal) and its agents die with it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../../source/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { cleanupDead, Journal } from "../journal.js";
 import { clusterInit } from "./init.js";
 import { agentStateDir } from "../agent/server.js";
 import { buildTestbed, type Testbed } from "./testbed.js";
 
-const cli = fileURLToPath(new URL("../../../bin/virtuoso.js", import.meta.url));
+const cli = `${projectRoot}bin/virtuoso.js`;
 
 export async function serveTestbed(s: Scenario, dir: string, opts: { silence: number; log: (line: string) => void }): Promise<void> {
   cleanupDead();
