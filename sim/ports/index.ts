@@ -5,3 +5,4 @@ export type { CpuControl, Reservation, Admission } from "./cpu.js";
 export type { TrafficTap, TrafficSample, TransferObservation, TransferSource, Messenger } from "./traffic.js";
 export type { CpuDispatch } from "./dispatch.js";
 export type { NetControl, Placement, MigrationNotice, Lightpaths } from "./net.js";
+export type { ResponseTap } from "./response.js";

@@ -16,6 +16,7 @@ import { vschedSchema } from "../vsched/schema.js";
 import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
+import { userPolicySchema } from "../user/schema.js";
 import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -58,6 +59,7 @@ export const policiesSchema = z.strictObject({
   adapt: adaptSchema.optional().describe("VADAPT closed loop: VTTIF + Wren drive migration, overlay links and forwarding rules"),
   vreserve: vreserveSchema.default(vreserveSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
+  user: userPolicySchema.optional().describe("simulated people steering interactive VMs: the user-driven scheduling button or the joystick"),
   extensions: z.record(id, z.unknown()).optional().describe("settings of policies registered with registerPolicy, by name; each checked by its own schema"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
