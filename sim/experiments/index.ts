@@ -9,6 +9,7 @@ import { mix } from "./mix.js";
 import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
+import { userPopulation } from "./user.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
@@ -55,5 +56,7 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return adaptModes(s, e);
     case "vadapt-algorithms":
       return adaptAlgorithms(s, e);
+    case "user-population":
+      return userPopulation(s, e);
   }
 }

@@ -101,7 +101,15 @@ export const adaptAlgorithmsSchema = z.strictObject({
     .describe("instances for the gap to the exhaustive optimum (direct routes, so enumeration stays exact and small)"),
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
+export const userPopulationSchema = z.strictObject({
+  kind: z.literal("user-population"),
+  user: id.describe("the person in policies.user.users whose settings every member of the population shares"),
+  people: positiveCount.max(1000).default(20).describe("population size: person i is the scenario run with seed + i, so draws its own comfort threshold"),
+  controls: z.array(z.enum(["button", "joystick"])).min(1).default(["button", "joystick"]),
+  shares: z.array(z.number().positive().max(1)).min(1).default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]).describe("fixed reserved shares run without a person, for the reference: the most CPU each comfort threshold could give away"),
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [userPopulationSchema, adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema]);
 
 export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
 export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
@@ -114,3 +122,4 @@ export type MixSpec = z.output<typeof mixSchema>;
 export type VariantsSpec = z.output<typeof variantsSchema>;
 export type AdaptModesSpec = z.output<typeof adaptModesSchema>;
 export type AdaptAlgorithmsSpec = z.output<typeof adaptAlgorithmsSchema>;
+export type UserPopulationSpec = z.output<typeof userPopulationSchema>;

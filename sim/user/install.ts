@@ -63,13 +63,14 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
       return { id: u.id, threshold, responses, presses: person.presses, shares, comfort: () => person, extra: () => ({ rate_threshold: button.state.threshold }) };
     }
     const stick = new JoystickUser(sim, cpu, tap, u.vm, u.app, { ...u.joystick, threshold }, u.start);
-    const presses: number[] = [];
+    let moves = 0;
     stick.onRecord((r) => {
       events.row(r.t, u.id, r.event, r.utilization, r.step, r.note);
       shares.push([r.t, r.utilization]);
-      if (r.event === "move") presses.push(r.t);
+      if (r.event === "move") moves++;
     });
-    return { id: u.id, threshold, responses, presses, shares, comfort: () => stick, extra: () => ({ step: stick.step }) };
+    // No button: `presses` stays empty; the moves are counted instead.
+    return { id: u.id, threshold, responses, presses: [], shares, comfort: () => stick, extra: () => ({ step: stick.step, moves }) };
   });
   return {
     metrics() {
@@ -99,6 +100,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
           y: { label: "reserved share of a core" },
           series: [{ name: "share", points: p.shares, kind: "step", colour: c, markers: false }],
           marks: presses,
+          markName: "press",
         });
         out[`user.${p.id}.response`] = chart({
           title: `${p.id}: response time against presses (comfort ${(p.threshold * 1000).toFixed(0)} ms)`,
@@ -109,6 +111,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
             { name: "comfort threshold", points: [[0, p.threshold], [sim.now, p.threshold]], dash: "6 3", markers: false, colour: "#555" },
           ],
           marks: presses,
+          markName: "press",
         });
       });
       return out;
