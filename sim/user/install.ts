@@ -33,6 +33,7 @@ export function modelResponses(models: ReadonlyMap<string, Model>): ResponseTap 
 
 interface Person {
   id: string;
+  control: "button" | "joystick";
   threshold: number;
   responses: [number, number][];
   presses: number[];
@@ -60,7 +61,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
         shares.push([r.t, r.share]);
       });
       const person = new ButtonUser(sim, tap, u.app, button, { threshold, window: u.window, reaction: u.reaction, refractory: u.refractory });
-      return { id: u.id, threshold, responses, presses: person.presses, shares, comfort: () => person, extra: () => ({ rate_threshold: button.state.threshold }) };
+      return { id: u.id, control: "button", threshold, responses, presses: person.presses, shares, comfort: () => person, extra: () => ({ rate_threshold: button.state.threshold }) };
     }
     const stick = new JoystickUser(sim, cpu, tap, u.vm, u.app, { ...u.joystick, threshold }, u.start);
     let moves = 0;
@@ -70,7 +71,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
       if (r.event === "move") moves++;
     });
     // No button: `presses` stays empty; the moves are counted instead.
-    return { id: u.id, threshold, responses, presses: [], shares, comfort: () => stick, extra: () => ({ step: stick.step, moves }) };
+    return { id: u.id, control: "joystick", threshold, responses, presses: [], shares, comfort: () => stick, extra: () => ({ step: stick.step, moves }) };
   });
   return {
     metrics() {
@@ -95,7 +96,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
         const c = colour(i);
         const presses = p.presses.map((t) => ({ at: t, label: "press" }));
         out[`user.${p.id}.share`] = chart({
-          title: `${p.id}: reserved share of the VM against presses`,
+          title: p.presses.length || p.control === "button" ? `${p.id}: reserved share of the VM against presses` : `${p.id}: reserved share of the VM (joystick)`,
           x: { label: "time (s)" },
           y: { label: "reserved share of a core" },
           series: [{ name: "share", points: p.shares, kind: "step", colour: c, markers: false }],
@@ -103,7 +104,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
           markName: "press",
         });
         out[`user.${p.id}.response`] = chart({
-          title: `${p.id}: response time against presses (comfort ${(p.threshold * 1000).toFixed(0)} ms)`,
+          title: `${p.id}: response time${p.control === "button" ? " against presses" : ""} (comfort ${(p.threshold * 1000).toFixed(0)} ms)`,
           x: { label: "time (s)" },
           y: { label: "response time (s)", log: true },
           series: [
