@@ -219,6 +219,42 @@ program
   });
 
 program
+  .command("uucs")
+  .description("UUCS comfort testcases: `uucs run TESTCASE` borrows CPU, memory or disk for real until you press Enter (discomfort); `uucs cleanup` removes what a killed run left")
+  .argument("<action>", "run or cleanup")
+  .argument("[testcase]", "testcase JSON file (for run)")
+  .option("-o, --out <dir>", "output folder for uucs.json and levels.csv", "uucs")
+  .option("--force", "replace an existing output folder whole")
+  .action(async (action: string, file: string | undefined, o: { out: string; force?: boolean }) => {
+    if (action === "cleanup") {
+      const { cleanupDead } = await import("./live/journal.js");
+      for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
+      return;
+    }
+    if (action !== "run") throw new UsageError(`uucs: unknown action "${action}"; run or cleanup`);
+    if (!file) throw new UsageError("uucs run: a testcase file is needed");
+    const { loadTestcase } = await import("./uucs/index.js");
+    const tc = loadTestcase(file);
+    const out = claim(o.out, { force: o.force });
+    const { runUucsLive } = await import("./live/uucs.js");
+    const { createInterface } = await import("node:readline");
+    // Discomfort: a line on stdin (Enter at a terminal).
+    const rl = createInterface({ input: process.stdin });
+    const discomfort = new Promise<void>((resolve) => rl.once("line", () => resolve()));
+    process.stderr.write(`uucs: borrowing ${tc.resource} (${tc.profile}) for ${tc.duration} s; press Enter when uncomfortable\n`);
+    const r = await runUucsLive(tc, { discomfort, started: (pids) => process.stderr.write(`uucs: borrowers ${pids.join(" ")}\n`) });
+    rl.close();
+    const { toCsv, recordsToRows } = await import("../analysis/csv.js");
+    const { OutputDir } = await import("../analysis/output.js");
+    const dir = new OutputDir(o.out);
+    const { levels, pids: _, ...head } = r;
+    dir.add("uucs.json", JSON.stringify({ ...head, testcase: tc }, null, 2) + "\n");
+    dir.add("levels.csv", toCsv(recordsToRows(levels.map(([t, level]) => ({ t, level })), ["t", "level"])));
+    dir.commit({ claim: out });
+    process.stdout.write(r.discomfort ? `discomfort at ${r.at_s.toFixed(1)} s, level ${r.level}\n` : `no discomfort; ended at level ${r.level}\n`);
+  });
+
+program
   .command("compare")
   .description("plot what a simulated run predicted against what a live run of the same scenario measured")
   .argument("<sim_dir>", "output of `virtuoso run`")
