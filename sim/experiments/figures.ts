@@ -18,4 +18,5 @@ export const paperFigures: readonly PaperFigure[] = [
   { name: "vadapt-algorithms", paper: "VADAPT, ICAC 2006" },
   { name: "vreserve", paper: "VRESERVE, HPDC 2005" },
   { name: "user", paper: "User-driven scheduling, Grid 2004 / VTDC 2006" },
+  { name: "uucs", paper: "UUCS, HPDC 2004" },
 ];

@@ -10,6 +10,7 @@ import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
 import { userPopulation } from "./user.js";
+import { uucsPopulation } from "./uucs.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
@@ -58,5 +59,7 @@ export function runExperiment(s: Scenario): ExperimentResult {
       return adaptAlgorithms(s, e);
     case "user-population":
       return userPopulation(s, e);
+    case "uucs-population":
+      return uucsPopulation(s, e);
   }
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { fraction, id, positiveSeconds, seconds } from "../scenario/quantities.js";
 
-const comfortSchema = z
+export const comfortSchema = z
   .discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("fixed"), value: positiveSeconds }),
     z.strictObject({ kind: z.literal("uniform"), min: positiveSeconds, max: positiveSeconds }),
