@@ -255,6 +255,34 @@ program
   });
 
 program
+  .command("console")
+  .description("run a scenario paced in real time in a small web console that shows and steers it; prints the console's URL (with its token)")
+  .argument("<scenario>", "scenario JSON file")
+  .option("--port <n>", "port (0: any free one)", "0")
+  .option("--bind <addr>", "address to listen on; anything but localhost makes the console reachable from other hosts (the token still guards it)", "127.0.0.1")
+  .option("--speed <x>", "simulated seconds per wall second", "1")
+  .option("--paused", "start paused (step or resume from the page)")
+  .option("-o, --out <dir>", "output folder, written when the run ends; its scenario.json replays the steered run", "console")
+  .option("--force", "replace an existing output folder whole")
+  .action(async (file: string, o: { port: string; bind: string; speed: string; paused?: boolean; out: string; force?: boolean }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0..65535, got "${o.port}"`);
+    const speed = Number(o.speed);
+    if (!(speed > 0) || !Number.isFinite(speed) || speed > 1e6) throw new UsageError(`--speed: expected a positive number up to 1e6, got "${o.speed}"`);
+    const s = checked(file);
+    if (s.experiment) throw new UsageError(`console: ${file} is an experiment (many runs); open one of its scenarios instead`);
+    const out = claim(o.out, { force: o.force });
+    const { startConsole } = await import("./console/index.js");
+    const c = await startConsole(s, { port, bind: o.bind, speed, paused: !!o.paused, out: o.out, claim: out });
+    process.stdout.write(`console: ${c.url}\n`);
+    const stop = () => void c.close().then(() => process.exit(130));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    const dir = await c.done;
+    process.stderr.write(`console: the run ended; wrote ${dir} (the console stays up until Ctrl-C)\n`);
+  });
+
+program
   .command("compare")
   .description("plot what a simulated run predicted against what a live run of the same scenario measured")
   .argument("<sim_dir>", "output of `virtuoso run`")

@@ -17,6 +17,7 @@ import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { userPolicySchema } from "../user/schema.js";
+import { actionSchema } from "../steer/schema.js";
 import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -79,6 +80,7 @@ export const scenarioSchema = z.strictObject({
   workloads: z.array(workloadSchema).default([]),
   policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
+  actions: z.array(actionSchema).max(100_000).optional().describe("steering actions at simulated times, as `virtuoso console` records them; the run replays them exactly"),
   live: liveSchema.optional().describe("how `virtuoso live` runs this scenario"),
   experiment: experimentSchema.optional().describe("run many variants of this scenario and draw a paper's figure"),
   sweep: z

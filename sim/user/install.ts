@@ -7,7 +7,7 @@ import { chart } from "../../analysis/chart.js";
 import { colour } from "../../analysis/style.js";
 import type { Simulation } from "../kernel/index.js";
 import { SimCpuControl, type World } from "../platform/index.js";
-import type { ResponseTap } from "../ports/index.js";
+import type { Admission, ResponseTap } from "../ports/index.js";
 import type { Scenario } from "../scenario/index.js";
 import type { Model } from "../workload/index.js";
 import { ButtonController } from "./button.js";
@@ -43,11 +43,12 @@ interface Person {
   extra(): Record<string, number>;
 }
 
-export function installUsers(sim: Simulation, world: World, scenario: Scenario, models: ReadonlyMap<string, Model>): Model | undefined {
+export function installUsers(sim: Simulation, world: World, scenario: Scenario, models: ReadonlyMap<string, Model>): (Model & { press(user: string): Admission }) | undefined {
   const spec = scenario.policies.user;
   if (!spec) return undefined;
   const cpu = new SimCpuControl(world);
   const tap = modelResponses(models);
+  const buttons = new Map<string, ButtonController>();
   const events = sim.trace.table("user.events", { t: "f64", user: "str", event: "str", share: "f64", threshold: "f64", note: "str" });
   const people: Person[] = spec.users.map((u) => {
     const threshold = drawComfort(u.comfort, sim.rng(`user.${u.id}.comfort`));
@@ -56,6 +57,7 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
     const shares: [number, number][] = [];
     if (u.control === "button") {
       const button = new ButtonController(sim, cpu, u.vm, u.button, u.start);
+      buttons.set(u.id, button);
       button.onRecord((r) => {
         events.row(r.t, u.id, r.event, r.share, r.threshold, r.note);
         shares.push([r.t, r.share]);
@@ -74,6 +76,14 @@ export function installUsers(sim: Simulation, world: World, scenario: Scenario, 
     return { id: u.id, control: "joystick", threshold, responses, presses: [], shares, comfort: () => stick, extra: () => ({ step: stick.step, moves }) };
   });
   return {
+    /** A press by hand (from the console, or a replayed `actions` entry). */
+    press(user: string): Admission {
+      const b = buttons.get(user);
+      if (!b) return { admitted: false, reason: `no person "${user}" with a button in policies.user` };
+      b.press();
+      const last = b.log[b.log.length - 1];
+      return last.event === "refused" ? { admitted: false, reason: last.note } : { admitted: true };
+    },
     metrics() {
       const m: Record<string, number> = {};
       for (const p of people) {
