@@ -16,7 +16,7 @@ h1 { font-size: 18px; margin: 0 0 .4em; }
 .controls { display: flex; gap: 1.2em; flex-wrap: wrap; align-items: end; margin: .8em 0; padding: .6em; background: #f4f4f4; }
 .controls label { display: block; font-size: 12px; color: #555; }
 input { width: 6em; }
-#log { font-family: ui-monospace, monospace; font-size: 12px; max-height: 16em; overflow: auto; padding-left: 1.2em; }
+#log { font-family: ui-monospace, monospace; font-size: 12px; max-height: 16em; overflow: auto; padding-left: 0; list-style: none; }
 #log .refused { color: #b00020; }
 #log .admitted { color: #1b6e20; }
 #log .pending { color: #777; }
@@ -62,8 +62,8 @@ document.getElementById("reserve-go").onclick = () => {
   show("", "asked for " + vm + ", waiting for admission ...");
   act({ kind: "reserve", vm, period, slice });
 };
-const width = 520, rowH = 22, left = 90;
-const x = d3.scaleLinear().domain([0, 1]).range([left, width - 60]);
+const width = 720, rowH = 22, left = 90;
+const x = d3.scaleLinear().domain([0, 1]).range([left, width - 200]);
 function draw(s) {
   latest = s;
   d3.select("#time").text(s.t.toFixed(2));
@@ -95,7 +95,7 @@ function draw(s) {
     m.select("text.name").text((v) => v.id);
     m.select("rect.bar").attr("width", (v) => Math.max(0, x(Math.min(1, v.share)) - left));
     m.select("line.res").attr("x1", (v) => x(v.reservation ? v.reservation.slice / v.reservation.period : 0)).attr("x2", (v) => x(v.reservation ? v.reservation.slice / v.reservation.period : 0)).attr("visibility", (v) => (v.reservation ? "visible" : "hidden"));
-    m.select("text.share").attr("x", width - 55).text((v) => (v.share * 100).toFixed(1) + "%" + (v.reservation ? " (res " + ((v.reservation.slice / v.reservation.period) * 100).toFixed(0) + "%)" : ""));
+    m.select("text.share").attr("x", width - 190).text((v) => (v.share * 100).toFixed(1) + "%" + (v.reservation ? " (res " + ((v.reservation.slice / v.reservation.period) * 100).toFixed(0) + "%)" : ""));
   });
   const items = d3.select("#log").selectAll("li").data(s.log);
   items.enter().append("li").merge(items)

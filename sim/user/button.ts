@@ -55,6 +55,8 @@ export interface ButtonRecord {
 /** Drives one VM's reservation through CpuControl, so it runs live unchanged. */
 export class ButtonController {
   state: ButtonState;
+  /** Share of the reservation in force; undefined before any is admitted. */
+  private inForce: number | undefined;
   readonly log: ButtonRecord[] = [];
   private listeners: ((r: ButtonRecord) => void)[] = [];
 
@@ -79,17 +81,38 @@ export class ButtonController {
   }
 
   private apply(next: ButtonState, event: ButtonRecord["event"]): void {
-    const v = this.cpu.reserve(this.vm, { period: this.params.period, slice: (1 - next.rate) * this.params.period });
+    // Asks for the rule's share; if admission refuses, backs off halfway toward the share in
+    // force (none: nothing) a few times, so a press still gets the VM what fits. The state's
+    // rate is always what is really borrowed: 1 - the share admitted.
+    const asked = 1 - next.rate;
+    this.refusal = "";
+    let share = asked;
+    let v = this.reserve(share);
+    for (let tries = 0; !v.admitted && tries < 6; tries++) {
+      share = (share + (this.inForce ?? 0)) / 2;
+      v = this.reserve(share);
+    }
     let note = "";
-    if (v.admitted) this.state = next;
-    else {
-      // Refused: keep the reservation in force, but a press still lowers the threshold.
-      note = `${event} refused: ${v.reason}`;
+    if (v.admitted) {
+      this.inForce = share;
+      this.state = share === asked ? next : { rate: 1 - share, threshold: next.threshold };
+      if (share !== asked) note = `asked for ${asked.toFixed(3)} of the core, admitted ${share.toFixed(3)}`;
+    } else {
+      // Refused: the reservation in force stays, but a press still lowers the threshold.
+      note = `${event} refused: ${this.refusal}`;
       if (event === "press") this.state = { rate: this.state.rate, threshold: next.threshold };
       event = "refused";
     }
     const r: ButtonRecord = { t: this.clock.now, event, rate: this.state.rate, threshold: this.state.threshold, share: 1 - this.state.rate, note };
     this.log.push(r);
     for (const l of this.listeners) l(r);
+  }
+
+  private refusal = "";
+
+  private reserve(share: number) {
+    const v = this.cpu.reserve(this.vm, { period: this.params.period, slice: share * this.params.period });
+    if (!v.admitted && this.refusal === "") this.refusal = v.reason;
+    return v;
   }
 }

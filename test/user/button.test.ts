@@ -159,3 +159,27 @@ test("a person with the joystick homes in on the cheapest comfortable utilizatio
     { numRuns: 30 },
   );
 });
+
+test("a press admission refuses backs off halfway toward the share in force, so the VM still gets what fits", (t) => {
+  const sim = new Simulation(1);
+  // Another reservation holds 30 %: shares above 0.7 are refused.
+  class Full extends Plant {
+    override reserve(vm: string, r: Reservation): Admission {
+      return r.slice / r.period > 0.7 + 1e-12 ? { admitted: false, reason: "utilization > 1.00" } : super.reserve(vm, r);
+    }
+  }
+  const plant = new Full(sim, 0.01, 0.1);
+  const p: ButtonParams = { period: 0.05, interval: 1, initial: 0.05, threshold: 0.6, factor: 2, increment: 0.05, max: 0.9 };
+  const b = new ButtonController(sim, plant, "vm", p);
+  sim.at(20.5, () => b.press());
+  sim.run({ until: 21 });
+  const pressed = b.log.find((r) => r.event === "press")!;
+  const before = b.log[b.log.indexOf(pressed) - 1];
+  // Halfway from 0.95 toward the share in force, until it fits under 0.7.
+  let share = 0.95;
+  while (share > 0.7) share = (share + before.share) / 2;
+  t.true(Math.abs(pressed.share - share) < 1e-12, `${pressed.share} vs ${share}`);
+  t.is(pressed.threshold, before.rate / 2);
+  t.regex(pressed.note, /asked for 0\.950 of the core, admitted/);
+  t.true(plant.reservations.every((x) => x.share <= 0.7 + 1e-12));
+});
