@@ -272,7 +272,7 @@ program
     const s = checked(file);
     if (s.experiment) throw new UsageError(`console: ${file} is an experiment (many runs); open one of its scenarios instead`);
     const out = claim(o.out, { force: o.force });
-    const { startConsole } = await import("./console/index.js");
+    const { startConsole } = await import("./live/console/index.js");
     const c = await startConsole(s, { port, bind: o.bind, speed, paused: !!o.paused, out: o.out, claim: out });
     process.stdout.write(`console: ${c.url}\n`);
     const stop = () => void c.close().then(() => process.exit(130));

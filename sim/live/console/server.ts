@@ -1,6 +1,6 @@
 /**
- * `virtuoso console`: a small web server that runs a simulation paced in real time (or
- * stepped), shows its hosts, VMs, CPU shares and reservations over server-sent events, and
+ * `virtuoso console` (under sim/live/: it paces a run in wall time and draws a random token):
+ * a small web server that runs a simulation paced in real time (or stepped), shows its hosts, VMs, CPU shares and reservations over server-sent events, and
  * takes steering actions. Every action that changes the run is applied at the next step's
  * simulated time and recorded in `actions`, so the output's scenario.json replays the run
  * exactly. Bound to 127.0.0.1 unless told otherwise; every request needs the random token in
@@ -13,14 +13,14 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join, sep } from "node:path";
 import { z } from "zod";
-import type { Claim } from "../../analysis/output.js";
-import { DispatchedCpu } from "../platform/index.js";
-import { provenance, startScenario } from "../runner/index.js";
-import { parseScenario, type Scenario } from "../scenario/index.js";
-import { zodProblems } from "../scenario/problems.js";
-import { actionSchema, type Action, type Steering } from "../steer/index.js";
-import { id, positiveSeconds } from "../scenario/quantities.js";
-import { VSched } from "../vsched/index.js";
+import type { Claim } from "../../../analysis/output.js";
+import { DispatchedCpu } from "../../platform/index.js";
+import { provenance, startScenario } from "../../runner/index.js";
+import { parseScenario, type Scenario } from "../../scenario/index.js";
+import { zodProblems } from "../../scenario/problems.js";
+import { actionSchema, type Action, type Steering } from "../../steer/index.js";
+import { id, positiveSeconds } from "../../scenario/quantities.js";
+import { VSched } from "../../vsched/index.js";
 import { page } from "./page.js";
 
 export interface ConsoleOptions {
