@@ -14,7 +14,7 @@ export function userProblems(s: Scenario, hosts: ReadonlyMap<string, { scheduler
     const w = s.workloads.find((x) => x.id === u.app);
     if (!w) out.push(`${p}.app: no workload "${u.app}"`);
     else if (w.kind !== "interactive") out.push(`${p}.app: "${u.app}" is a ${w.kind} workload; a person perceives an interactive one`);
-    else if (w.vm !== u.vm) out.push(`${p}.app: "${u.app}" runs on VM "${w.vm}", not on "${u.vm}"`);
+    else if (vm && w.vm !== u.vm) out.push(`${p}.app: "${u.app}" runs on VM "${w.vm}", not on "${u.vm}"`);
     if (u.comfort.kind === "uniform" && u.comfort.max < u.comfort.min) out.push(`${p}.comfort.max: ${u.comfort.max} is below min ${u.comfort.min}`);
     if (u.joystick.minStep > u.joystick.step) out.push(`${p}.joystick.minStep: ${u.joystick.minStep} is larger than step ${u.joystick.step}`);
     if (u.button.initial > u.button.max) out.push(`${p}.button.initial: ${u.button.initial} is above max ${u.button.max}`);
