@@ -16,6 +16,7 @@ h1 { font-size: 18px; margin: 0 0 .4em; }
 .controls { display: flex; gap: 1.2em; flex-wrap: wrap; align-items: end; margin: .8em 0; padding: .6em; background: #f4f4f4; }
 .controls label { display: block; font-size: 12px; color: #555; }
 input { width: 6em; }
+#decisions { font-family: ui-monospace, monospace; font-size: 12px; padding-left: 0; list-style: none; }
 #log { font-family: ui-monospace, monospace; font-size: 12px; max-height: 16em; overflow: auto; padding-left: 0; list-style: none; }
 #log .refused { color: #b00020; }
 #log .admitted { color: #1b6e20; }
@@ -36,6 +37,8 @@ input { width: 6em; }
 <div id="hosts"></div>
 <h2 style="font-size:15px">Steering</h2>
 <ol id="log"></ol>
+<h2 style="font-size:15px">Adaptation decisions (VADAPT)</h2>
+<ol id="decisions"><li>none yet</li></ol>
 <script src="/d3.js?token=${token}"></script>
 <script>
 "use strict";
@@ -86,6 +89,7 @@ function draw(s) {
     if (svg.select("g.axis").empty()) svg.append("g").attr("class", "axis");
     svg.select("g.axis").attr("transform", "translate(0," + (h.vms.length * rowH + 2) + ")").call(d3.axisBottom(x).ticks(5).tickFormat(d3.format(".0%")));
     const rows = svg.selectAll("g.vm").data(h.vms, (v) => v.id);
+    rows.exit().remove(); // a VM that migrated away
     const re = rows.enter().append("g").attr("class", "vm").attr("id", (v) => "vm-" + v.id);
     re.append("text").attr("class", "name").attr("x", 0).attr("y", 15);
     re.append("rect").attr("class", "bar").attr("x", left).attr("y", 3).attr("height", rowH - 8).attr("fill", "#4e79a7");
@@ -101,6 +105,11 @@ function draw(s) {
   items.enter().append("li").merge(items)
     .attr("class", (e) => e.state)
     .text((e) => "t=" + e.at.toFixed(2) + " s  " + e.kind + " " + e.target + " " + e.detail + ": " + (e.state === "refused" ? "refused: " + e.reason : e.state));
+  if (s.decisions.length) {
+    const ds = d3.select("#decisions").selectAll("li").data(s.decisions);
+    ds.enter().append("li").merge(ds).text((d) => "t=" + d.t.toFixed(1) + " s  " + d.algorithm + ": " + (d.applied ? "applied, " + d.migrations + " migrations, " + d.routes + " routes" : "not applied") + (d.reason ? " (" + d.reason + ")" : ""));
+    ds.exit().remove();
+  }
   const last = s.log[s.log.length - 1];
   if (last && last.kind === "reserve") show(last.state, last.state === "refused" ? "admission refused " + last.target + ": " + last.reason : last.state === "admitted" ? "admitted " + last.target + " " + last.detail : "waiting for admission ...");
 }

@@ -18,6 +18,7 @@ import { DispatchedCpu } from "../../platform/index.js";
 import { provenance, startScenario } from "../../runner/index.js";
 import { parseScenario, type Scenario } from "../../scenario/index.js";
 import { zodProblems } from "../../scenario/problems.js";
+import type { AdaptLoop } from "../../control/index.js";
 import { actionSchema, type Action, type Steering } from "../../steer/index.js";
 import { id, positiveSeconds } from "../../scenario/quantities.js";
 import { VSched } from "../../vsched/index.js";
@@ -67,6 +68,7 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
   const run = startScenario(scenario);
   const { sim, world } = run;
   const steering = run.models.get("steering") as Steering;
+  const adapt = (run.models.get("adapt") as { loop?: AdaptLoop } | undefined)?.loop;
   const token = randomBytes(24).toString("hex");
   const tickMs = o.tickMs ?? 100;
   const step = (o.speed * tickMs) / 1000;
@@ -103,6 +105,7 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
       }),
     })),
     log: log.slice(-50),
+    decisions: (adapt?.decisions ?? []).slice(-10).map((d) => ({ t: d.t, algorithm: d.algorithm, applied: d.applied, migrations: d.migrations, routes: d.routes, reason: d.reason })),
   });
   const broadcast = () => {
     const data = `data: ${JSON.stringify(state())}\n\n`;
