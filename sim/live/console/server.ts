@@ -126,6 +126,8 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
         done = true;
         finish(o.out);
       } catch (err) {
+        // A failed run leaves no output.
+        o.claim.abandon();
         done = true;
         fail(err);
       }
