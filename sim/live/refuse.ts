@@ -14,6 +14,8 @@ export function liveProblems(s: Scenario): string[] {
   if (p.adapt) out.push("policies.adapt: live mode does not run the VADAPT loop yet; remove it to run live");
   if (p.wren.enabled) out.push("policies.wren.enabled: live mode does not run Wren yet; set it to false to run live");
   if (p.vreserve.enabled) out.push("policies.vreserve.enabled: live mode does not run VRESERVE yet; set it to false to run live");
+  if (p.user) out.push("policies.user: live mode does not seat simulated people yet; remove it to run live");
+  if (s.actions?.length) out.push("actions: live mode does not replay steering actions yet; remove them to run live");
   if (qemu && p.vttif.enabled) out.push('policies.vttif.enabled: live.vms "qemu" has no traffic tap yet; set it to false or use live.vms "process"');
   s.workloads.forEach((w, i) => {
     if (qemu && w.kind !== "batch") out.push(`workloads.${i}.kind: live.vms "qemu" runs batch workloads only (the guest computes), not "${w.kind}"`);

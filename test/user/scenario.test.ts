@@ -51,3 +51,12 @@ test("a replayed press and reservation act at their times, recorded with admissi
   t.true(events.some((e) => e[0] === 20 && e[2] === "press"));
   t.deepEqual(r.summary.metrics.steering, { actions: 2, refused: 1 });
 });
+
+test("live mode refuses simulated people and steering actions it cannot run yet", async (t) => {
+  const { liveProblems } = await import("../../sim/live/refuse.js");
+  const doc = structuredClone(base);
+  doc.actions = [{ at: 1, kind: "press", user: "alice" }];
+  const p = liveProblems(parseScenario(doc));
+  t.true(p.some((l) => l.startsWith("policies.user: live mode does not")));
+  t.true(p.some((l) => l.startsWith("actions: live mode does not")));
+});
