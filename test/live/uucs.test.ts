@@ -44,7 +44,7 @@ function start(tc: object, state: string): { child: ChildProcess; pids: Promise<
 
 const state = () => mkdtempSync(join(tmpdir(), "uucs-state-"));
 
-liveTest("uucs: a CPU borrower at a 10 % duty cycle uses 10 % of a core, or all it can get below that (process CPU time), and Enter records discomfort", why, async (t) => {
+liveTest("uucs: a CPU borrower at a 10 % duty cycle uses 10 % of a core, never more, and no less than a busy machine allows (process CPU time), and Enter records discomfort", why, async (t) => {
   const s = state();
   const run = start({ resource: "cpu", profile: "step", levels: [0.1], duration: 60 }, s);
   const [pid] = await run.pids;
@@ -58,8 +58,9 @@ liveTest("uucs: a CPU borrower at a 10 % duty cycle uses 10 % of a core, or all 
     const share = (cpuSeconds(pid)! - c0) / wall;
     const ref = (cpuSeconds(spinner.pid!)! - r0) / wall;
     t.true(share <= 0.1 * 1.15 + 0.01, `borrowed ${share} of a core at level 0.1`);
-    // It takes its level where the machine has it to give, else as much as a spinner gets.
-    t.true(share >= 0.7 * Math.min(0.1, ref), `borrowed ${share} at level 0.1 while a spinner got ${ref}`);
+    // A sleeper's wake-up credit under CFS gets it its busy part whenever a spinner's fair
+    // share is at least that; on a machine busier still, it gets at most what a spinner gets.
+    t.true(share >= 0.6 * Math.min(0.1, ref), `borrowed ${share} at level 0.1 while a spinner got ${ref}`);
   } finally {
     spinner.kill("SIGKILL");
   }
