@@ -330,6 +330,70 @@ program
   });
 
 program
+  .command("uucs")
+  .description("UUCS comfort testcases: `uucs run TESTCASE` borrows CPU, memory or disk for real until you press Enter (discomfort); `uucs cleanup` removes what a killed run left")
+  .argument("<action>", "run or cleanup")
+  .argument("[testcase]", "testcase JSON file (for run)")
+  .option("-o, --out <dir>", "output folder for uucs.json and levels.csv", "uucs")
+  .option("--force", "replace an existing output folder whole")
+  .action(async (action: string, file: string | undefined, o: { out: string; force?: boolean }) => {
+    if (action === "cleanup") {
+      const { cleanupDead } = await import("./live/journal.js");
+      for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
+      return;
+    }
+    if (action !== "run") throw new UsageError(`uucs: unknown action "${action}"; run or cleanup`);
+    if (!file) throw new UsageError("uucs run: a testcase file is needed");
+    const { loadTestcase } = await import("./uucs/index.js");
+    const tc = loadTestcase(file);
+    const out = claim(o.out, { force: o.force });
+    const { runUucsLive } = await import("./live/uucs.js");
+    const { createInterface } = await import("node:readline");
+    // Discomfort: a line on stdin (Enter at a terminal).
+    const rl = createInterface({ input: process.stdin });
+    const discomfort = new Promise<void>((resolve) => rl.once("line", () => resolve()));
+    process.stderr.write(`uucs: borrowing ${tc.resource} (${tc.profile}) for ${tc.duration} s; press Enter when uncomfortable\n`);
+    const r = await runUucsLive(tc, { discomfort, started: (pids) => process.stderr.write(`uucs: borrowers ${pids.join(" ")}\n`) });
+    rl.close();
+    const { toCsv, recordsToRows } = await import("../analysis/csv.js");
+    const { OutputDir } = await import("../analysis/output.js");
+    const dir = new OutputDir(o.out);
+    const { levels, pids: _, ...head } = r;
+    dir.add("uucs.json", JSON.stringify({ ...head, testcase: tc }, null, 2) + "\n");
+    dir.add("levels.csv", toCsv(recordsToRows(levels.map(([t, level]) => ({ t, level })), ["t", "level"])));
+    dir.commit({ claim: out });
+    process.stdout.write(r.discomfort ? `discomfort at ${r.at_s.toFixed(1)} s, level ${r.level}\n` : `no discomfort; ended at level ${r.level}\n`);
+  });
+
+program
+  .command("console")
+  .description("run a scenario paced in real time in a small web console that shows and steers it; prints the console's URL (with its token)")
+  .argument("<scenario>", "scenario JSON file")
+  .option("--port <n>", "port (0: any free one)", "0")
+  .option("--bind <addr>", "address to listen on; anything but localhost makes the console reachable from other hosts (the token still guards it)", "127.0.0.1")
+  .option("--speed <x>", "simulated seconds per wall second", "1")
+  .option("--paused", "start paused (step or resume from the page)")
+  .option("-o, --out <dir>", "output folder, written when the run ends; its scenario.json replays the steered run", "console")
+  .option("--force", "replace an existing output folder whole")
+  .action(async (file: string, o: { port: string; bind: string; speed: string; paused?: boolean; out: string; force?: boolean }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0..65535, got "${o.port}"`);
+    const speed = Number(o.speed);
+    if (!(speed > 0) || !Number.isFinite(speed) || speed > 1e6) throw new UsageError(`--speed: expected a positive number up to 1e6, got "${o.speed}"`);
+    const s = checked(file);
+    if (s.experiment) throw new UsageError(`console: ${file} is an experiment (many runs); open one of its scenarios instead`);
+    const out = claim(o.out, { force: o.force });
+    const { startConsole } = await import("./live/console/index.js");
+    const c = await startConsole(s, { port, bind: o.bind, speed, paused: !!o.paused, out: o.out, claim: out });
+    process.stdout.write(`console: ${c.url}\n`);
+    const stop = () => void c.close().then(() => process.exit(130));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    const dir = await c.done;
+    process.stderr.write(`console: the run ended; wrote ${dir} (the console stays up until Ctrl-C)\n`);
+  });
+
+program
   .command("compare")
   .description("plot what a simulated run predicted against what a live run of the same scenario measured")
   .argument("<sim_dir>", "output of `virtuoso run`")

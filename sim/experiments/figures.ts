@@ -18,4 +18,6 @@ export const paperFigures: readonly PaperFigure[] = [
   { name: "vadapt-algorithms", paper: "VADAPT, ICAC 2006" },
   { name: "vreserve", paper: "VRESERVE, HPDC 2005" },
   { name: "prediction", paper: "RPS (Dinda, O'Hallaron 1999-2002) / NWS (Wolski 1999)" },
+  { name: "user", paper: "User-driven scheduling, Grid 2004 / VTDC 2006" },
+  { name: "uucs", paper: "UUCS, HPDC 2004" },
 ];

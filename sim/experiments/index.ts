@@ -10,6 +10,8 @@ import { adaptAlgorithms, adaptModes } from "./vadapt.js";
 import { vttifPatterns, vttifReactivity } from "./vttif.js";
 import { wrenAccuracy } from "./wren.js";
 import { prediction } from "./prediction.js";
+import { userPopulation } from "./user.js";
+import { uucsPopulation } from "./uucs.js";
 
 export { experimentSchema, type ExperimentSpec } from "./schema.js";
 export type { ExperimentResult } from "./cells.js";
@@ -59,5 +61,9 @@ export function runExperiment(s: Scenario, baseDir = "."): ExperimentResult {
       return adaptAlgorithms(s, e);
     case "prediction":
       return prediction(s, e, baseDir);
+    case "user-population":
+      return userPopulation(s, e);
+    case "uucs-population":
+      return uucsPopulation(s, e);
   }
 }

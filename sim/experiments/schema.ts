@@ -3,8 +3,10 @@
  * figure a paper shows. Each cell is the scenario with some fields changed.
  */
 import { z } from "zod";
-import { bytes, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
 import { patternNames } from "../workload/patterns.js";
+import { testcaseSchema } from "../uucs/testcase.js";
+import { comfortSchema } from "../user/schema.js";
 
 const profile = z.strictObject({
   name: id,
@@ -130,7 +132,32 @@ export const adaptAlgorithmsSchema = z.strictObject({
     .describe("instances for the gap to the exhaustive optimum (direct routes, so enumeration stays exact and small)"),
 });
 
-export const experimentSchema = z.discriminatedUnion("kind", [adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema, predictionSchema]);
+export const userPopulationSchema = z.strictObject({
+  kind: z.literal("user-population"),
+  user: id.describe("the person in policies.user.users whose settings every member of the population shares"),
+  people: positiveCount.max(1000).default(20).describe("population size: person i is the scenario run with seed + i, so draws its own comfort threshold"),
+  controls: z.array(z.enum(["button", "joystick"])).min(1).default(["button", "joystick"]),
+  shares: z.array(z.number().positive().max(1)).min(1).default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]).describe("fixed reserved shares run without a person, for the reference: the most CPU each comfort threshold could give away"),
+});
+
+export const uucsPopulationSchema = z.strictObject({
+  kind: z.literal("uucs-population"),
+  app: id.describe("the person's own interactive workload, on a VM alone on its host"),
+  testcases: z.array(testcaseSchema.omit({ $schema: true })).min(1).describe("UUCS testcases, as in testcase files"),
+  people: positiveCount.max(1000).default(40).describe("person i runs at seed + i and draws a comfort threshold from the stream uucs.comfort"),
+  comfort: comfortSchema.default({ kind: "lognormal", median: 0.1, sigma: 0.6 }),
+  window: positiveCount.max(1000).default(3).describe("responses averaged for one judgement"),
+  memory: z
+    .strictObject({ physical: bytes.default(2 ** 31), workingSet: bytes.default(2 ** 30), penalty: z.number().nonnegative().default(20).describe("slowdown per working set's worth of memory paged out") })
+    .default({ physical: 2 ** 31, workingSet: 2 ** 30, penalty: 20 })
+    .describe("memory borrowing slows the person's work once borrowed + workingSet exceeds physical: 1 + penalty x overflow / workingSet"),
+  disk: z
+    .strictObject({ bandwidth: z.number().positive().default(5e7).describe("bytes/s the disk writes"), ioFraction: fraction.default(0.3).describe("part of each response spent on disk I/O") })
+    .default({ bandwidth: 5e7, ioFraction: 0.3 })
+    .describe("disk borrowing slows the I/O part of each response as a queue would: x 1 / (1 - borrowed / bandwidth)"),
+});
+
+export const experimentSchema = z.discriminatedUnion("kind", [uucsPopulationSchema, userPopulationSchema, adaptModesSchema, adaptAlgorithmsSchema, missGridSchema, missTimesSchema, mixSchema, variantsSchema, vttifPatternsSchema, vttifReactivitySchema, wrenAccuracySchema, predictionSchema]);
 
 export type VttifPatternsSpec = z.output<typeof vttifPatternsSchema>;
 export type VttifReactivitySpec = z.output<typeof vttifReactivitySchema>;
@@ -144,3 +171,5 @@ export type VariantsSpec = z.output<typeof variantsSchema>;
 export type AdaptModesSpec = z.output<typeof adaptModesSchema>;
 export type AdaptAlgorithmsSpec = z.output<typeof adaptAlgorithmsSchema>;
 export type PredictionSpec = z.output<typeof predictionSchema>;
+export type UserPopulationSpec = z.output<typeof userPopulationSchema>;
+export type UucsPopulationSpec = z.output<typeof uucsPopulationSchema>;

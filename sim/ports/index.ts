@@ -6,3 +6,4 @@ export type { TrafficTap, TrafficSample, TransferObservation, TransferSource, Me
 export type { CpuDispatch } from "./dispatch.js";
 export type { NetControl, Placement, MigrationNotice, Lightpaths } from "./net.js";
 export type { AvailabilitySensor, LoadSensor, PathSensor } from "./sensors.js";
+export type { ResponseTap } from "./response.js";

@@ -11,6 +11,8 @@ import type { Scenario } from "../scenario/index.js";
 import { VSched, type BudgetRule, type PeriodRecord } from "../vsched/index.js";
 import type { Model } from "../workload/index.js";
 import type { CpuDispatch } from "../ports/index.js";
+import { installUsers } from "../user/index.js";
+import { installSteering } from "../steer/index.js";
 import { chart } from "../../analysis/chart.js";
 import { colour } from "../../analysis/style.js";
 import { trafficGraph } from "../../analysis/graph.js";
@@ -226,6 +228,8 @@ export const builtinPolicies: readonly { name: string; install(c: BuiltinContext
   { name: "wren", install: (c) => installWren(c.sim, c.world, c.scenario) },
   { name: "adapt", install: (c) => installAdapt(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
   { name: "vreserve", install: (c) => installVReserve(c.sim, c.world, c.scenario, vttifOf(c), wrenOf(c)) },
+  { name: "user", install: (c) => installUsers(c.sim, c.world, c.scenario, c.models) },
+  { name: "steering", install: (c) => installSteering(c.sim, c.world, c.scenario, c.models) },
 ];
 
 function vttifOf(c: BuiltinContext): Vttif | undefined {

@@ -32,7 +32,7 @@ export interface PolicyDefinition<S = unknown> {
   install(ctx: PolicyContext<S>): Model | undefined;
 }
 
-const builtins = new Set(["vsched", "control", "vttif", "wren", "adapt", "vreserve"]);
+const builtins = new Set(["vsched", "control", "vttif", "wren", "adapt", "vreserve", "user", "steering"]);
 const registry = new Map<string, PolicyDefinition<any>>();
 
 export function registerPolicy<S>(def: PolicyDefinition<S>): void {

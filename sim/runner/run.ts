@@ -115,12 +115,30 @@ function tableProblems(scenario: Scenario, known: string[]): string[] {
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const started = startScenario(scenario, opts);
+  started.sim.run({ until: scenario.duration, progress: opts.progress });
+  return started.finish();
+}
+
+/** A run installed but not simulated: the caller advances `sim` (e.g. paced, in steps), then finishes. */
+export interface StartedRun {
+  sim: Simulation;
+  world: World;
+  models: ReadonlyMap<string, Model>;
+  finish(): RunResult;
+}
+
+export function startScenario(scenario: Scenario, opts: RunOptions = {}): StartedRun {
   const installed = install(scenario, opts);
-  const { sim, world, models, adapt, tap, flowsForTimeline } = installed;
+  const { sim, world, models } = installed;
   const wrong = tableProblems(scenario, tableNames(installed));
   if (wrong.length) throw new ScenarioError(wrong);
   opts.beforeRun?.(sim, world);
-  sim.run({ until: scenario.duration, progress: opts.progress });
+  return { sim, world, models: new Map(models), finish: () => finishRun(scenario, opts, installed) };
+}
+
+function finishRun(scenario: Scenario, opts: RunOptions, installed: Installed): RunResult {
+  const { sim, world, models, adapt, tap, flowsForTimeline } = installed;
   if (adapt) adaptTable(sim, adapt.loop);
   if (opts.timeline) {
     tap?.close(sim.now);

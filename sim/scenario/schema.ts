@@ -17,6 +17,8 @@ import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { registeredWorkloads, workloadUnion } from "../workload/registry.js";
+import { userPolicySchema } from "../user/schema.js";
+import { actionSchema } from "../steer/schema.js";
 import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
 
@@ -62,6 +64,7 @@ export const policiesSchema = z.strictObject({
   adapt: adaptSchema.optional().describe("VADAPT closed loop: VTTIF + Wren drive migration, overlay links and forwarding rules"),
   vreserve: vreserveSchema.default(vreserveSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
+  user: userPolicySchema.optional().describe("simulated people steering interactive VMs: the user-driven scheduling button or the joystick"),
   extensions: z.record(id, z.unknown()).optional().describe("settings of policies registered with registerPolicy, by name; each checked by its own schema"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 
@@ -81,6 +84,7 @@ export const scenarioSchema = z.strictObject({
   workloads: z.array(workloadSchema).default([]),
   policies: policiesSchema.default(policiesSchema.parse({})),
   outputs: outputsSchema.default({ figures: true }),
+  actions: z.array(actionSchema).max(100_000).optional().describe("steering actions at simulated times, as `virtuoso console` records them; the run replays them exactly"),
   live: liveSchema.optional().describe("how `virtuoso live` runs this scenario"),
   experiment: experimentSchema.optional().describe("run many variants of this scenario and draw a paper's figure"),
   sweep: z

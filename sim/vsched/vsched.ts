@@ -85,6 +85,11 @@ export class VSched {
   }
 
   /** Adds or changes a VM's reservation. */
+  /** The reservation in force for a VM, if any (for displays). */
+  reservationOf(vm: string): Reservation | undefined {
+    return this.servers.get(vm)?.r;
+  }
+
   reserve(vm: string, r: Reservation): Admission {
     const bad = malformed(r);
     if (bad) return { admitted: false, reason: bad };

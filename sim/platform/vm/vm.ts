@@ -75,6 +75,12 @@ export class Vm implements CpuEntity {
     if (head) this.run(head, rate);
   }
 
+  /** CPU seconds used up to now, read without settling (a display must not change the run's arithmetic). */
+  cpuSecondsNow(): number {
+    const head = this.jobs[0];
+    return this.cpuSeconds + (head ? Math.min(head.remaining, head.rate * (this.sim.now - head.last)) / this.host.speed : 0);
+  }
+
   /** Brings the work counters up to now. */
   settle(): void {
     const head = this.jobs[0];

@@ -1,0 +1,120 @@
+/**
+ * The console's page: plain script and d3 (served from node_modules), no framework. It draws
+ * each host's VMs as bars of their CPU share with the reservation marked, a log of steering
+ * actions with admission's verdicts, and the controls; all state arrives over /events.
+ */
+export function page(name: string, token: string): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(name)}: virtuoso console</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 1.2em; color: #222; }
+h1 { font-size: 18px; margin: 0 0 .4em; }
+#status { margin-bottom: .8em; }
+.host { margin: .6em 0 1em; }
+.host h2 { font-size: 15px; margin: .2em 0; }
+.controls { display: flex; gap: 1.2em; flex-wrap: wrap; align-items: end; margin: .8em 0; padding: .6em; background: #f4f4f4; }
+.controls label { display: block; font-size: 12px; color: #555; }
+input { width: 6em; }
+#decisions { font-family: ui-monospace, monospace; font-size: 12px; padding-left: 0; list-style: none; }
+#log { font-family: ui-monospace, monospace; font-size: 12px; max-height: 16em; overflow: auto; padding-left: 0; list-style: none; }
+#log .refused { color: #b00020; }
+#log .admitted { color: #1b6e20; }
+#log .pending { color: #777; }
+#verdict.refused { color: #b00020; } #verdict.admitted { color: #1b6e20; }
+</style></head><body>
+<h1>${esc(name)}</h1>
+<div id="status"><span id="time">0</span> s of <span id="duration"></span> s simulated · <span id="runstate"></span></div>
+<div class="controls">
+  <div><button id="pause">pause</button> <button id="resume">resume</button> <button id="step">step</button></div>
+  <div><label for="reserve-vm">VM</label><select id="reserve-vm"></select></div>
+  <div><label for="reserve-period">period (ms)</label><input id="reserve-period" type="number" min="0" step="any" value="50"></div>
+  <div><label for="reserve-slice">slice (ms)</label><input id="reserve-slice" type="number" min="0" step="any" value="10"></div>
+  <div><button id="reserve-go">reserve</button></div>
+  <div id="buttons"></div>
+  <div id="verdict"></div>
+</div>
+<div id="hosts"></div>
+<h2 style="font-size:15px">Steering</h2>
+<ol id="log"></ol>
+<h2 style="font-size:15px">Adaptation decisions (VADAPT)</h2>
+<ol id="decisions"><li>none yet</li></ol>
+<script src="/d3.js?token=${token}"></script>
+<script>
+"use strict";
+const token = ${JSON.stringify(token)};
+let latest = null;
+async function act(body) {
+  const r = await fetch("/action?token=" + token, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const j = await r.json();
+  if (!r.ok) show("refused", (j.problems || []).join("; "));
+  return j;
+}
+function show(cls, text) {
+  const v = document.getElementById("verdict");
+  v.className = cls;
+  v.textContent = text;
+}
+document.getElementById("pause").onclick = () => act({ kind: "pause" });
+document.getElementById("resume").onclick = () => act({ kind: "resume" });
+document.getElementById("step").onclick = () => act({ kind: "step" });
+document.getElementById("reserve-go").onclick = () => {
+  const vm = document.getElementById("reserve-vm").value;
+  const period = Number(document.getElementById("reserve-period").value) / 1000;
+  const slice = Number(document.getElementById("reserve-slice").value) / 1000;
+  show("", "asked for " + vm + ", waiting for admission ...");
+  act({ kind: "reserve", vm, period, slice });
+};
+const width = 720, rowH = 22, left = 90;
+const x = d3.scaleLinear().domain([0, 1]).range([left, width - 200]);
+function draw(s) {
+  latest = s;
+  d3.select("#time").text(s.t.toFixed(2));
+  d3.select("#duration").text(s.duration);
+  d3.select("#runstate").text(s.done ? "ended; output in " + s.out : s.paused ? "paused" : "running");
+  const vms = s.hosts.flatMap((h) => h.vms.map((v) => v.id));
+  const sel = d3.select("#reserve-vm").selectAll("option").data(vms, (d) => d);
+  sel.enter().append("option").attr("value", (d) => d).text((d) => d);
+  d3.select("#buttons").selectAll("button").data(s.buttons, (d) => d).enter().append("button")
+    .attr("id", (d) => "press-" + d).text((d) => "press " + d + "'s button")
+    .on("click", (_, d) => act({ kind: "press", user: d }));
+  const hosts = d3.select("#hosts").selectAll("div.host").data(s.hosts, (d) => d.id);
+  const he = hosts.enter().append("div").attr("class", "host");
+  he.append("h2");
+  he.append("svg").attr("width", width);
+  const all = he.merge(hosts);
+  all.select("h2").text((h) => h.id + " (" + h.scheduler + ")");
+  all.select("svg").attr("height", (h) => h.vms.length * rowH + 24).each(function (h) {
+    const svg = d3.select(this);
+    if (svg.select("g.axis").empty()) svg.append("g").attr("class", "axis");
+    svg.select("g.axis").attr("transform", "translate(0," + (h.vms.length * rowH + 2) + ")").call(d3.axisBottom(x).ticks(5).tickFormat(d3.format(".0%")));
+    const rows = svg.selectAll("g.vm").data(h.vms, (v) => v.id);
+    rows.exit().remove(); // a VM that migrated away
+    const re = rows.enter().append("g").attr("class", "vm").attr("id", (v) => "vm-" + v.id);
+    re.append("text").attr("class", "name").attr("x", 0).attr("y", 15);
+    re.append("rect").attr("class", "bar").attr("x", left).attr("y", 3).attr("height", rowH - 8).attr("fill", "#4e79a7");
+    re.append("line").attr("class", "res").attr("y1", 0).attr("y2", rowH - 2).attr("stroke", "#e15759").attr("stroke-width", 2);
+    re.append("text").attr("class", "share").attr("y", 15);
+    const m = re.merge(rows).attr("transform", (v, i) => "translate(0," + i * rowH + ")");
+    m.select("text.name").text((v) => v.id);
+    m.select("rect.bar").attr("width", (v) => Math.max(0, x(Math.min(1, v.share)) - left));
+    m.select("line.res").attr("x1", (v) => x(v.reservation ? v.reservation.slice / v.reservation.period : 0)).attr("x2", (v) => x(v.reservation ? v.reservation.slice / v.reservation.period : 0)).attr("visibility", (v) => (v.reservation ? "visible" : "hidden"));
+    m.select("text.share").attr("x", width - 190).text((v) => (v.share * 100).toFixed(1) + "%" + (v.reservation ? " (res " + ((v.reservation.slice / v.reservation.period) * 100).toFixed(0) + "%)" : ""));
+  });
+  const items = d3.select("#log").selectAll("li").data(s.log);
+  items.enter().append("li").merge(items)
+    .attr("class", (e) => e.state)
+    .text((e) => "t=" + e.at.toFixed(2) + " s  " + e.kind + " " + e.target + " " + e.detail + ": " + (e.state === "refused" ? "refused: " + e.reason : e.state));
+  if (s.decisions.length) {
+    const ds = d3.select("#decisions").selectAll("li").data(s.decisions);
+    ds.enter().append("li").merge(ds).text((d) => "t=" + d.t.toFixed(1) + " s  " + d.algorithm + ": " + (d.applied ? "applied, " + d.migrations + " migrations, " + d.routes + " routes" : "not applied") + (d.reason ? " (" + d.reason + ")" : ""));
+    ds.exit().remove();
+  }
+  const last = s.log[s.log.length - 1];
+  if (last && last.kind === "reserve") show(last.state, last.state === "refused" ? "admission refused " + last.target + ": " + last.reason : last.state === "admitted" ? "admitted " + last.target + " " + last.detail : "waiting for admission ...");
+}
+const es = new EventSource("/events?token=" + token);
+es.onmessage = (m) => draw(JSON.parse(m.data));
+</script></body></html>
+`;
+}

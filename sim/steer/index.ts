@@ -1,0 +1,3 @@
+// Steering a run by hand, recorded as actions at simulated times so it replays exactly.
+export { actionSchema, type Action } from "./schema.js";
+export { installSteering, STEER, type Steering } from "./install.js";

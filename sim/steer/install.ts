@@ -1,0 +1,51 @@
+/**
+ * Applies steering actions at their simulated times, before anything else due then (so a
+ * console run, which can only add an action for a later step, and its replay, which has them
+ * all from the start, order them the same). Each action and its verdict goes to the
+ * `steering` table.
+ */
+import type { Simulation } from "../kernel/index.js";
+import { SimCpuControl, type World } from "../platform/index.js";
+import type { Admission } from "../ports/index.js";
+import type { Scenario } from "../scenario/index.js";
+import type { Model } from "../workload/index.js";
+import type { Action } from "./schema.js";
+
+/** Before URGENT (0): steering is the first thing that happens at its time. */
+export const STEER = -1;
+
+export interface Steering extends Model {
+  /** Schedules an action (at or after now); `done` hears its verdict once applied. */
+  add(a: Action, done?: (v: Admission) => void): void;
+  readonly log: { action: Action; verdict: Admission }[];
+}
+
+interface Pressable {
+  press?(user: string): Admission;
+}
+
+export function installSteering(sim: Simulation, world: World, scenario: Scenario, models: ReadonlyMap<string, Model>): Steering | undefined {
+  if (!scenario.actions) return undefined;
+  const cpu = new SimCpuControl(world);
+  const table = sim.trace.table("steering", { t: "f64", kind: "str", target: "str", period: "f64", slice: "f64", admitted: "i32", reason: "str" });
+  const log: Steering["log"] = [];
+  const apply = (a: Action): Admission => {
+    if (a.kind === "reserve") return cpu.reserve(a.vm, { period: a.period, slice: a.slice });
+    const users = models.get("user") as (Model & Pressable) | undefined;
+    return users?.press ? users.press(a.user) : { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
+  };
+  const add: Steering["add"] = (a, done) => {
+    sim.scheduleAt(a.at, () => {
+      const v = apply(a);
+      log.push({ action: a, verdict: v });
+      table.row(sim.now, a.kind, a.kind === "reserve" ? a.vm : a.user, a.kind === "reserve" ? a.period : NaN, a.kind === "reserve" ? a.slice : NaN, v.admitted ? 1 : 0, v.admitted ? "" : v.reason);
+      done?.(v);
+    }, undefined, STEER);
+  };
+  for (const a of scenario.actions) add(a);
+  return {
+    add,
+    log,
+    metrics: () => ({ actions: log.length, refused: log.filter((x) => !x.verdict.admitted).length }),
+  };
+}
