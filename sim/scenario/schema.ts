@@ -17,13 +17,14 @@ import { vttifSchema } from "../vttif/schema.js";
 import { wrenSchema } from "../wren/schema.js";
 import { workloadSchema } from "../workload/schema.js";
 import { liveSchema } from "./live.js";
-import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
+import { bytes, fraction, id, positiveBytes, positiveCount, positiveSeconds, seconds, speed } from "./quantities.js";
+import { keepDefaults } from "./units.js";
 
 export const hostSchema = z.strictObject({
   id: id.describe("host name; with `count`, the prefix of names id0..id{count-1}"),
   count: positiveCount.max(100_000).optional().describe("expand into this many identical hosts"),
   cores: positiveCount.max(4096).default(1),
-  speed: z.number().positive().default(1e9).describe("operations per second per core"),
+  speed: speed.default(1e9).describe("operations per second per core"),
   scheduler: z.enum(["fair", "vsched"]).default("fair").describe("CPU scheduler: fair processor sharing, or VSched periodic real-time (EDF) with leftover time shared fairly"),
   tick: positiveSeconds.default(0.001).describe("timer tick: the dispatcher acts only on its boundaries (0.01 like Linux 2.4, 0.001 like 2.6)"),
   dispatchOverhead: seconds.default(0).describe("CPU time consumed by each context switch"),
@@ -38,7 +39,7 @@ export const vmSchema = z.strictObject({
   id,
   host: id.describe("id of the host the VM starts on"),
   vcpus: positiveCount.max(4096).default(1),
-  memory: z.number().positive().default(1 << 30).describe("bytes"),
+  memory: positiveBytes.default(1 << 30),
   dirtyRate: bytes.default(0).describe("bytes of memory dirtied per CPU-second of computing"),
 });
 
@@ -94,5 +95,5 @@ export type HostSpec = z.output<typeof hostSchema>;
 export type VmSpec = z.output<typeof vmSchema>;
 
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(scenarioSchema, { io: "input" });
+  return z.toJSONSchema(scenarioSchema, { io: "input", override: keepDefaults });
 }
