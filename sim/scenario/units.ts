@@ -78,7 +78,7 @@ function got(input: unknown): string {
  * number's own checks (`base`) run after the string is converted.
  */
 export function quantity<T extends z.ZodType<number, number>>(kind: QuantityKind, base: T) {
-  const error = (iss: { input?: unknown }) => `${expected[kind]}, got ${got(iss.input)}`;
+  const error = (iss: { input?: unknown }) => (iss.input === undefined ? "required field is missing" : `${expected[kind]}, got ${got(iss.input)}`);
   return z
     .union([z.number(), z.string().regex(patterns[kind], { error })], { error })
     .transform((v) => (typeof v === "number" ? v : (parseQuantity(v, kind) as number)))
