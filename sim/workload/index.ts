@@ -14,7 +14,7 @@ import { installWeb } from "./web.js";
 export * from "./schema.js";
 export type { Model, Installer } from "./model.js";
 export type { BspApp } from "./bsp.js";
-export { patternNames, patternPhases, meshShape, type Pattern } from "./patterns.js";
+export { patternNames, patternPhases, meshShape, torusShape, type Pattern } from "./patterns.js";
 export { installCross, installNoise, installMm1, installPhold, installBsp, installBatch, installInteractive, installWeb, installPing };
 
 export function installWorkload(sim: Simulation, spec: WorkloadSpec, world: World): Model {
