@@ -3,6 +3,7 @@ import type { Bench } from "./bench.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flows } from "./platform.js";
 import { rng } from "./rng.js";
+import { simgridCompare } from "./simgrid.js";
 import { vsched } from "./vsched.js";
 import { liveSignals } from "./live.js";
 import { sweepBench } from "./sweep.js";
@@ -11,7 +12,7 @@ import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, vsched, vttif, vadapt, sweepBench, liveSignals];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);
