@@ -58,8 +58,23 @@ export class Router {
     return from * this.topo.nodes.length + to;
   }
 
+  /** Route resource lists are views into shared blocks: one ArrayBuffer per route costs ~100 bytes, and all-to-all caches n^2 routes. */
+  private pool = new Int32Array(0);
+  private used = 0;
+
+  private slice(n: number): Int32Array {
+    if (this.used + n > this.pool.length) {
+      // A full block stays alive through its views; new routes go to a fresh one.
+      this.pool = new Int32Array(Math.max(n, 1 << 16));
+      this.used = 0;
+    }
+    const view = this.pool.subarray(this.used, this.used + n);
+    this.used += n;
+    return view;
+  }
+
   private build(path: number[]): Route {
-    const resources = new Int32Array(path.length - 1);
+    const resources = this.slice(path.length - 1);
     let latency = 0;
     for (let i = 0; i + 1 < path.length; i++) {
       const link = this.linkBetween(path[i], path[i + 1]);
