@@ -20,6 +20,7 @@ export type Metric = "latency" | "hops";
 export class Router {
   private routes = new Map<number, Route>();
   private dist = new Map<number, [Float64Array, Float64Array]>();
+  private nextHops = new Map<number, (number[] | undefined)[]>();
   private statics = new Map<number, number[]>();
   private version: number;
   private heap = new MinHeap();
@@ -42,6 +43,7 @@ export class Router {
     if (this.version !== this.topo.version) {
       this.routes.clear();
       this.dist.clear();
+      this.nextHops.clear();
       this.version = this.topo.version;
     }
     const key = this.key(from, to);
@@ -107,19 +109,33 @@ export class Router {
     if (d1[from] === Infinity) throw new Error(`network: no path from ${this.topo.nodes[from]} to ${this.topo.nodes[to]}`);
     const path = [from];
     let hash = mix(from * 0x9e3779b1 + to);
+    const known = this.nextHopsTo(to);
     for (let u = from; u !== to; ) {
-      const next: number[] = [];
-      for (const id of this.topo.adjacency[u]) {
-        const v = this.topo.other(this.topo.links[id], u);
-        const [w1, w2] = this.cost(id);
-        if (sameCost(w1 + d1[v], d1[u]) && sameCost(w2 + d2[v], d2[u]) && !next.includes(v)) next.push(v);
+      // A switch's next hops toward `to` do not depend on where the path began: computed once
+      // per (switch, destination), not once per pair (a crossbar switch has a link per host).
+      const forwards = this.topo.kinds[u] !== "host";
+      let next = forwards ? known[u] : undefined;
+      if (!next) {
+        next = [];
+        for (const id of this.topo.adjacency[u]) {
+          const v = this.topo.other(this.topo.links[id], u);
+          const [w1, w2] = this.cost(id);
+          if (sameCost(w1 + d1[v], d1[u]) && sameCost(w2 + d2[v], d2[u]) && !next.includes(v)) next.push(v);
+        }
+        next.sort((a, b) => a - b);
+        if (forwards) known[u] = next;
       }
-      next.sort((a, b) => a - b);
       hash = mix(hash + u);
       u = next[hash % next.length];
       path.push(u);
     }
     return path;
+  }
+
+  private nextHopsTo(to: number): (number[] | undefined)[] {
+    let known = this.nextHops.get(to);
+    if (!known) this.nextHops.set(to, (known = []));
+    return known;
   }
 
   /** Dijkstra from `to` on the lexicographic (primary, secondary) cost; links are symmetric. */
