@@ -1,7 +1,7 @@
 /** The benchmark registry: `virtuoso bench [NAME]`. Add a Bench here to make it runnable. */
 import type { Bench } from "./bench.js";
 import { phold, phold1m, pholdProcess } from "./phold.js";
-import { bspAllToAll, bspRing, flows } from "./platform.js";
+import { bspAllToAll, bspRing, flowMemory, flows } from "./platform.js";
 import { rng } from "./rng.js";
 import { simgridCompare } from "./simgrid.js";
 import { vsched } from "./vsched.js";
@@ -12,7 +12,7 @@ import { vttif } from "./vttif.js";
 
 export type { Bench, Figure } from "./bench.js";
 
-export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals];
+export const benches: readonly Bench[] = [phold, pholdProcess, phold1m, rng, flows, flowMemory, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

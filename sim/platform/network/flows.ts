@@ -74,7 +74,7 @@ export class Flow {
   inelastic = false;
   onDone?: (flow: Flow) => void;
   context: unknown = undefined;
-  private rows: { data: Float64Array };
+  private rows: { data: Float64Array | number[] };
   private o: number;
 
   constructor(readonly id: number, readonly src: number, readonly dst: number, bytes: number, now: number, readonly tag: string, rows: FlowRows) {
@@ -120,7 +120,11 @@ export class Flow {
   /** Moves its numbers out of the shared rows, which may then serve another flow. */
   detach(rows: FlowRows): void {
     if (this.rows !== rows) return;
-    this.rows = { data: rows.data.slice(this.o, this.o + K) };
+    // A plain array of doubles: allocated on the JS heap, where a typed array's separate
+    // buffer would cost a native allocation and external-memory GC pressure per ended flow.
+    const copy = new Array<number>(K);
+    for (let i = 0; i < K; i++) copy[i] = rows.data[this.o + i];
+    this.rows = { data: copy };
     rows.give(this.o);
     this.o = 0;
   }
@@ -353,8 +357,8 @@ export class FlowNetwork {
         if (f.mark === epoch) continue;
         f.mark = epoch;
         flows.push(f);
-        for (const list of [f.resources, f.back]) {
-          for (const r2 of list) {
+        for (let side = 0; side < 2; side++) {
+          for (const r2 of side === 0 ? f.resources : f.back) {
             if (this.resMark[r2] !== epoch) {
               this.resMark[r2] = epoch;
               stack.push(r2);
