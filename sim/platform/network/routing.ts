@@ -89,9 +89,12 @@ export class Router {
   private linkBetween(a: number, b: number) {
     // The fastest of parallel links, so an added lightpath is preferred.
     let best;
-    for (const id of this.topo.adjacency[a]) {
+    // Links between a and b are in both adjacency lists: scan the shorter (a host's, not its
+    // switch's, which has a link per host). Ties keep the lower link id either way.
+    const [from, to] = this.topo.adjacency[a].length <= this.topo.adjacency[b].length ? [a, b] : [b, a];
+    for (const id of this.topo.adjacency[from]) {
       const l = this.topo.links[id];
-      if (this.topo.other(l, a) === b && (!best || l.bandwidth > best.bandwidth)) best = l;
+      if (this.topo.other(l, from) === to && (!best || l.bandwidth > best.bandwidth)) best = l;
     }
     if (!best) throw new Error(`network: no link between ${this.topo.nodes[a]} and ${this.topo.nodes[b]}`);
     return best;
