@@ -1,4 +1,6 @@
 /** Platform benchmarks: the max-min solver at scale, and BSP runs against their closed forms. */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Simulation } from "../kernel/index.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";
 import { MaxMinSolver, World } from "../platform/index.js";
@@ -65,6 +67,33 @@ export const flows: Bench = {
     return [
       { name: "flows", value: round(solve * 1000), unit: "ms" },
       { name: "flows.reshare_ms", value: round(reshare * 1000), unit: "ms" },
+    ];
+  },
+};
+
+/** The heap's live bytes (after a full collection), for measuring memory per object. */
+function liveBytes(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+export const flowMemory: Bench = {
+  name: "flow-memory",
+  description: "live heap bytes per concurrent flow: all-to-all on a crossbar, measured once every message of a superstep is in flight",
+  params: { ranks: 256, seed: 1 },
+  run(p) {
+    const { sim, world } = crossbarWorld(p.seed, p.ranks, { pattern: "all-to-all", messageBytes: 1e6, computeOps: 1e9, supersteps: 1 });
+    const before = liveBytes();
+    // Compute ends at 1 s, messages wait out 100 us of latency, then all share the links.
+    sim.run({ until: 1.0002 });
+    const flows = world.net.active;
+    if (flows !== p.ranks * (p.ranks - 1)) throw new Error(`flow-memory: ${flows} flows in flight, expected ${p.ranks * (p.ranks - 1)}`);
+    const per = (liveBytes() - before) / flows;
+    return [
+      { name: "flow-memory.bytes_per_flow", value: Math.round(per), unit: "bytes" },
+      { name: "flow-memory.flows", value: flows, unit: "flows" },
     ];
   },
 };

@@ -1,9 +1,8 @@
 /** The adaptation loop's settings. */
 import { z } from "zod";
-import { fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { bandwidth, fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
 import { predictorFields, windowCheck } from "../predict/index.js";
 
-const bandwidth = z.number().positive().describe("bytes per second");
 
 export const adaptSchema = z.strictObject({
   enabled: z.boolean().default(false),

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { Clock, Lightpaths, NetControl, Placement } from "../ports/index.js";
-import { fraction, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { bandwidth, byteRate, fraction, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
 import type { Vttif } from "../vttif/index.js";
 import type { Wren } from "../wren/index.js";
 
@@ -15,9 +15,9 @@ export const vreserveSchema = z.strictObject({
   enabled: z.boolean().default(false),
   interval: positiveSeconds.default(5),
   threshold: fraction.default(0.5).describe("request when a pair's demand exceeds this fraction of its path's bandwidth"),
-  minDemand: z.number().nonnegative().default(1e6).describe("bytes per second below which a pair is never heavy"),
+  minDemand: byteRate.default(1e6).describe("bytes per second below which a pair is never heavy"),
   setupDelay: seconds.default(30).describe("seconds until a requested lightpath carries traffic"),
-  bandwidth: z.number().positive().default(1.25e8).describe("lightpath bytes per second"),
+  bandwidth: bandwidth.default(1.25e8).describe("lightpath bytes per second"),
   latency: seconds.default(0.01),
   maxLightpaths: positiveCount.default(4),
 });

@@ -53,7 +53,7 @@ export const variantsSchema = z.strictObject({
 
 export const vttifPatternsSchema = z.strictObject({
   kind: z.literal("vttif-patterns"),
-  patterns: z.array(z.enum(patternNames)).min(1).default([...patternNames]),
+  patterns: z.array(z.enum(patternNames)).min(1).default(["all-to-all", "ring", "mesh", "tree", "broadcast", "pipeline", "n-body"]).describe("default: every pattern VTTIF names (not torus)"),
   ranks: z.array(positiveCount.max(1024)).min(1).default([4, 8, 16, 32]),
   hostPrefix: z.string().default("node").describe("rank i runs on a VM on host {prefix}{perm(i)}"),
   messageBytes: bytes.default(1e6),

@@ -9,7 +9,7 @@ import { trafficGraph } from "../../analysis/graph.js";
 import { Rng } from "../kernel/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
 import { edgeList, type Inference, type Topology, type Vttif } from "../vttif/index.js";
-import type { Pattern } from "../workload/index.js";
+import { torusShape, type Pattern } from "../workload/index.js";
 import { Cells, result, variant, type ExperimentResult } from "./cells.js";
 import type { VttifPatternsSpec, VttifReactivitySpec } from "./schema.js";
 
@@ -18,6 +18,7 @@ const patternTopology: Record<Pattern, Topology> = {
   "all-to-all": "all-to-all",
   ring: "ring",
   mesh: "mesh",
+  torus: "unknown",
   tree: "tree",
   broadcast: "star",
   pipeline: "pipeline",
@@ -33,6 +34,9 @@ export function expectedTopology(pattern: Pattern, n: number): Topology | "none"
   if (n < 2) return "none";
   if (n === 2) return pattern === "broadcast" || pattern === "pipeline" ? "pipeline" : "all-to-all";
   if (n === 3 && pattern === "mesh") return "tree";
+  // VTTIF names no torus: only its degenerate shapes are named (both ways round a triangle is
+  // all-to-all, 1 x n a ring, 2 x 2 a grid).
+  if (pattern === "torus") return n === 3 ? "all-to-all" : torusShape(n)[0] === 1 ? "ring" : n === 4 ? "mesh" : "unknown";
   return patternTopology[pattern];
 }
 

@@ -22,6 +22,7 @@ function patternMessages(pattern: string, n: number): number {
     case "n-body":
       return n * (n - 1);
     case "mesh":
+    case "torus":
       return 4 * n;
     case "tree":
       return 2 * (n - 1);

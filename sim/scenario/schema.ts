@@ -20,13 +20,14 @@ import { registeredWorkloads, workloadUnion } from "../workload/registry.js";
 import { userPolicySchema } from "../user/schema.js";
 import { actionSchema } from "../steer/schema.js";
 import { liveSchema } from "./live.js";
-import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "./quantities.js";
+import { bytes, fraction, id, positiveBytes, positiveCount, positiveSeconds, seconds, speed } from "./quantities.js";
+import { keepDefaults } from "./units.js";
 
 export const hostSchema = z.strictObject({
   id: id.describe("host name; with `count`, the prefix of names id0..id{count-1}"),
   count: positiveCount.max(100_000).optional().describe("expand into this many identical hosts"),
   cores: positiveCount.max(4096).default(1),
-  speed: z.number().positive().default(1e9).describe("operations per second per core"),
+  speed: speed.default(1e9).describe("operations per second per core"),
   scheduler: z.enum(["fair", "vsched"]).default("fair").describe("CPU scheduler: fair processor sharing, or VSched periodic real-time (EDF) with leftover time shared fairly"),
   tick: positiveSeconds.default(0.001).describe("timer tick: the dispatcher acts only on its boundaries (0.01 like Linux 2.4, 0.001 like 2.6)"),
   dispatchOverhead: seconds.default(0).describe("CPU time consumed by each context switch"),
@@ -41,7 +42,7 @@ export const vmSchema = z.strictObject({
   id,
   host: id.describe("id of the host the VM starts on"),
   vcpus: positiveCount.max(4096).default(1),
-  memory: z.number().positive().default(1 << 30).describe("bytes"),
+  memory: positiveBytes.default(1 << 30),
   dirtyRate: bytes.default(0).describe("bytes of memory dirtied per CPU-second of computing"),
   wallDirtyRate: bytes.default(0).describe("bytes of memory dirtied per second of wall time while running, whatever its CPU use (migration model qemu)"),
   workingSet: bytes.optional().describe("most distinct bytes dirtied between two dirty-bitmap syncs (migration model qemu); default: all of memory"),
@@ -113,5 +114,5 @@ export function currentScenarioSchema(): typeof scenarioSchema {
 }
 
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(currentScenarioSchema(), { io: "input" });
+  return z.toJSONSchema(currentScenarioSchema(), { io: "input", override: keepDefaults });
 }

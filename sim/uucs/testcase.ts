@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { positiveCount, positiveSeconds } from "../scenario/quantities.js";
+import { positiveCount } from "../scenario/quantities.js";
+import { quantity } from "../scenario/units.js";
 import { ScenarioError, zodProblems } from "../scenario/problems.js";
 
 export const testcaseSchema = z.strictObject({
@@ -15,9 +16,9 @@ export const testcaseSchema = z.strictObject({
   resource: z.enum(["cpu", "memory", "disk"]),
   profile: z.enum(["ramp", "step"]).describe("ramp: linear through `levels` over equal segments; step: each level held for an equal part of the duration"),
   levels: z.array(z.number().nonnegative()).min(1).max(10_000),
-  duration: positiveSeconds.max(86_400),
+  duration: quantity("time", z.number().positive().max(86_400)).describe("seconds"),
   threads: positiveCount.max(256).default(1).describe("cpu: busy threads, each at the level's duty cycle"),
-  interval: positiveSeconds.max(60).default(0.1).describe("seconds between level updates"),
+  interval: quantity("time", z.number().positive().max(60)).default(0.1).describe("seconds between level updates"),
 });
 
 export type Testcase = z.output<typeof testcaseSchema>;

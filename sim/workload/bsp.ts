@@ -4,7 +4,7 @@
  * thousands of ranks cost no process objects.
  */
 import type { Simulation } from "../kernel/index.js";
-import type { Vm, World } from "../platform/index.js";
+import type { Message, Vm, World } from "../platform/index.js";
 import type { Model } from "./model.js";
 import { patternPhases, type Phases } from "./patterns.js";
 import type { BspSpec } from "./schema.js";
@@ -60,10 +60,13 @@ export function installBsp(sim: Simulation, spec: BspSpec, world: World): BspApp
   const table = sim.trace.table(`${spec.id}.supersteps`, { step: "i32", start: "f64", end: "f64", duration: "f64" });
   let finished = false;
 
+  // One callback for every message (not a closure each): the receiver is found by its VM.
+  const rankOf = new Map(ranks.map((vm, i) => [vm, i]));
+  const arrived = (m: Message) => deliver(rankOf.get(m.dst)!);
   const advance = (i: number) => {
     if (!computed[i]) return;
     while (phase[i] < P && received[i] >= need[phase[i]][i]) {
-      for (const d of out[phase[i]][i]) world.send(ranks[i], ranks[d], spec.messageBytes, () => deliver(d));
+      for (const d of out[phase[i]][i]) world.send(ranks[i], ranks[d], spec.messageBytes, arrived);
       phase[i]++;
     }
   };

@@ -17,7 +17,7 @@ export * from "./schema.js";
 export type { Model, Installer } from "./model.js";
 export { registerWorkload, unregisterWorkload, workloadKinds, workloadDefinition, type WorkloadDefinition } from "./registry.js";
 export type { BspApp } from "./bsp.js";
-export { patternNames, patternPhases, meshShape, type Pattern } from "./patterns.js";
+export { patternNames, patternPhases, meshShape, torusShape, type Pattern } from "./patterns.js";
 export { installCross, installNoise, installMm1, installPhold, installBsp, installBatch, installInteractive, installWeb, installPing };
 
 /** The built-in kinds' install functions; their schemas are in schema.ts. */

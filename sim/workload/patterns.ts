@@ -3,7 +3,7 @@
  * sends its phase-p messages once it has received every message addressed to it in earlier
  * phases, so reduce-then-broadcast trees and pipelines keep their dependencies.
  */
-export const patternNames = ["all-to-all", "ring", "mesh", "tree", "broadcast", "pipeline", "n-body"] as const;
+export const patternNames = ["all-to-all", "ring", "mesh", "torus", "tree", "broadcast", "pipeline", "n-body"] as const;
 export type Pattern = (typeof patternNames)[number];
 
 /** phases[p] = list of [src, dst] rank pairs. */
@@ -28,6 +28,18 @@ export function patternPhases(pattern: Pattern, n: number): Phases {
         if (i + cols < n) msgs.push([i, i + cols]);
         if (c > 0) msgs.push([i, i - 1]);
         if (c < cols - 1 && i + 1 < n) msgs.push([i, i + 1]);
+      }
+      return [msgs];
+    }
+    case "torus": {
+      // The Patterns benchmark's (and SimGrid's) mesh: a grid whose rows and columns wrap, each
+      // rank sending to its up to four distinct neighbours.
+      const [rows, cols] = torusShape(n);
+      const msgs: [number, number][] = [];
+      for (let i = 0; i < n; i++) {
+        const r = Math.floor(i / cols), c = i % cols;
+        const to = [((r + rows - 1) % rows) * cols + c, ((r + 1) % rows) * cols + c, r * cols + ((c + cols - 1) % cols), r * cols + ((c + 1) % cols)];
+        for (const j of new Set(to)) if (j !== i) msgs.push([i, j]);
       }
       return [msgs];
     }
@@ -60,6 +72,16 @@ export function meshShape(n: number): [number, number] {
   if (rows > 1 || n < 5) return [rows, n / rows];
   const cols = Math.ceil(Math.sqrt(n));
   return [Math.ceil(n / cols), cols];
+}
+
+/**
+ * The torus layout as [rows, cols]: the most nearly square exact factorisation, rows <= cols.
+ * Every position is filled so every row and column wraps; a prime n is a 1 x n ring.
+ */
+export function torusShape(n: number): [number, number] {
+  let rows = Math.max(1, Math.floor(Math.sqrt(n)));
+  while (n % rows !== 0) rows--;
+  return [rows, n / rows];
 }
 
 function range(n: number): number[] {

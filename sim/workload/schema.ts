@@ -1,6 +1,6 @@
 /** Workload kinds a scenario can name, discriminated by `kind`. */
 import { z } from "zod";
-import { bytes, id, positiveCount, positiveSeconds, rate, seconds } from "../scenario/quantities.js";
+import { byteRate, bytes, id, positiveCount, positiveSeconds, rate, seconds } from "../scenario/quantities.js";
 import { patternNames } from "./patterns.js";
 import { defineBuiltinWorkloads } from "./registry.js";
 
@@ -21,7 +21,7 @@ export const pholdSchema = z.strictObject({
   lps: positiveCount.max(10_000_000).describe("logical processes"),
   init: positiveCount.max(1000).default(1).describe("initial events per LP"),
   lookahead: seconds.default(0.1),
-  meanDelay: z.number().positive().default(1).describe("mean of the exponential delay added to the lookahead, seconds"),
+  meanDelay: positiveSeconds.default(1).describe("mean of the exponential delay added to the lookahead"),
 });
 
 export const bspSchema = z.strictObject({
@@ -54,7 +54,7 @@ export const crossSchema = z.strictObject({
   id,
   from: id.describe("host"),
   to: id.describe("host"),
-  steps: z.array(z.strictObject({ at: seconds, rate: z.number().nonnegative().describe("bytes per second") })).min(1).describe("a constant-rate stream, changed at each step"),
+  steps: z.array(z.strictObject({ at: seconds, rate: byteRate })).min(1).describe("a constant-rate stream, changed at each step"),
 });
 
 export const batchSchema = z.strictObject({

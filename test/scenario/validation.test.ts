@@ -30,7 +30,7 @@ test("a valid scenario parses, with defaults filled and host templates expanded"
 });
 
 const cases: [string, (d: any) => void, string][] = [
-  ["wrong type", (d) => (d.duration = "long"), "duration: Invalid input: expected number, received string"],
+  ["wrong type", (d) => (d.duration = "long"), 'duration: expected a time like "10ms" or seconds number, got "long"'],
   ["missing field", (d) => delete d.duration, "duration: required field is missing"],
   ["negative quantity", (d) => (d.workloads[0].arrivalRate = -1), "workloads.0.arrivalRate: Too small: expected number to be >0"],
   ["NaN quantity", (d) => (d.workloads[0].serviceRate = NaN), "workloads.0.serviceRate: Invalid input: expected number, received NaN"],

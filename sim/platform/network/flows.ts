@@ -6,8 +6,8 @@
  * share what is left. Starts and ends at one instant are batched into a single re-share, and
  * only the connected component of flows and resources they touch is solved again.
  */
-import type { Simulation, TraceTable } from "../../kernel/index.js";
-import { Activity } from "../activity.js";
+import type { Callback, Simulation, TraceTable } from "../../kernel/index.js";
+import { COMPLETION_PRIORITY } from "../activity.js";
 import { MaxMinSolver } from "./maxmin.js";
 import { modelDefaults, type SharingModel } from "./model.js";
 import type { Router } from "./routing.js";
@@ -28,34 +28,140 @@ export interface FlowOptions {
   /** Shares fairly with other inelastic flows, up to its cap, before elastic flows share what is left (UDP-like cross traffic). */
   inelastic?: boolean;
   onDone?: (flow: Flow) => void;
+  /** Whatever the caller needs back in onDone (one shared callback then serves every flow). */
+  context?: unknown;
   tag?: string;
 }
 
-export class Flow extends Activity {
+/**
+ * A flow's numbers live in rows of one shared Float64Array while it runs (struct of arrays):
+ * as object fields each double would be a separate 16-byte heap box, and an all-to-all at
+ * 1,024 ranks keeps a million flows at once. A flow that ends copies its row out, so a
+ * caller holding it still reads its numbers after the row is reused.
+ */
+const REMAINING = 0, RATE = 1, LAST = 2, AMOUNT = 3, CAP = 4, LATENCY = 5, PENALTY = 6, START = 7, ACTIVE_AT = 8, END = 9, HANDLE = 10;
+const K = 11;
+
+export class FlowRows {
+  data = new Float64Array(K * 256);
+  private free: number[] = [];
+  private used = 0;
+
+  /** Offset of a fresh row. */
+  take(): number {
+    const o = this.free.pop();
+    if (o !== undefined) return o;
+    if ((this.used + 1) * K > this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    return this.used++ * K;
+  }
+
+  give(o: number): void {
+    this.free.push(o);
+  }
+}
+
+export class Flow {
   /** Resources crossed: links of the route, then any extra ones. */
   resources!: Int32Array;
   /** Reverse-path resources charged with cross traffic. */
   back: Int32Array = NO_RESOURCES;
-  cap = Infinity;
-  /** One-way latency of the path (before the model's latency factor). */
-  latency = 0;
-  /** Share is inversely proportional to this (1 under plain max-min). */
-  penalty = 1;
-  startTime: number;
-  activeAt = 0;
-  endTime = NaN;
   mark = 0;
   stopped = false;
   inelastic = false;
   onDone?: (flow: Flow) => void;
+  context: unknown = undefined;
+  private rows: { data: Float64Array | number[] };
+  private o: number;
 
-  constructor(readonly id: number, readonly src: number, readonly dst: number, bytes: number, now: number, readonly tag: string) {
-    super(bytes, now);
-    this.startTime = now;
+  constructor(readonly id: number, readonly src: number, readonly dst: number, bytes: number, now: number, readonly tag: string, rows: FlowRows) {
+    this.rows = rows;
+    this.o = rows.take();
+    const d = rows.data, o = this.o;
+    d[o + REMAINING] = bytes;
+    d[o + RATE] = 0;
+    d[o + LAST] = now;
+    d[o + AMOUNT] = bytes;
+    d[o + CAP] = Infinity;
+    d[o + LATENCY] = 0;
+    d[o + PENALTY] = 1;
+    d[o + START] = now;
+    d[o + ACTIVE_AT] = 0;
+    d[o + END] = NaN;
+    d[o + HANDLE] = -1;
   }
 
-  get bytes(): number {
-    return this.amount;
+  get bytes(): number { return this.rows.data[this.o + AMOUNT]; }
+  get amount(): number { return this.rows.data[this.o + AMOUNT]; }
+  get remaining(): number { return this.rows.data[this.o + REMAINING]; }
+  set remaining(v: number) { this.rows.data[this.o + REMAINING] = v; }
+  get rate(): number { return this.rows.data[this.o + RATE]; }
+  set rate(v: number) { this.rows.data[this.o + RATE] = v; }
+  get last(): number { return this.rows.data[this.o + LAST]; }
+  set last(v: number) { this.rows.data[this.o + LAST] = v; }
+  /** Rate cap in bytes/s. */
+  get cap(): number { return this.rows.data[this.o + CAP]; }
+  set cap(v: number) { this.rows.data[this.o + CAP] = v; }
+  /** One-way latency of the path (before the model's latency factor). */
+  get latency(): number { return this.rows.data[this.o + LATENCY]; }
+  set latency(v: number) { this.rows.data[this.o + LATENCY] = v; }
+  /** Share is inversely proportional to this (1 under plain max-min). */
+  get penalty(): number { return this.rows.data[this.o + PENALTY]; }
+  set penalty(v: number) { this.rows.data[this.o + PENALTY] = v; }
+  get startTime(): number { return this.rows.data[this.o + START]; }
+  get activeAt(): number { return this.rows.data[this.o + ACTIVE_AT]; }
+  set activeAt(v: number) { this.rows.data[this.o + ACTIVE_AT] = v; }
+  get endTime(): number { return this.rows.data[this.o + END]; }
+  set endTime(v: number) { this.rows.data[this.o + END] = v; }
+
+  /** Moves its numbers out of the shared rows, which may then serve another flow. */
+  detach(rows: FlowRows): void {
+    if (this.rows !== rows) return;
+    // A plain array of doubles: allocated on the JS heap, where a typed array's separate
+    // buffer would cost a native allocation and external-memory GC pressure per ended flow.
+    const copy = new Array<number>(K);
+    for (let i = 0; i < K; i++) copy[i] = rows.data[this.o + i];
+    this.rows = { data: copy };
+    rows.give(this.o);
+    this.o = 0;
+  }
+
+  /** Brings `remaining` up to `now`; returns the bytes sent since the last settle. */
+  settle(now: number): number {
+    const d = this.rows.data, o = this.o;
+    const done = Math.min(d[o + REMAINING], d[o + RATE] * (now - d[o + LAST]));
+    d[o + LAST] = now;
+    if (done > 0) d[o + REMAINING] -= done;
+    return done > 0 ? done : 0;
+  }
+
+  /** Settles, sets a new rate, and moves the completion event to match it (as Activity). */
+  setRate(sim: Simulation, rate: number, onComplete: Callback): number {
+    const done = this.settle(sim.now);
+    const d = this.rows.data, o = this.o;
+    d[o + RATE] = rate;
+    this.unschedule(sim);
+    const left = d[o + REMAINING];
+    if (left <= 0) d[o + HANDLE] = sim.schedule(0, onComplete, this, COMPLETION_PRIORITY);
+    else if (rate > 0 && left < Infinity) d[o + HANDLE] = sim.schedule(left / rate, onComplete, this, COMPLETION_PRIORITY);
+    return done;
+  }
+
+  unschedule(sim: Simulation): void {
+    const d = this.rows.data, o = this.o;
+    if (d[o + HANDLE] >= 0) sim.queue.cancel(d[o + HANDLE]);
+    d[o + HANDLE] = -1;
+  }
+
+  /** Marks the flow finished (called from its completion event). */
+  finish(now: number): void {
+    const d = this.rows.data, o = this.o;
+    d[o + HANDLE] = -1;
+    d[o + LAST] = now;
+    d[o + REMAINING] = 0;
   }
 }
 
@@ -78,6 +184,7 @@ export class FlowNetwork {
   private dirty: number[] = [];
   private reshareQueued = false;
   private solver = new MaxMinSolver();
+  private readonly rows = new FlowRows();
   private nextId = 0;
   active = 0;
   completed = 0;
@@ -101,7 +208,7 @@ export class FlowNetwork {
   /** Starts a transfer of `bytes` from node `src` to node `dst`. */
   start(src: number, dst: number, bytes: number, o: FlowOptions = {}): Flow {
     if (!(bytes >= 0)) throw new RangeError(`flow size must be >= 0, got ${bytes}`);
-    const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "");
+    const f = new Flow(this.nextId++, src, dst, bytes, this.sim.now, o.tag ?? "", this.rows);
     const model = this.model;
     const cross = model.crossTraffic > 0 && !o.inelastic;
     let latency = o.extraLatency ?? 0;
@@ -141,6 +248,7 @@ export class FlowNetwork {
       f.penalty = penalty;
     }
     f.onDone = o.onDone;
+    f.context = o.context;
     f.inelastic = o.inelastic ?? false;
     const wait = latency * model.latencyFactor;
     f.activeAt = this.sim.now + wait;
@@ -158,9 +266,11 @@ export class FlowNetwork {
     f.rate = 0;
     f.endTime = this.sim.now;
     if (this.sim.now < f.activeAt) {
+      // Its activation event is still queued and must see it stopped: the row goes then.
       f.stopped = true;
     } else {
       this.leave(f);
+      f.detach(this.rows);
     }
     this.active--;
   }
@@ -171,7 +281,7 @@ export class FlowNetwork {
   }
 
   private activate(f: Flow): void {
-    if (f.stopped) return;
+    if (f.stopped) return f.detach(this.rows);
     f.last = this.sim.now;
     if (f.resources.length === 0) {
       f.setRate(this.sim, f.cap, this.completeCb);
@@ -210,6 +320,7 @@ export class FlowNetwork {
     this.active--;
     this.completed++;
     this.opts.trace?.row(f.id, f.tag, this.topo.nodes[f.src], this.topo.nodes[f.dst], f.bytes, f.startTime, f.endTime);
+    f.detach(this.rows);
     f.onDone?.(f);
   }
 
@@ -246,8 +357,8 @@ export class FlowNetwork {
         if (f.mark === epoch) continue;
         f.mark = epoch;
         flows.push(f);
-        for (const list of [f.resources, f.back]) {
-          for (const r2 of list) {
+        for (let side = 0; side < 2; side++) {
+          for (const r2 of side === 0 ? f.resources : f.back) {
             if (this.resMark[r2] !== epoch) {
               this.resMark[r2] = epoch;
               stack.push(r2);

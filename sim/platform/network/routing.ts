@@ -20,6 +20,7 @@ export type Metric = "latency" | "hops";
 export class Router {
   private routes = new Map<number, Route>();
   private dist = new Map<number, [Float64Array, Float64Array]>();
+  private nextHops = new Map<number, (number[] | undefined)[]>();
   private statics = new Map<number, number[]>();
   private version: number;
   private heap = new MinHeap();
@@ -42,6 +43,7 @@ export class Router {
     if (this.version !== this.topo.version) {
       this.routes.clear();
       this.dist.clear();
+      this.nextHops.clear();
       this.version = this.topo.version;
     }
     const key = this.key(from, to);
@@ -58,8 +60,23 @@ export class Router {
     return from * this.topo.nodes.length + to;
   }
 
+  /** Route resource lists are views into shared blocks: one ArrayBuffer per route costs ~100 bytes, and all-to-all caches n^2 routes. */
+  private pool = new Int32Array(0);
+  private used = 0;
+
+  private slice(n: number): Int32Array {
+    if (this.used + n > this.pool.length) {
+      // A full block stays alive through its views; new routes go to a fresh one.
+      this.pool = new Int32Array(Math.max(n, 1 << 16));
+      this.used = 0;
+    }
+    const view = this.pool.subarray(this.used, this.used + n);
+    this.used += n;
+    return view;
+  }
+
   private build(path: number[]): Route {
-    const resources = new Int32Array(path.length - 1);
+    const resources = this.slice(path.length - 1);
     let latency = 0;
     for (let i = 0; i + 1 < path.length; i++) {
       const link = this.linkBetween(path[i], path[i + 1]);
@@ -72,9 +89,12 @@ export class Router {
   private linkBetween(a: number, b: number) {
     // The fastest of parallel links, so an added lightpath is preferred.
     let best;
-    for (const id of this.topo.adjacency[a]) {
+    // Links between a and b are in both adjacency lists: scan the shorter (a host's, not its
+    // switch's, which has a link per host). Ties keep the lower link id either way.
+    const [from, to] = this.topo.adjacency[a].length <= this.topo.adjacency[b].length ? [a, b] : [b, a];
+    for (const id of this.topo.adjacency[from]) {
       const l = this.topo.links[id];
-      if (this.topo.other(l, a) === b && (!best || l.bandwidth > best.bandwidth)) best = l;
+      if (this.topo.other(l, from) === to && (!best || l.bandwidth > best.bandwidth)) best = l;
     }
     if (!best) throw new Error(`network: no link between ${this.topo.nodes[a]} and ${this.topo.nodes[b]}`);
     return best;
@@ -92,19 +112,33 @@ export class Router {
     if (d1[from] === Infinity) throw new Error(`network: no path from ${this.topo.nodes[from]} to ${this.topo.nodes[to]}`);
     const path = [from];
     let hash = mix(from * 0x9e3779b1 + to);
+    const known = this.nextHopsTo(to);
     for (let u = from; u !== to; ) {
-      const next: number[] = [];
-      for (const id of this.topo.adjacency[u]) {
-        const v = this.topo.other(this.topo.links[id], u);
-        const [w1, w2] = this.cost(id);
-        if (sameCost(w1 + d1[v], d1[u]) && sameCost(w2 + d2[v], d2[u]) && !next.includes(v)) next.push(v);
+      // A switch's next hops toward `to` do not depend on where the path began: computed once
+      // per (switch, destination), not once per pair (a crossbar switch has a link per host).
+      const forwards = this.topo.kinds[u] !== "host";
+      let next = forwards ? known[u] : undefined;
+      if (!next) {
+        next = [];
+        for (const id of this.topo.adjacency[u]) {
+          const v = this.topo.other(this.topo.links[id], u);
+          const [w1, w2] = this.cost(id);
+          if (sameCost(w1 + d1[v], d1[u]) && sameCost(w2 + d2[v], d2[u]) && !next.includes(v)) next.push(v);
+        }
+        next.sort((a, b) => a - b);
+        if (forwards) known[u] = next;
       }
-      next.sort((a, b) => a - b);
       hash = mix(hash + u);
       u = next[hash % next.length];
       path.push(u);
     }
     return path;
+  }
+
+  private nextHopsTo(to: number): (number[] | undefined)[] {
+    let known = this.nextHops.get(to);
+    if (!known) this.nextHops.set(to, (known = []));
+    return known;
   }
 
   /** Dijkstra from `to` on the lexicographic (primary, secondary) cost; links are symmetric. */

@@ -1,8 +1,7 @@
 /** Network part of a scenario: a generated or explicit topology, routing, and TCP limits. */
 import { z } from "zod";
-import { bytes, id, positiveCount, seconds } from "../../scenario/quantities.js";
+import { bandwidth, bytes, id, positiveCount, seconds } from "../../scenario/quantities.js";
 
-const bandwidth = z.number().positive().describe("bytes per second");
 const linkParams = { bandwidth, latency: seconds.describe("one-way seconds") };
 const link = z.strictObject(linkParams);
 

@@ -1,8 +1,7 @@
 /** The VNET overlay part of a scenario. */
 import { z } from "zod";
-import { id, seconds } from "../../scenario/quantities.js";
+import { bandwidth, id, seconds } from "../../scenario/quantities.js";
 
-const bandwidth = z.number().positive().describe("bytes per second");
 
 export const overlaySchema = z.strictObject({
   enabled: z.boolean().default(false).describe("send VM traffic through VNET daemons; otherwise VMs are bridged onto the physical network"),
