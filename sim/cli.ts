@@ -305,7 +305,7 @@ program
   .option("--cleanup", "remove what this host's dead agents left, then exit")
   .action(async (o: { cluster: string; host: string; listen?: string; silence: number; cleanup?: boolean }) => {
     const { loadCluster } = await import("./live/cluster/index.js");
-    const { serveAgent, agentStateDir } = await import("./live/agent/index.js");
+    const { serveAgent, agentStateDir, logLine } = await import("./live/agent/index.js");
     const cluster = loadCluster(o.cluster);
     const me = cluster.host(o.host);
     if (o.cleanup) {
@@ -322,7 +322,7 @@ program
       host: o.host,
       listen: m ? { address: m[1], port: Number(m[2]) } : { address: "127.0.0.1", port: me.port },
       silence: o.silence,
-      log: (e) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), ...e }) + "\n"),
+      log: (e) => process.stderr.write(logLine(e)),
     });
     const stop = () => void agent.close().then(() => process.exit(0));
     process.once("SIGINT", stop);

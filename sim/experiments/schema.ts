@@ -3,7 +3,7 @@
  * figure a paper shows. Each cell is the scenario with some fields changed.
  */
 import { z } from "zod";
-import { bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
+import { bandwidth, bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
 import { patternNames } from "../workload/patterns.js";
 import { testcaseSchema } from "../uucs/testcase.js";
 import { comfortSchema } from "../user/schema.js";
@@ -96,7 +96,7 @@ export const predictionSchema = z.strictObject({
       cross: z.strictObject({
         hosts: z.array(id).min(1).describe("each gets an on-off cross stream to `sink`"),
         sink: id,
-        rate: z.number().positive().describe("bytes per second while on"),
+        rate: bandwidth.describe("bytes per second while on"),
         meanOn: positiveSeconds.describe("mean on period (Pareto)"),
         meanOff: positiveSeconds.describe("mean off period (Pareto)"),
         shape: z.number().gt(1).default(1.5).describe("Pareto shape: heavy-tailed for < 2"),
@@ -152,7 +152,7 @@ export const uucsPopulationSchema = z.strictObject({
     .default({ physical: 2 ** 31, workingSet: 2 ** 30, penalty: 20 })
     .describe("memory borrowing slows the person's work once borrowed + workingSet exceeds physical: 1 + penalty x overflow / workingSet"),
   disk: z
-    .strictObject({ bandwidth: z.number().positive().default(5e7).describe("bytes/s the disk writes"), ioFraction: fraction.default(0.3).describe("part of each response spent on disk I/O") })
+    .strictObject({ bandwidth: bandwidth.default(5e7).describe("bytes/s the disk writes"), ioFraction: fraction.default(0.3).describe("part of each response spent on disk I/O") })
     .default({ bandwidth: 5e7, ioFraction: 0.3 })
     .describe("disk borrowing slows the I/O part of each response as a queue would: x 1 / (1 - borrowed / bandwidth)"),
 });

@@ -53,6 +53,14 @@ const looksLikeQuantity = (f: Leaf) =>
 
 /** Plain numbers whose name suggests a quantity but that count something else. */
 const notQuantities: Record<string, string> = {
+  ".platform.migration.touched.perMemory": "a share of memory",
+  ".platform.migration.autoConverge.max": "a throttle fraction",
+  ".policies.adapt.predict.window": "samples",
+  ".policies.adapt.predict.errorWindow": "samples",
+  ".policies.user.users[].window": "responses",
+  ".policies.user.users[].button.max": "a share of a core",
+  ".policies.user.users[].joystick.min": "a share of a core",
+  ".experiment.window": "user-population and uucs-population: responses; prediction: samples (a time window elsewhere takes units)",
   ".experiment.alternateWindow": "updates",
   ".experiment.windows[]": "smoothing windows, in updates",
   ".policies.vttif.window": "updates",

@@ -1,8 +1,7 @@
 /** Migration settings: the classic pre-copy recurrence, or QEMU's pre-copy (qemu.ts). */
 import { z } from "zod";
-import { bytes, fraction, positiveCount, seconds } from "../../scenario/quantities.js";
-
-const positiveBytes = z.number().positive().describe("bytes");
+import { bandwidth, bytes, fraction, positiveCount, positiveSeconds, seconds } from "../../scenario/quantities.js";
+import { quantity } from "../../scenario/units.js";
 
 export const autoConvergeSchema = z.strictObject({
   initial: fraction.default(0.2).describe("first guest throttle (QEMU cpu-throttle-initial)"),
@@ -15,12 +14,12 @@ export const migrationSchema = z.strictObject({
   downtimeBudget: seconds.default(0.03).describe("classic: stop and copy once the remainder would take at most this long; qemu: QEMU's downtime-limit"),
   maxRounds: positiveCount.default(30).describe("classic: pre-copy rounds before stopping regardless; qemu: dirty-bitmap syncs before stopping regardless (QEMU itself has no such limit)"),
   switchover: seconds.default(0).describe("fixed cost of resuming on the target, added to downtime"),
-  bandwidth: positiveBytes.optional().describe("qemu: pre-copy rate limit, bytes/s (QEMU max-bandwidth); default: none"),
+  bandwidth: bandwidth.optional().describe("qemu: pre-copy rate limit, bytes/s (QEMU max-bandwidth); default: none"),
   bandwidthScale: z.number().positive().default(1).describe("qemu: what QEMU's rate limit lets through per byte/s of bandwidth (it overshoots a little)"),
-  stopCopyRate: positiveBytes.optional().describe("qemu: bytes/s with the guest paused (unthrottled); default: the route's bottleneck; pre-copy never exceeds it either"),
-  firstCopyRate: positiveBytes.optional().describe("qemu: bytes/s for nonzero pages the target has not held before (it allocates its memory as they arrive); default: stopCopyRate"),
-  checkInterval: z.number().positive().default(0.1).describe("qemu: rate-limit window and threshold check period, seconds"),
-  pageSize: z.number().int().positive().default(4096).describe("qemu: bytes per page"),
+  stopCopyRate: bandwidth.optional().describe("qemu: bytes/s with the guest paused (unthrottled); default: the route's bottleneck; pre-copy never exceeds it either"),
+  firstCopyRate: bandwidth.optional().describe("qemu: bytes/s for nonzero pages the target has not held before (it allocates its memory as they arrive); default: stopCopyRate"),
+  checkInterval: positiveSeconds.default(0.1).describe("qemu: rate-limit window and threshold check period, seconds"),
+  pageSize: quantity("size", z.number().int().positive()).default(4096).describe("qemu: bytes per page"),
   pageHeader: bytes.default(8).describe("qemu: bytes of header per page sent; a zero page is a header and one byte"),
   setup: seconds.default(0).describe("qemu: time before the first pass (QEMU setup-time)"),
   switchoverBytes: bytes.default(0).describe("qemu: device state sent with the guest paused"),
