@@ -29,7 +29,7 @@ function predictors(spec: PredictionSpec): [string, Make][] {
     [`BM(${spec.order})`, () => bestMean(spec.order, s)],
     [`AR(${spec.order})`, () => ar(spec.order, "yule-walker", s)],
     [`AR(${spec.order}) LS`, () => ar(spec.order, "least-squares", s)],
-    ["NWS", () => new Ensemble(members(), 30, 1, spec.horizon)],
+    ["NWS", () => new Ensemble(members(), 300, 1, spec.horizon)],
   ];
 }
 
