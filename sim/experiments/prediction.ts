@@ -11,7 +11,7 @@ import { chart } from "../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { Rng } from "../kernel/index.js";
 import { loadProfile } from "../platform/host/index.js";
-import { Ensemble, ar, bestMean, last, overallMean, runningTime, selfSimilarLoad, windowMean, type Predictor } from "../predict/index.js";
+import { Ensemble, ar, bestMean, last, overallMean, placeOnline, runningTime, selfSimilarLoad, windowMean, type Job, type Predictor } from "../predict/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
 import type { BspApp } from "../workload/index.js";
 import { Cells, isDry, result, variant, type ExperimentResult } from "./cells.js";
@@ -140,6 +140,7 @@ export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."):
   files["mse.csv"] = toCsv(recordsToRows(mseRows, ["series", "predictor", "horizon", "mse"]));
   files["coverage.csv"] = toCsv(recordsToRows(covRows, ["series", "predictor", "level", "coverage"]));
   if (spec.adapt) Object.assign(metrics, adaptPrediction(base, spec.adapt, cells, files));
+  if (spec.placement && !isDry()) Object.assign(metrics, placement(base, spec, files));
   return result(base, cells, metrics, files);
 }
 
@@ -182,5 +183,48 @@ function adaptPrediction(base: Scenario, spec: NonNullable<PredictionSpec["adapt
   files["adapt.csv"] = toCsv(recordsToRows(rows, ["mode", "migrations", "moved_again", "applied", "runtime_s", "bytes_moved", "migration_s"]));
   files["adapt.migrations.svg"] = chart({ title: "VADAPT under on-off cross traffic: migrations", x: { label: "time (s)" }, y: { label: "migrations started (cumulative)" }, series: moves });
   files["adapt.progress.svg"] = chart({ title: "VADAPT under on-off cross traffic: progress", x: { label: "time (s)" }, y: { label: "supersteps done" }, series: progress });
+  return out;
+}
+
+/**
+ * Online batch placement (predict/placement.ts) on self-similar host loads that differ in
+ * mean: the running-time advisor on each host's NWS forecast against least-loaded-now, round
+ * robin and random, every policy on the same loads and the same jobs. Reported per policy:
+ * mean response time and mean and 95th-percentile slowdown (response over work).
+ */
+function placement(base: Scenario, spec: PredictionSpec, files: Record<string, string>): Record<string, Record<string, number>> {
+  const p = spec.placement!;
+  const load = Array.from({ length: p.hosts }, (_, h) => {
+    const mean = p.mean * (1 - p.spread + (2 * p.spread * h) / (p.hosts - 1));
+    return Float64Array.from(selfSimilarLoad(new Rng(`prediction.placement.load.h${h}`, base.seed), { hurst: p.hurst, mean, sd: p.sd, interval: 1, samples: p.seconds }), (r) => r[1]);
+  });
+  const rng = new Rng("prediction.placement.jobs", base.seed);
+  const jobs: Job[] = [];
+  const [wlo, whi] = p.work;
+  for (let t = p.warmup + (-Math.log(1 - rng.random()) * p.interarrival); t < 0.8 * p.seconds; t += -Math.log(1 - rng.random()) * p.interarrival) {
+    jobs.push({ id: `j${jobs.length}`, arrival: t, work: wlo * Math.pow(whi / wlo, rng.random()) });
+  }
+  const s = { window: spec.window, refit: spec.refit, horizon: spec.horizon };
+  const nws = () => new Ensemble([last(s), overallMean(s), bestMean(spec.order, s), ar(spec.order, "yule-walker", s)], 300, 1, spec.horizon);
+  const out: Record<string, Record<string, number>> = {};
+  const rows: Record<string, unknown>[] = [];
+  const cdfs: { name: string; kind: "step"; points: [number, number][] }[] = [];
+  for (const policy of p.policies) {
+    const placed = placeOnline({ load, interval: 1, jobs, policy, predictor: nws, level: p.level, rng: new Rng("prediction.placement.random", base.seed) });
+    const slow = placed.map((j) => (j.finish - j.arrival) / j.work).sort((a, b) => a - b);
+    const response = placed.reduce((a, j) => a + j.finish - j.arrival, 0) / placed.length;
+    const m = {
+      jobs: jobs.length,
+      unfinished: jobs.length - placed.length,
+      mean_response_s: response,
+      mean_slowdown: slow.reduce((a, b) => a + b, 0) / slow.length,
+      p95_slowdown: slow[Math.min(slow.length - 1, Math.ceil(0.95 * slow.length) - 1)],
+    };
+    out[`placement_${policy}`] = m;
+    rows.push({ policy, ...m });
+    cdfs.push({ name: policy, kind: "step", points: slow.map((v, i) => [v, (i + 1) / slow.length] as [number, number]) });
+  }
+  files["placement.csv"] = toCsv(recordsToRows(rows, ["policy", "jobs", "unfinished", "mean_response_s", "mean_slowdown", "p95_slowdown"]));
+  files["placement.svg"] = chart({ title: `Online batch placement, ${p.hosts} hosts under self-similar load (H = ${p.hurst}): job slowdown`, x: { label: "slowdown (response time / work)", log: true }, y: { label: "fraction of jobs", domain: [0, 1] }, series: cdfs });
   return out;
 }
