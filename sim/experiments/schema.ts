@@ -88,7 +88,8 @@ export const predictionSchema = z.strictObject({
   window: positiveCount.default(300).describe("samples each predictor fits on"),
   refit: positiveCount.default(5),
   levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]).describe("nominal levels of the running-time advisor's intervals"),
-  nominal: positiveSeconds.default(10).describe("CPU seconds of the advisor's test tasks"),
+  nominal: positiveSeconds.default(10).describe("CPU seconds of the advisor's test tasks on the synthetic load"),
+  traceNominal: positiveSeconds.default(1).describe("CPU seconds of the advisor's test tasks on the trace (a trace of a few hundred samples holds few independent runs of longer tasks)"),
   adapt: z
     .strictObject({
       cross: z.strictObject({

@@ -18,6 +18,8 @@ import type { Predictor } from "./predictor.js";
 
 /** Errors below this many for a size: the model's normal interval. */
 const minErrors = 30;
+/** The level of mean +- 1 sd under normality: the advisor's sd is half that interval. */
+const oneSd = 0.6826894921370859;
 
 class SizeErrors {
   /** Virtual tasks in flight, oldest first (same work, so they finish in start order). */
@@ -27,14 +29,21 @@ class SizeErrors {
   readonly sd: number[] = [];
   head = 0;
   readonly z: Float64Array;
+  /** The tracked tasks' real running times, and their sum. */
+  readonly took: Float64Array;
+  tookSum = 0;
   filled = 0;
   slot = 0;
 
   constructor(readonly nominal: number, window: number) {
     this.z = new Float64Array(window);
+    this.took = new Float64Array(window);
   }
 
-  push(z: number): void {
+  push(z: number, took: number): void {
+    this.tookSum += took - this.took[this.slot];
+    this.took[this.slot] = took;
+    if (this.slot === 0) this.tookSum = this.took.reduce((a, v) => a + v, 0);
     this.z[this.slot] = z;
     this.slot = (this.slot + 1) % this.z.length;
     this.filled = Math.min(this.filled + 1, this.z.length);
@@ -58,7 +67,7 @@ export class TrackedAdvisor {
   private readonly sizes: SizeErrors[];
 
   /** `interval`: seconds between samples; `sizes`: nominal CPU times whose errors are tracked. */
-  constructor(readonly load: Predictor, readonly interval: number, sizes: readonly number[] = sizeLadder(100), readonly errorWindow = 300) {
+  constructor(readonly load: Predictor, readonly interval: number, sizes: readonly number[] = sizeLadder(100), readonly errorWindow = 2000, readonly trustAfter = 10) {
     this.sizes = sizes.map((n) => new SizeErrors(n, errorWindow));
   }
 
@@ -79,7 +88,7 @@ export class TrackedAdvisor {
       }
       // Finished: the error of its forecast is now known (same work, same rates: in start order).
       while (s.head < s.left.length && s.left[s.head] === 0) {
-        s.push((s.waited[s.head] - s.expected[s.head]) / s.sd[s.head]);
+        s.push((s.waited[s.head] - s.expected[s.head]) / s.sd[s.head], s.waited[s.head]);
         s.head++;
       }
       if (s.head > 1024 && s.head * 2 > s.left.length) {
@@ -89,7 +98,7 @@ export class TrackedAdvisor {
     }
     this.load.observe(x);
     for (const s of this.sizes) {
-      const a = runningTime(this.load, s.nominal, dt, 0.6826894921370859);
+      const a = runningTime(this.load, s.nominal, dt, oneSd);
       const sd = (a.hi - a.lo) / 2;
       if (!(sd > 0) || !Number.isFinite(a.expected)) continue;
       s.left.push(s.nominal);
@@ -115,14 +124,27 @@ export class TrackedAdvisor {
   }
 
   /**
-   * The running-time interval at `level`: the model's where too few errors are known yet,
-   * else expected + the tracked error quantiles x the model's sd (lower end at least nominal).
+   * Tasks' worth of independent evidence behind a size's errors: the time its tracked tasks
+   * started over, in units of their mean running time (overlapping tasks share their errors).
+   */
+  private evidence(s: SizeErrors): number {
+    return (s.filled * this.interval) / (s.tookSum / s.filled);
+  }
+
+  /**
+   * The running-time interval at `level`: expected + the tracked error quantiles x the
+   * model's sd (lower end at least nominal). Until the errors span `trustAfter` running times
+   * (a short or young series) it is the union of that and the model's interval, never
+   * narrower than the model's; with no errors yet, the model's.
    */
   runningTime(nominal: number, level = 0.95, extraLoad = 0): RunningTime {
+    const model = runningTime(this.load, nominal, this.interval, level, extraLoad);
     const s = this.near(nominal);
-    if (!s) return runningTime(this.load, nominal, this.interval, level, extraLoad);
-    const a = runningTime(this.load, nominal, this.interval, 0.6826894921370859, extraLoad);
+    if (!s) return model;
+    const a = runningTime(this.load, nominal, this.interval, oneSd, extraLoad);
     const sd = (a.hi - a.lo) / 2;
-    return { ...a, level, lo: Math.max(nominal, a.expected + s.quantile((1 - level) / 2) * sd), hi: Math.max(nominal, a.expected + s.quantile((1 + level) / 2) * sd) };
+    let lo = Math.max(nominal, a.expected + s.quantile((1 - level) / 2) * sd), hi = Math.max(nominal, a.expected + s.quantile((1 + level) / 2) * sd);
+    if (this.evidence(s) < this.trustAfter) (lo = Math.min(lo, model.lo)), (hi = Math.max(hi, model.hi));
+    return { ...model, lo, hi };
   }
 }
