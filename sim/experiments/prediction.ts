@@ -238,6 +238,7 @@ function placement(base: Scenario, spec: PredictionSpec, files: Record<string, s
     cdfs.push({ name: policy, kind: "step", points: slow.map((v, i) => [v, (i + 1) / slow.length] as [number, number]) });
   }
   files["placement.csv"] = toCsv(recordsToRows(rows, ["policy", "jobs", "unfinished", "mean_response_s", "mean_slowdown", "p95_slowdown"]));
-  files["placement.svg"] = chart({ title: `Online batch placement, ${p.hosts} hosts under self-similar load (H = ${p.hurst}): job slowdown`, x: { label: "slowdown (response time / work)", log: true }, y: { label: "fraction of jobs", domain: [0, 1] }, series: cdfs });
+  const worst = Math.max(2, ...cdfs.map((c) => c.points[c.points.length - 1]?.[0] ?? 1));
+  files["placement.svg"] = chart({ title: `Batch placement on ${p.hosts} hosts, fGn load (H = ${p.hurst})`, x: { label: "job slowdown (response time / work)", log: true, domain: [1, worst] }, y: { label: "fraction of jobs (CDF)", domain: [0, 1] }, series: cdfs });
   return out;
 }
