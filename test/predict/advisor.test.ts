@@ -147,3 +147,29 @@ test("batch placement on steady loads reaches the brute-force best worst-host lo
   );
   t.pass();
 });
+
+test("a tracked advisor corrects a biased load model: its 90% intervals cover about 90% where the model's cover none", (t) => {
+  // Load: 1 core plus small iid noise. The "model" believes 0.5 with a tiny sd: every model interval misses.
+  const r = new Rng("rta.biased", 1);
+  const load = Float64Array.from({ length: 3000 }, () => 1 + 0.2 * r.normal());
+  let n = 0;
+  const biased: Predictor = {
+    name: "biased",
+    get count() { return n; },
+    observe: () => void n++,
+    forecast: (h) => ({ mean: new Float64Array(h).fill(0.5), variance: new Float64Array(h).fill(0.01) }),
+    aggregate: () => ({ mean: 0.5, variance: 0.01 }),
+  };
+  const a = new TrackedAdvisor(biased, 1, [4]);
+  let hit = 0, modelHit = 0, k = 0;
+  for (let i = 0; i + 50 < load.length; i++) {
+    a.observe(load[i]);
+    if (i < 2100) continue;
+    const real = fairShareTime(load, i + 1, 4), iv = a.runningTime(4, 0.9), m = runningTime(biased, 4, 1, 0.9);
+    if (real >= iv.lo && real <= iv.hi) hit++;
+    if (real >= m.lo && real <= m.hi) modelHit++;
+    k++;
+  }
+  t.is(modelHit, 0);
+  t.true(Math.abs(hit / k - 0.9) < 0.04, `${hit / k}`);
+});
