@@ -1,6 +1,9 @@
 /** A live run's host load series: samples beside the forecasts made before them, scored against LAST. */
 import test from "ava";
-import { LoadSeries } from "../../sim/live/index.js";
+import { cpuTimes, LoadSeries, probe, runLive } from "../../sim/live/index.js";
+import { loadScenario } from "../../sim/scenario/index.js";
+import { root } from "../helpers.js";
+import { liveTest } from "./gate.js";
 import { last, overallMean } from "../../sim/predict/index.js";
 
 const sensor = (xs: number[]) => {
@@ -33,4 +36,14 @@ test("with LAST as the predictor, its error is LAST's", (t) => {
   xs.forEach((_, i) => s.sample(i));
   const sum = s.summary();
   t.is(sum.forecast_mse, sum.last_mse);
+});
+
+liveTest("a live run's summary holds the host load series: a sample a second, each in 0..CPUs", probe("cgroup"), async (t) => {
+  const s = loadScenario(`${root}/scenarios/live-vsched.json`, { sets: ["duration=3.5"] });
+  const m = (await runLive(s, "cgroup")).summary.metrics as Record<string, Record<string, number>>;
+  const h = m.host_load;
+  t.log(h);
+  t.true(h.samples >= 2 && h.samples <= 4, `${h.samples} samples`);
+  t.true(h.mean_load >= 0 && h.mean_load <= cpuTimes().cpus + 1e-9);
+  t.is(h.scored, h.samples - 1);
 });
