@@ -11,7 +11,7 @@ import { chart } from "../../analysis/chart.js";
 import { recordsToRows, toCsv } from "../../analysis/csv.js";
 import { Rng } from "../kernel/index.js";
 import { loadProfile } from "../platform/host/index.js";
-import { Ensemble, ar, bestMean, last, overallMean, runningTime, selfSimilarLoad, windowMean, type Predictor } from "../predict/index.js";
+import { Ensemble, TrackedAdvisor, ar, bestMean, last, overallMean, placeOnline, runningTime, selfSimilarLoad, windowMean, type Job, type Predictor } from "../predict/index.js";
 import { ScenarioError, type Scenario } from "../scenario/index.js";
 import type { BspApp } from "../workload/index.js";
 import { Cells, isDry, result, variant, type ExperimentResult } from "./cells.js";
@@ -29,7 +29,7 @@ function predictors(spec: PredictionSpec): [string, Make][] {
     [`BM(${spec.order})`, () => bestMean(spec.order, s)],
     [`AR(${spec.order})`, () => ar(spec.order, "yule-walker", s)],
     [`AR(${spec.order}) LS`, () => ar(spec.order, "least-squares", s)],
-    ["NWS", () => new Ensemble(members(), 30, 1, spec.horizon)],
+    ["NWS", () => new Ensemble(members(), 300, 1, spec.horizon)],
   ];
 }
 
@@ -60,19 +60,28 @@ export function fairShareTime(load: ArrayLike<number>, i: number, work: number):
   return NaN;
 }
 
+/** What the coverage is measured of: an advisor fed the load samples one by one. */
+export interface Advisor {
+  observe(x: number): void;
+  runningTime(nominal: number, level: number): { lo: number; hi: number };
+}
+
+/** The model's own intervals (mean +- z sd of the load forecast), no error tracking. */
+export const modelAdvisor = (p: Predictor): Advisor => ({ observe: (x) => p.observe(x), runningTime: (nominal, level) => runningTime(p, nominal, 1, level) });
+
 /** Fraction of tasks, started at every sample past `warm`, whose real running time fell in the advisor's interval. */
-export function coverage(p: Predictor, load: ArrayLike<number>, nominal: number, levels: readonly number[], warm: number): number[] {
+export function coverage(a: Advisor, load: ArrayLike<number>, nominal: number, levels: readonly number[], warm: number): number[] {
   const hits = levels.map(() => 0);
   let n = 0;
   for (let i = 0; i < load.length; i++) {
-    p.observe(load[i]);
+    a.observe(load[i]);
     if (i + 1 < warm) continue;
     const real = fairShareTime(load, i + 1, nominal);
     if (Number.isNaN(real)) break;
     n++;
     levels.forEach((level, k) => {
-      const a = runningTime(p, nominal, 1, level);
-      if (real >= a.lo && real <= a.hi) hits[k]++;
+      const r = a.runningTime(nominal, level);
+      if (real >= r.lo && real <= r.hi) hits[k]++;
     });
   }
   return hits.map((h) => h / n);
@@ -110,8 +119,8 @@ export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."):
   }
   const H = spec.horizon;
   const mseRows: { series: string; predictor: string; horizon: number; mse: number }[] = [];
-  const covRows: { series: string; predictor: string; level: number; coverage: number }[] = [];
-  const covSeries: { name: string; points: [number, number][] }[] = [];
+  const covRows: { series: string; predictor: string; nominal_s: number; level: number; coverage: number }[] = [];
+  const covSeries: { name: string; dash?: string; points: [number, number][] }[] = [];
   // The pre-run check only needs the cells below.
   for (const [key, title, x] of isDry() ? [] : series) {
     const lines = predictors(spec).map(([name, make]) => {
@@ -122,24 +131,29 @@ export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."):
       return { name, points: mse.map((m, k) => [k + 1, m] as [number, number]) };
     });
     files[`mse.${key}.svg`] = chart({ title: `Forecast error by horizon: ${title}`, x: { label: "horizon (samples)" }, y: { label: "mean squared error", zero: true }, series: lines });
+    const nominal = key === "trace" ? spec.traceNominal : spec.nominal;
     for (const name of [`AR(${spec.order})`, "NWS"]) {
       const make = predictors(spec).find(([n]) => n === name)![1];
-      const c = coverage(make(), x, spec.nominal, spec.levels, spec.window);
-      c.forEach((v, k) => covRows.push({ series: key, predictor: name, level: spec.levels[k], coverage: v }));
-      c.forEach((v, k) => ((metrics[`coverage_${key}`] ??= {})[`${name}_${spec.levels[k]}`] = v));
-      covSeries.push({ name: `${key}, ${name}`, points: c.map((v, k) => [spec.levels[k], v] as [number, number]) });
+      for (const tracked of [false, true]) {
+        const label = tracked ? `${name} tracked` : `${name} model`;
+        const c = coverage(tracked ? new TrackedAdvisor(make(), 1, [nominal]) : modelAdvisor(make()), x, nominal, spec.levels, spec.window);
+        c.forEach((v, k) => covRows.push({ series: key, predictor: label, nominal_s: nominal, level: spec.levels[k], coverage: v }));
+        c.forEach((v, k) => ((metrics[`coverage_${key}`] ??= {})[`${label}_${spec.levels[k]}`] = v));
+        covSeries.push({ name: `${key} (${nominal} s tasks), ${label}`, dash: tracked ? undefined : "5 3", points: c.map((v, k) => [spec.levels[k], v] as [number, number]) });
+      }
     }
   }
   const lo = Math.min(...spec.levels, 1), hi = Math.max(...spec.levels);
   files["coverage.svg"] = chart({
-    title: `Running-time advisor: coverage, ${spec.nominal} s tasks`,
+    title: "Running-time advisor: interval coverage (dashed: model intervals; solid: from tracked errors)",
     x: { label: "nominal level", domain: [lo, hi], zero: false },
     y: { label: "fraction of tasks inside the interval", domain: [Math.min(lo, ...covSeries.flatMap((s) => s.points.map((p) => p[1]))), 1], zero: false },
     series: [{ name: "nominal (ideal)", kind: "line", dash: "4 3", colour: "#888", points: [[lo, lo], [hi, hi]] }, ...covSeries],
   });
   files["mse.csv"] = toCsv(recordsToRows(mseRows, ["series", "predictor", "horizon", "mse"]));
-  files["coverage.csv"] = toCsv(recordsToRows(covRows, ["series", "predictor", "level", "coverage"]));
+  files["coverage.csv"] = toCsv(recordsToRows(covRows, ["series", "predictor", "nominal_s", "level", "coverage"]));
   if (spec.adapt) Object.assign(metrics, adaptPrediction(base, spec.adapt, cells, files));
+  if (spec.placement && !isDry()) Object.assign(metrics, placement(base, spec, files));
   return result(base, cells, metrics, files);
 }
 
@@ -182,5 +196,49 @@ function adaptPrediction(base: Scenario, spec: NonNullable<PredictionSpec["adapt
   files["adapt.csv"] = toCsv(recordsToRows(rows, ["mode", "migrations", "moved_again", "applied", "runtime_s", "bytes_moved", "migration_s"]));
   files["adapt.migrations.svg"] = chart({ title: "VADAPT under on-off cross traffic: migrations", x: { label: "time (s)" }, y: { label: "migrations started (cumulative)" }, series: moves });
   files["adapt.progress.svg"] = chart({ title: "VADAPT under on-off cross traffic: progress", x: { label: "time (s)" }, y: { label: "supersteps done" }, series: progress });
+  return out;
+}
+
+/**
+ * Online batch placement (predict/placement.ts) on self-similar host loads that differ in
+ * mean: the running-time advisor on each host's NWS forecast against least-loaded-now, round
+ * robin and random, every policy on the same loads and the same jobs. Reported per policy:
+ * mean response time and mean and 95th-percentile slowdown (response over work).
+ */
+function placement(base: Scenario, spec: PredictionSpec, files: Record<string, string>): Record<string, Record<string, number>> {
+  const p = spec.placement!;
+  const load = Array.from({ length: p.hosts }, (_, h) => {
+    const mean = p.mean * (1 - p.spread + (2 * p.spread * h) / (p.hosts - 1));
+    return Float64Array.from(selfSimilarLoad(new Rng(`prediction.placement.load.h${h}`, base.seed), { hurst: p.hurst, mean, sd: p.sd, interval: 1, samples: p.seconds }), (r) => r[1]);
+  });
+  const rng = new Rng("prediction.placement.jobs", base.seed);
+  const jobs: Job[] = [];
+  const [wlo, whi] = p.work;
+  for (let t = p.warmup + (-Math.log(1 - rng.random()) * p.interarrival); t < 0.8 * p.seconds; t += -Math.log(1 - rng.random()) * p.interarrival) {
+    jobs.push({ id: `j${jobs.length}`, arrival: t, work: wlo * Math.pow(whi / wlo, rng.random()) });
+  }
+  const s = { window: spec.window, refit: spec.refit, horizon: spec.horizon };
+  const nws = () => new Ensemble([last(s), overallMean(s), bestMean(spec.order, s), ar(spec.order, "yule-walker", s)], 300, 1, spec.horizon);
+  const out: Record<string, Record<string, number>> = {};
+  const rows: Record<string, unknown>[] = [];
+  const cdfs: { name: string; kind: "step"; points: [number, number][] }[] = [];
+  for (const policy of p.policies) {
+    const placed = placeOnline({ load, interval: 1, jobs, policy, predictor: nws, level: p.level, rng: new Rng("prediction.placement.random", base.seed) });
+    const slow = placed.map((j) => (j.finish - j.arrival) / j.work).sort((a, b) => a - b);
+    const response = placed.reduce((a, j) => a + j.finish - j.arrival, 0) / placed.length;
+    const m = {
+      jobs: jobs.length,
+      unfinished: jobs.length - placed.length,
+      mean_response_s: response,
+      mean_slowdown: slow.reduce((a, b) => a + b, 0) / slow.length,
+      p95_slowdown: slow[Math.min(slow.length - 1, Math.ceil(0.95 * slow.length) - 1)],
+    };
+    out[`placement_${policy}`] = m;
+    rows.push({ policy, ...m });
+    cdfs.push({ name: policy, kind: "step", points: slow.map((v, i) => [v, (i + 1) / slow.length] as [number, number]) });
+  }
+  files["placement.csv"] = toCsv(recordsToRows(rows, ["policy", "jobs", "unfinished", "mean_response_s", "mean_slowdown", "p95_slowdown"]));
+  const worst = Math.max(2, ...cdfs.map((c) => c.points[c.points.length - 1]?.[0] ?? 1));
+  files["placement.svg"] = chart({ title: `Batch placement on ${p.hosts} hosts, fGn load (H = ${p.hurst})`, x: { label: "job slowdown (response time / work)", log: true, domain: [1, worst] }, y: { label: "fraction of jobs (CDF)", domain: [0, 1] }, series: cdfs });
   return out;
 }

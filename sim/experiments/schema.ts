@@ -90,7 +90,8 @@ export const predictionSchema = z.strictObject({
   window: positiveCount.default(300).describe("samples each predictor fits on"),
   refit: positiveCount.default(5),
   levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]).describe("nominal levels of the running-time advisor's intervals"),
-  nominal: positiveSeconds.default(10).describe("CPU seconds of the advisor's test tasks"),
+  nominal: positiveSeconds.default(10).describe("CPU seconds of the advisor's test tasks on the synthetic load"),
+  traceNominal: positiveSeconds.default(1).describe("CPU seconds of the advisor's test tasks on the trace (a trace of a few hundred samples holds few independent runs of longer tasks)"),
   adapt: z
     .strictObject({
       cross: z.strictObject({
@@ -105,6 +106,22 @@ export const predictionSchema = z.strictObject({
     })
     .optional()
     .describe("VADAPT on the scenario (its policies.adapt) with and without policies.adapt.predict, under the cross traffic"),
+  placement: z
+    .strictObject({
+      hosts: positiveCount.min(2).max(64).default(6),
+      hurst: z.number().gt(0).lt(1).default(0.8),
+      mean: z.number().nonnegative().default(1).describe("mean external load over the hosts, in cores' worth"),
+      spread: z.number().min(0).max(1).default(0.5).describe("host h's mean load is mean x (1 - spread + 2 spread h / (hosts - 1)): hosts differ"),
+      sd: z.number().nonnegative().default(0.6).describe("standard deviation of each host's load (fGn, stream prediction.placement.load.hN, clipped at 0)"),
+      seconds: positiveCount.max(50000).default(4000).describe("length of the load series, 1 s samples; jobs arrive over its first 80%"),
+      interarrival: positiveSeconds.default(8).describe("mean seconds between job arrivals (Poisson, stream prediction.placement.jobs)"),
+      work: z.tuple([positiveSeconds, positiveSeconds]).default([2, 60]).describe("[min, max] CPU-seconds of a job, log-uniform"),
+      warmup: positiveCount.default(300).describe("seconds of load the predictors see before the first job"),
+      policies: z.array(z.enum(["rta", "least-loaded", "round-robin", "random"])).min(1).default(["rta", "least-loaded", "round-robin", "random"]),
+      level: z.number().gt(0).lt(1).default(0.95).describe("rta: the interval whose upper end ranks the hosts"),
+    })
+    .optional()
+    .describe("online batch placement on the running-time advisor (rta, on each host's NWS forecast) against least-loaded-now, round robin and random, under self-similar host load"),
 });
 
 export const adaptModesSchema = z.strictObject({

@@ -4,3 +4,4 @@ export { runLive, LiveUnavailable, type LiveResult, type LiveOptions, type LiveP
 export { probe, cgroupRoot, MachineTooLoaded, LATENESS_TOLERANCE, type BackendName } from "./backends.js";
 export { WORKER_MARK, workerMark } from "./procs.js";
 export { ProcLoadSensor, ThreadAvailability, cpuTimes, loadAverage, recordLoad } from "./sensors.js";
+export { LoadSeries, type LoadRow } from "./load-series.js";

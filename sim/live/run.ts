@@ -16,6 +16,9 @@ import { Vttif } from "../vttif/vttif.js";
 import { NFT, NftablesTap } from "./nftap.js";
 import { LiveProcess, spawnCpuBound } from "./procs.js";
 import { WallClock } from "./wallclock.js";
+import { LoadSeries } from "./load-series.js";
+import { ProcLoadSensor } from "./sensors.js";
+import { makePredictor } from "../predict/index.js";
 import { DispatchTap, timelineGroups, type Timeline } from "../kernel/index.js";
 import { ScenarioError } from "../scenario/index.js";
 import { cleanupDead, Journal } from "./journal.js";
@@ -179,6 +182,10 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     // Time starts once the processes exist.
     clock = new WallClock();
     for (const r of ranks) r.send("go");
+    // The machine's load (busy cores) once a second beside its NWS one-step forecast: how
+    // predictable the host was during the run. Reads /proc/stat only; changes nothing else.
+    const hostLoad = new LoadSeries(new ProcLoadSensor("busy"), makePredictor({ kind: "nws", order: 4, window: 120, refit: 1, errorWindow: 30 }, 1));
+    clock.every(1, () => hostLoad.sample(clock.now));
     const vttif = tap && s.policies.vttif.enabled ? new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: "localhost" }) : undefined;
     // The live dispatcher has high-resolution timers (as VSched could); the scenario's tick
     // models a kernel's timer in simulation, not Node's.
@@ -246,6 +253,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         ...Object.fromEntries([...responses].map(([id, r]) => [id, { requests: r.length, mean_response_s: r.reduce((a, b) => a + b, 0) / r.length, p95_response_s: quantile(r, 0.95) }])),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
         ...Object.fromEntries(rows.map(({ vm, period_s: _p, slice_s: _s, ...r }) => [vm, r])),
+        host_load: hostLoad.summary(),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
@@ -262,6 +270,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
+        out.add("load.csv", toCsv(recordsToRows(hostLoad.rows as unknown as Record<string, Cell>[], ["t", "load", "forecast"])));
         const reservedRows = rows.filter((r) => Number.isFinite(r.expected_share));
         if (reservedRows.length) {
           out.add("shares.svg", chart({

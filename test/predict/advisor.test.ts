@@ -6,7 +6,10 @@
 import test from "ava";
 import { Rng } from "../../sim/kernel/index.js";
 import fc from "fast-check";
-import { adviseHosts, ar, placeBatch, arSeries, Ensemble, bestMean, last, overallMean, runningTime, type Predictor } from "../../sim/predict/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { adviseHosts, ar, placeBatch, arSeries, Ensemble, bestMean, last, overallMean, runningTime, selfSimilarLoad, TrackedAdvisor, type Predictor } from "../../sim/predict/index.js";
+import { root } from "../helpers.js";
 
 /** Seconds a task needing `work` CPU-seconds takes from sample index i (load piecewise constant per 1 s). */
 function fairShareTime(load: ArrayLike<number>, i: number, work: number): number {
@@ -50,6 +53,53 @@ test("the NWS ensemble's advice covers near its level too", (t) => {
   const c = coverage(() => new Ensemble([last(s), overallMean(s), bestMean(16, s), ar(16, "yule-walker", s)], 60), 0.9, 10);
   t.true(Math.abs(c - 0.9) < 0.06, `coverage ${c}`);
 });
+
+/** Coverage of a tracked advisor's intervals, tasks started at every sample from `warm` on. */
+function trackedCoverage(make: () => Predictor, load: Float64Array, nominal: number, levels: number[], warm = 300): number[] {
+  const a = new TrackedAdvisor(make(), 1, [nominal]);
+  const hit = levels.map(() => 0);
+  let n = 0;
+  for (let i = 0; i < load.length; i++) {
+    a.observe(load[i]);
+    if (i + 1 < warm) continue;
+    const real = fairShareTime(load, i + 1, nominal);
+    if (Number.isNaN(real)) break;
+    n++;
+    levels.forEach((l, k) => {
+      const r = a.runningTime(nominal, l);
+      if (real >= r.lo && real <= r.hi) hit[k]++;
+    });
+  }
+  return hit.map((h) => h / n);
+}
+
+const s300 = { window: 300, refit: 5, horizon: 120 };
+const advisors: [string, () => Predictor][] = [
+  ["AR(16)", () => ar(16, "yule-walker", s300)],
+  ["NWS", () => new Ensemble([last(s300), overallMean(s300), bestMean(16, s300), ar(16, "yule-walker", s300)], 300, 1, 30)],
+];
+
+for (const seed of [1, 2]) {
+  for (const [name, make] of advisors) {
+    test(`tracked ${name} advisor on self-similar load (H = 0.8, seed ${seed}), 300-sample window: 80% and 95% intervals for 10 s tasks cover within 4 points`, (t) => {
+      const load = Float64Array.from(selfSimilarLoad(new Rng("rta.selfsimilar", seed), { hurst: 0.8, mean: 1, sd: 0.5, samples: 3500, interval: 1 }), (r) => r[1]);
+      const [c80, c95] = trackedCoverage(make, load, 10, [0.8, 0.95]);
+      t.log({ c80, c95 });
+      t.true(Math.abs(c80 - 0.8) <= 0.04, `80%: ${c80}`);
+      t.true(Math.abs(c95 - 0.95) <= 0.04, `95%: ${c95}`);
+    });
+  }
+}
+
+for (const [name, make] of advisors) {
+  test(`tracked ${name} advisor on the recorded load trace, 300-sample window: 80%, 90% and 95% intervals for 1 s tasks cover within 5 points`, (t) => {
+    const load = Float64Array.from(readFileSync(join(root, "scenarios/traces/this-machine-loadavg.csv"), "utf8").trim().split("\n").slice(1), (l) => Number(l.split(",")[1]));
+    // About 25 independent task runs after the window fills: a wider tolerance than on 3,500 samples.
+    const c = trackedCoverage(make, load, 1, [0.8, 0.9, 0.95]);
+    t.log(c);
+    [0.8, 0.9, 0.95].forEach((l, k) => t.true(Math.abs(c[k] - l) <= 0.05, `${l}: ${c[k]}`));
+  });
+}
 
 test("host selection prefers the host whose interval ends lowest", (t) => {
   const mk = (level: number, noise: number, name: string) => {
@@ -96,4 +146,30 @@ test("batch placement on steady loads reaches the brute-force best worst-host lo
     { numRuns: 60 },
   );
   t.pass();
+});
+
+test("a tracked advisor corrects a biased load model: its 90% intervals cover about 90% where the model's cover none", (t) => {
+  // Load: 1 core plus small iid noise. The "model" believes 0.5 with a tiny sd: every model interval misses.
+  const r = new Rng("rta.biased", 1);
+  const load = Float64Array.from({ length: 3000 }, () => 1 + 0.2 * r.normal());
+  let n = 0;
+  const biased: Predictor = {
+    name: "biased",
+    get count() { return n; },
+    observe: () => void n++,
+    forecast: (h) => ({ mean: new Float64Array(h).fill(0.5), variance: new Float64Array(h).fill(0.01) }),
+    aggregate: () => ({ mean: 0.5, variance: 0.01 }),
+  };
+  const a = new TrackedAdvisor(biased, 1, [4]);
+  let hit = 0, modelHit = 0, k = 0;
+  for (let i = 0; i + 50 < load.length; i++) {
+    a.observe(load[i]);
+    if (i < 2100) continue;
+    const real = fairShareTime(load, i + 1, 4), iv = a.runningTime(4, 0.9), m = runningTime(biased, 4, 1, 0.9);
+    if (real >= iv.lo && real <= iv.hi) hit++;
+    if (real >= m.lo && real <= m.hi) modelHit++;
+    k++;
+  }
+  t.is(modelHit, 0);
+  t.true(Math.abs(hit / k - 0.9) < 0.04, `${hit / k}`);
 });

@@ -14,7 +14,7 @@ function scenario(seed: number) {
   const doc = JSON.parse(readFileSync(join(root, "scenarios/prediction.json"), "utf8"));
   doc.seed = seed;
   // The forecasting figures on a short series; the VADAPT part as in the scenario.
-  doc.experiment = { ...doc.experiment, trace: undefined, synthetic: { samples: 300 }, window: 100, levels: [0.8], adapt: { ...doc.experiment.adapt, predictors: ["ar"] } };
+  doc.experiment = { ...doc.experiment, trace: undefined, synthetic: { samples: 300 }, window: 100, levels: [0.8], adapt: { ...doc.experiment.adapt, predictors: ["ar"] }, placement: { hosts: 3, seconds: 1200 } };
   return parseScenario(doc);
 }
 
@@ -32,6 +32,8 @@ for (const seed of [1, 2]) {
 test("the experiment's outputs are a function of scenario and seed", (t) => {
   const a = runExperiment(scenario(3)), b = runExperiment(scenario(3));
   t.deepEqual(a.summary, b.summary);
+  const p = a.summary.metrics as Record<string, Record<string, number>>;
+  for (const policy of ["rta", "least-loaded", "round-robin", "random"]) t.true(p[`placement_${policy}`].mean_slowdown >= 1, policy);
 });
 
 test("a missing trace and a fit window too small for the order are refused before any work, by path", (t) => {
