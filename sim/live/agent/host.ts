@@ -18,12 +18,13 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { nodeProgram } from "../../source/index.js";
 import { NFT } from "../nftap.js";
 import type { Journal } from "../journal.js";
-import type { TrafficSample } from "../../ports/index.js";
+import type { TrafficSample, TransferObservation } from "../../ports/index.js";
 import { vmAddress, vmMac, type Args } from "./protocol.js";
 
 const BRIDGE = "vtbr";
 const VXLAN_PORT = 4789;
 const rankProgram = nodeProgram(new URL("../bsp-rank.ts", import.meta.url));
+const MAX_TRANSFERS = 100_000;
 /** The BSP ranks' port, inside each VM's own namespace. */
 const RANK_PORT = 20000;
 
@@ -53,6 +54,8 @@ export class HostRun {
   private readonly rules = new Map<string, string>();
   private readonly ranks = new Map<string, { child: ChildProcess; steps: number }>();
   private readonly last = new Map<string, number>();
+  /** Messages this host's ranks received since the last read (times in epoch seconds), at most MAX_TRANSFERS. */
+  private transfers: TransferObservation[] = [];
   /** VMs whose bridge port (and forwarding chain) exists. */
   private readonly ports = new Set<string>();
 
@@ -149,14 +152,22 @@ export class HostRun {
       messageBytes: a.messageBytes,
       computeOps: a.computeOps,
       supersteps: a.supersteps,
+      stamp: a.stamp,
     };
     const child = spawn("ip", ["netns", "exec", ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, ...rankProgram.execArgv, rankProgram.file, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
     const entry = { child, steps: 0 };
     this.ranks.set(a.vm, entry);
     this.journal.process(child.pid!);
+    let partial = "";
     child.stdout!.on("data", (d) => {
-      const m = String(d).trim().split("\n").pop()?.match(/step (\d+)/);
-      if (m) entry.steps = Number(m[1]);
+      const lines = (partial + String(d)).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const m = line.match(/^step (\d+)$/);
+        if (m) entry.steps = Number(m[1]);
+        const x = line.match(/^xfer (\d+) (\d+) ([\d.e+]+) ([\d.e+]+)$/);
+        if (x) this.transferred(a.ranks[Number(x[1])], a.vm, Number(x[2]), Number(x[3]) / 1000, Number(x[4]) / 1000);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
@@ -170,6 +181,21 @@ export class HostRun {
 
   progress(): Record<string, number> {
     return Object.fromEntries([...this.ranks].map(([vm, r]) => [vm, r.steps]));
+  }
+
+  /** Messages received by this host's VMs since the last read, oldest first (Wren's samples). */
+  readTransfers(): TransferObservation[] {
+    const out = this.transfers;
+    this.transfers = [];
+    return out;
+  }
+
+  private transferred(src: string | undefined, dst: string, bytes: number, start: number, end: number): void {
+    const s = src === undefined ? undefined : this.vms.get(src);
+    if (!s || !(end >= start)) return;
+    this.transfers.push({ srcVm: src!, dstVm: dst, srcHost: s.host, dstHost: this.host, bytes, start, end, latency: NaN });
+    // A controller that stops reading must not grow the agent without bound: the oldest go.
+    if (this.transfers.length > MAX_TRANSFERS) this.transfers.splice(0, this.transfers.length - MAX_TRANSFERS);
   }
 
   /** Bytes per (src, dst) counted at this host's VM ports since the last read. */

@@ -44,6 +44,8 @@ export const opSchemas = {
     messageBytes: z.number().int().min(1).max(64 * 2 ** 20),
     computeOps: z.number().min(0).max(1e11),
     supersteps: z.number().int().min(1).max(1e9),
+    /** Whether the rank timestamps its messages, for Wren. */
+    stamp: z.boolean().default(false),
   }),
   /** Starts every started rank's first superstep. */
   "vm.go": z.strictObject({}),
@@ -51,6 +53,8 @@ export const opSchemas = {
   "vm.progress": z.strictObject({}),
   /** TrafficTap.read: bytes per (src VM, dst VM) sent by this host's VMs since the last read. */
   "tap.read": z.strictObject({}),
+  /** TransferSource for Wren: the messages this host's VMs received since the last read (send start, last byte in; epoch seconds). */
+  "wren.read": z.strictObject({}),
   /** Ends the run: undoes everything it made on this host. */
   end: z.strictObject({}),
 } as const;

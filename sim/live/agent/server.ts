@@ -215,6 +215,8 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         return active!.run.progress();
       case "tap.read":
         return active!.run.read();
+      case "wren.read":
+        return active!.run.readTransfers();
       case "end":
         undo("the controller ended the run");
         return {};

@@ -9,11 +9,21 @@
  * reply, fetched half an interval before VTTIF's update reads them (the port is synchronous),
  * and VTTIF counts their bytes as the simulator does (a header plus one entry per row); the
  * size of the rows' JSON in the replies is reported beside them.
+ *
+ * Wren watches the application's own messages: each rank stamps a message with when its
+ * sender began writing it, and the receiver notes when its last byte came in, so a sample is
+ * exactly what the simulator hands Wren (start of sending, end of delivery, bytes), from the
+ * messages the ranks exchange anyway and nothing else. (Counters at the ports, the other
+ * passive source, show bytes per interval but not where a transfer starts and ends; TCP_INFO
+ * is not reachable from Node without a native addon.) The receiving hosts' agents hand
+ * them over every export interval; the same Wren class ages and windows them.
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
-import type { NetControl, TrafficSample, TrafficTap } from "../../ports/index.js";
+import { Rng } from "../../kernel/index.js";
+import type { NetControl, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
+import { Wren } from "../../wren/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
 import { Vttif } from "../../vttif/vttif.js";
@@ -25,7 +35,8 @@ import type { Cluster } from "./file.js";
 
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
-  const out = liveProblems(s);
+  // Wren runs across hosts; the rest of what live mode refuses it refuses here too.
+  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren."));
   const known = new Set(c.hosts.map((h) => h.id));
   for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
   if (s.live?.vms === "qemu") out.push('live.vms: live --cluster runs VMs as processes ("process") so far');
@@ -90,6 +101,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       messageBytes: w.messageBytes,
       computeOps: w.computeOps,
       supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
+      stamp: s.policies.wren.enabled,
     }))));
     if (failures.length) throw new AgentError(failures.join("; "));
     const clock = new WallClock();
@@ -103,6 +115,19 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       clock.every(s.policies.vttif.interval, () => fire(tap.fetch()), s.policies.vttif.interval / 2);
       // The aggregator is the Proxy's daemon; the rows have travelled already when it reads them.
       vttif = new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: proxy, apps: bsps.map((w) => ({ id: w.id, vms: w.vms })) });
+    }
+    const wrenSpec = s.policies.wren;
+    let wren: Wren | undefined;
+    const estimates: { t: number; src: string; dst: string; bandwidth: number; latency: number; samples: number; age: number }[] = [];
+    const transfers = new RemoteTransfers(hosts, agents, clock);
+    if (wrenSpec.enabled) {
+      // No simulated noise: live samples carry the real kind.
+      wren = new Wren(clock, transfers, new Rng("wren.noise", s.seed), { ...wrenSpec, noise: 0 });
+      // Fetched half an interval before each export, as VTTIF's rows are.
+      clock.every(wrenSpec.exportInterval, () => fire(transfers.fetch()), wrenSpec.exportInterval / 2);
+      clock.every(wrenSpec.exportInterval, () => {
+        for (const e of wren!.table()) estimates.push({ t: clock.now, ...e });
+      });
     }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
     const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
@@ -121,8 +146,9 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     });
     const wall = clock.now;
     clock.stop();
-    // The last counts and supersteps, at the end.
+    // The last counts, transfers and supersteps, at the end.
     await tap.fetch();
+    if (wren) await transfers.fetch();
     await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0))));
     const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
     const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
@@ -136,6 +162,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       wall_s: Math.round(wall * 1000) / 1000,
       metrics: {
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / wall, finished: finished.has(app), ...(finished.has(app) ? { runtime_s: finished.get(app)! } : {}) }])),
+        ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
     };
@@ -146,6 +173,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
+        if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
       },
@@ -202,5 +230,27 @@ class RemoteTap implements TrafficTap {
     const r = this.rows.get(host) ?? [];
     this.rows.delete(host);
     return r;
+  }
+}
+
+/** Wren's TransferSource over the agents: each receiving host's messages, on the controller's clock. */
+class RemoteTransfers implements TransferSource {
+  private readonly fns: ((o: TransferObservation) => void)[] = [];
+  /** Epoch seconds at the clock's zero: the ranks stamp with their hosts' wall clocks. */
+  private readonly zero: number;
+
+  constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, clock: WallClock) {
+    this.zero = (performance.timeOrigin + performance.now()) / 1000 - clock.now;
+  }
+
+  observe(fn: (o: TransferObservation) => void): void {
+    this.fns.push(fn);
+  }
+
+  async fetch(): Promise<void> {
+    const got = await Promise.all(this.names.map((h) => this.agents.get(h)!.call("wren.read", {}) as Promise<TransferObservation[]>));
+    // In the order they completed, as the simulator hands them over.
+    const all = got.flat().map((o) => ({ ...o, start: o.start - this.zero, end: o.end - this.zero, latency: NaN })).sort((a, b) => a.end - b.end);
+    for (const o of all) for (const fn of this.fns) fn(o);
   }
 }
