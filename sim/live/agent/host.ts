@@ -51,6 +51,10 @@ export class HostRun {
   readonly table: string;
   private readonly vms = new Map<string, { index: number; host: string }>();
   private readonly links = new Map<string, string>();
+  /** Links that flood and learn (the star's). */
+  private readonly flooding = new Set<string>();
+  /** Lightpaths brought up, by peer: tunnels to that peer run between these ends. */
+  private readonly lightpaths = new Map<string, { local: string; remote: string }>();
   private readonly rules = new Map<string, string>();
   private readonly ranks = new Map<string, { child: ChildProcess; steps: number }>();
   private readonly last = new Map<string, number>();
@@ -97,13 +101,38 @@ export class HostRun {
     if (this.links.has(peer)) return;
     const p = this.peers.get(peer)!;
     const dev = `vtx${p.index}`;
+    this.journal.add({ kind: "link", name: dev, netns: this.netns });
+    this.tunnel(peer, dev, flood);
+    this.links.set(peer, dev);
+    if (flood) this.flooding.add(peer);
+  }
+
+  /** The VXLAN device to a peer: over the lightpath to it where one is up, else the underlay. */
+  private tunnel(peer: string, dev: string, flood: boolean): void {
+    const p = this.peers.get(peer)!;
+    const lp = this.lightpaths.get(peer);
     // One VNI per unordered host pair: both ends agree without asking each other.
     const [lo, hi] = [this.self.index, p.index].sort((a, b) => a - b);
-    this.journal.add({ kind: "link", name: dev, netns: this.netns });
-    ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", this.self.underlay, "remote", p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
+    ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", lp?.local ?? this.self.underlay, "remote", lp?.remote ?? p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
     ip("link", "set", dev, "mtu", "1500", "master", BRIDGE, "up");
     if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "bcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
-    this.links.set(peer, dev);
+  }
+
+  /**
+   * Lightpaths.request's far end: this host's end of the lightpath to `peer` comes up (set
+   * down again when the run is undone), and a tunnel to that peer, if there is one, moves onto it.
+   */
+  lightpathUp(peer: string, lp: { device: string; local: string; remote: string }): void {
+    if (this.lightpaths.has(peer)) return;
+    this.journal.add({ kind: "up", name: lp.device, netns: this.netns });
+    ip("link", "set", lp.device, "up");
+    this.lightpaths.set(peer, { local: lp.local, remote: lp.remote });
+    const dev = this.links.get(peer);
+    if (dev) {
+      ip("link", "del", dev);
+      this.tunnel(peer, dev, this.flooding.has(peer));
+      this.applyRules();
+    }
   }
 
   removeLink(peer: string): void {
@@ -111,6 +140,7 @@ export class HostRun {
     if (!dev) return;
     for (const [k, next] of this.rules) if (next === peer) this.rules.delete(k);
     this.links.delete(peer);
+    this.flooding.delete(peer);
     this.applyRules();
     ip("link", "del", dev);
   }

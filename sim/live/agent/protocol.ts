@@ -36,6 +36,8 @@ export const opSchemas = {
   "link.remove": z.strictObject({ peer: id }),
   /** NetControl.setRule at this host: frames src -> dst leave through the tunnel to `next` (null: the bridge decides). */
   "rule.set": z.strictObject({ src: id, dst: id, next: id.nullable() }),
+  /** Lightpaths.request, this host's end: the cluster file's lightpath to `peer` comes up. */
+  "lightpath.up": z.strictObject({ peer: id }),
   /** Starts a VM of this host as a process in its own network namespace, running one BSP rank. */
   "vm.start": z.strictObject({
     vm: id,

@@ -162,6 +162,10 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         idx.add(v.index);
       });
     } else if (op === "link.add" || op === "link.remove") host(a.peer, "args.peer");
+    else if (op === "lightpath.up") {
+      host(a.peer, "args.peer");
+      if (!me.lightpaths?.some((l) => l.peer === a.peer)) throw new Refused(`args.peer: ${opts.host} has no lightpath to "${a.peer}" in cluster ${cluster.name}`);
+    }
     else if (op === "rule.set") {
       vm(a.src, "args.src");
       vm(a.dst, "args.dst");
@@ -201,6 +205,9 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         return {};
       case "link.remove":
         active!.run.removeLink(a.peer);
+        return {};
+      case "lightpath.up":
+        active!.run.lightpathUp(a.peer, me.lightpaths!.find((l) => l.peer === a.peer)!);
         return {};
       case "rule.set":
         active!.run.setRule(a.src, a.dst, a.next);

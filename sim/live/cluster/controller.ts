@@ -17,12 +17,18 @@
  * passive source, show bytes per interval but not where a transfer starts and ends; TCP_INFO
  * is not reachable from Node without a native addon.) The receiving hosts' agents hand
  * them over every export interval; the same Wren class ages and windows them.
+ *
+ * VRESERVE runs unchanged on VTTIF, Wren and the remote NetControl; its Lightpaths port asks
+ * both hosts' agents, once the setup delay has passed, to bring up the lightpath the cluster
+ * file gives them (on the testbed a second, faster veth pair, dark until then), and the
+ * tunnel between the two hosts runs over it from then on.
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
 import { Rng } from "../../kernel/index.js";
-import type { NetControl, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
+import type { Clock, Lightpaths, NetControl, Placement, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
+import { VReserve, type LightpathEvent } from "../../control/vreserve.js";
 import { Wren } from "../../wren/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
@@ -36,7 +42,9 @@ import type { Cluster } from "./file.js";
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
   // Wren runs across hosts; the rest of what live mode refuses it refuses here too.
-  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren."));
+  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren.") && !p.startsWith("policies.vreserve."));
+  const p = s.policies;
+  if (p.vreserve.enabled && !(p.vttif.enabled && p.wren.enabled)) out.push("policies.vreserve.enabled: VRESERVE needs policies.vttif and policies.wren enabled");
   const known = new Set(c.hosts.map((h) => h.id));
   for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
   if (s.live?.vms === "qemu") out.push('live.vms: live --cluster runs VMs as processes ("process") so far');
@@ -86,7 +94,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     heartbeat = setInterval(() => {
       for (const a of agents.values()) fire(a.call("heartbeat", {}));
     }, 1000);
-    const net = new RemoteNet(agents, fire);
+    const net = new RemoteNet(agents, fire, s);
     // The first generation's star: every host's daemon linked to the Proxy's.
     const proxy = s.platform.overlay.proxy!;
     await Promise.all(hosts.filter((h) => h !== proxy).flatMap((h) => [agents.get(h)!.call("link.add", { peer: proxy, flood: true }), agents.get(proxy)!.call("link.add", { peer: h, flood: true })]));
@@ -129,13 +137,27 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         for (const e of wren!.table()) estimates.push({ t: clock.now, ...e });
       });
     }
+    let vreserve: VReserve | undefined;
+    if (s.policies.vreserve.enabled && vttif && wren) {
+      const placement: Placement = {
+        where: (vm) => where.get(vm)!,
+        memory: () => 0,
+        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
+      };
+      vreserve = new VReserve({ clock, vttif, wren, net, placement, lightpaths: new RemoteLightpaths(clock, agents, cluster, s.policies.vreserve.setupDelay, fire, log) }, s.policies.vreserve);
+      vreserve.onEvent((e) => log(`vreserve: ${e.event} lightpath ${e.a}-${e.b} at ${e.t.toFixed(2)} s (demand ${Math.round(e.demand)} B/s, path ${Math.round(e.pathBandwidth)} B/s)`));
+    }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
+    /** Supersteps done, as polled: the run's rate over any stretch of it. */
+    const progress: { t: number; app: string; supersteps: number }[] = [];
     const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
     /** When each application was first seen done (progress is polled every 0.5 s: up to that late). */
     const finished = new Map<string, number>();
     clock.every(0.5, () => {
+      const t = clock.now;
       for (const w of bsps) fire(agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => {
         steps.set(w.id, p[w.vms[0]] ?? 0);
+        progress.push({ t, app: w.id, supersteps: p[w.vms[0]] ?? 0 });
         if (steps.get(w.id)! >= total.get(w.id)! && !finished.has(w.id)) finished.set(w.id, clock.now);
       }));
     });
@@ -162,6 +184,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       wall_s: Math.round(wall * 1000) / 1000,
       metrics: {
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / wall, finished: finished.has(app), ...(finished.has(app) ? { runtime_s: finished.get(app)! } : {}) }])),
+        ...(vreserve ? { vreserve: { requested: vreserve.log.filter((e) => e.event === "requested").length, ready: vreserve.log.filter((e) => e.event === "ready").length, events: vreserve.log.map((e) => `${e.t.toFixed(2)}:${e.event}:${e.a}-${e.b}`).join(" ") } } : {}),
         ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
@@ -173,6 +196,8 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
+        out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
+        if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));
         if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
@@ -186,8 +211,19 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
 }
 
 /** NetControl over the agents: links are tunnels at both ends; a rule acts at its daemon. */
-class RemoteNet implements Pick<NetControl, "addOverlayLink" | "removeOverlayLink" | "setRule"> {
-  constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void) {}
+class RemoteNet implements NetControl {
+  constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void, private readonly s: Scenario) {}
+
+  /** The path as the scenario's platform gives it (a policy falls back on it only where Wren has no estimate). */
+  measure(a: string, b: string): { bandwidth: number; latency: number } {
+    const t = this.s.platform.network?.topology;
+    if (t?.kind === "two-sites") {
+      const A = new Set(t.siteA);
+      if (A.has(a) !== A.has(b)) return { bandwidth: Math.min(t.wan.bandwidth, t.lan.bandwidth), latency: t.wan.latency + 2 * t.lan.latency };
+      return { bandwidth: t.lan.bandwidth, latency: 2 * t.lan.latency };
+    }
+    return t?.kind === "switch" ? { bandwidth: t.bandwidth, latency: 2 * t.latency } : { bandwidth: 125e6, latency: 1e-4 };
+  }
 
   addOverlayLink(a: string, b: string): void {
     this.fire(this.agents.get(a)!.call("link.add", { peer: b, flood: false }));
@@ -252,5 +288,23 @@ class RemoteTransfers implements TransferSource {
     // In the order they completed, as the simulator hands them over.
     const all = got.flat().map((o) => ({ ...o, start: o.start - this.zero, end: o.end - this.zero, latency: NaN })).sort((a, b) => a.end - b.end);
     for (const o of all) for (const fn of this.fns) fn(o);
+  }
+}
+
+/** Lightpaths on the cluster's stand-ins: both ends brought up once the setup delay has passed. */
+class RemoteLightpaths implements Lightpaths {
+  constructor(
+    private readonly clock: Clock,
+    private readonly agents: Map<string, AgentClient>,
+    private readonly cluster: Cluster,
+    private readonly setupDelay: number,
+    private readonly fire: (p: Promise<unknown>) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  request(a: string, b: string, onReady: () => void): void {
+    // A pair the cluster has no lightpath for is never ready, as a provider that cannot serve it.
+    if (!this.cluster.host(a).lightpaths?.some((l) => l.peer === b)) return this.log(`vreserve: cluster ${this.cluster.name} has no lightpath between ${a} and ${b}`);
+    this.clock.after(this.setupDelay, () => this.fire(Promise.all([this.agents.get(a)!.call("lightpath.up", { peer: b }), this.agents.get(b)!.call("lightpath.up", { peer: a })]).then(onReady)));
   }
 }
