@@ -22,6 +22,11 @@
  * both hosts' agents, once the setup delay has passed, to bring up the lightpath the cluster
  * file gives them (on the testbed a second, faster veth pair, dark until then), and the
  * tunnel between the two hosts runs over it from then on.
+ *
+ * VADAPT's loop runs unchanged too, in its "overlay" mode: its overlay links and forwarding
+ * rules are applied through the agents; its migrations are not (the VMs here are processes,
+ * which cannot move), so a scenario that asks the loop to migrate is refused before the run.
+ * Its decisions are logged as in the simulator (`adapt.decisions.csv`).
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
@@ -29,6 +34,7 @@ import { OutputDir } from "../../../analysis/output.js";
 import { Rng } from "../../kernel/index.js";
 import type { Clock, Lightpaths, NetControl, Placement, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
 import { VReserve, type LightpathEvent } from "../../control/vreserve.js";
+import { AdaptLoop } from "../../control/adapt.js";
 import { Wren } from "../../wren/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
@@ -42,8 +48,13 @@ import type { Cluster } from "./file.js";
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
   // Wren runs across hosts; the rest of what live mode refuses it refuses here too.
-  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren.") && !p.startsWith("policies.vreserve."));
+  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren.") && !p.startsWith("policies.vreserve.") && !p.startsWith("policies.adapt:"));
   const p = s.policies;
+  if (p.adapt?.enabled) {
+    if (!(p.vttif.enabled && p.wren.enabled)) out.push("policies.adapt.enabled: VADAPT needs policies.vttif and policies.wren enabled");
+    if (p.adapt.mode !== "overlay") out.push('policies.adapt.mode: live --cluster runs VMs as processes, which cannot migrate; set "overlay" (links and rules are applied live)');
+    if (p.adapt.maxHops > 1) out.push("policies.adapt.maxHops: live --cluster sets rules only where the sender's frames enter the overlay, so routes are direct; set 1");
+  }
   if (p.vreserve.enabled && !(p.vttif.enabled && p.wren.enabled)) out.push("policies.vreserve.enabled: VRESERVE needs policies.vttif and policies.wren enabled");
   const known = new Set(c.hosts.map((h) => h.id));
   for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
@@ -148,6 +159,31 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       vreserve.onEvent((e) => log(`vreserve: ${e.event} lightpath ${e.a}-${e.b} at ${e.t.toFixed(2)} s (demand ${Math.round(e.demand)} B/s, path ${Math.round(e.pathBandwidth)} B/s)`));
     }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
+    let adapt: AdaptLoop | undefined;
+    const spec = s.policies.adapt;
+    if (spec?.enabled && vttif && wren) {
+      const placement: Placement = {
+        where: (vm) => where.get(vm)!,
+        memory: () => 0,
+        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
+      };
+      const cpu = {
+        reserve: () => ({ admitted: false as const, reason: "live --cluster does not reserve CPU" }),
+        release: () => {},
+        usage: () => NaN,
+        progress: (app: string) => steps.get(app),
+      };
+      const w = bsps.find((x) => x.id === spec.app);
+      const work = w ? (w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps) : undefined;
+      adapt = new AdaptLoop({ clock, placement, net, cpu, vttif, wren, rng: new Rng("adapt", s.seed), proxy, work }, spec);
+      const seen = { n: 0 };
+      clock.every(0.5, () => {
+        for (; seen.n < adapt!.decisions.length; seen.n++) {
+          const d = adapt!.decisions[seen.n];
+          log(`adapt: ${d.t.toFixed(2)} s ${d.algorithm} ${d.reason} (objective ${d.current.toPrecision(4)} -> ${d.proposed.toPrecision(4)}, ${d.routes} routes)`);
+        }
+      });
+    }
     /** Supersteps done, as polled: the run's rate over any stretch of it. */
     const progress: { t: number; app: string; supersteps: number }[] = [];
     const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
@@ -184,6 +220,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       wall_s: Math.round(wall * 1000) / 1000,
       metrics: {
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / wall, finished: finished.has(app), ...(finished.has(app) ? { runtime_s: finished.get(app)! } : {}) }])),
+        ...(adapt ? { adapt: Object.fromEntries(Object.entries(adapt.metrics()).map(([k, v]) => [k, Number.isFinite(v) ? v : null])) } : {}),
         ...(vreserve ? { vreserve: { requested: vreserve.log.filter((e) => e.event === "requested").length, ready: vreserve.log.filter((e) => e.event === "ready").length, events: vreserve.log.map((e) => `${e.t.toFixed(2)}:${e.event}:${e.a}-${e.b}`).join(" ") } } : {}),
         ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
@@ -196,6 +233,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
+        if (adapt) out.add("adapt.decisions.csv", toCsv(recordsToRows(adapt.decisions.map((d) => ({ t: d.t, algorithm: d.algorithm, current: d.current, proposed: d.proposed, gain: d.gain, cost: d.cost, applied: d.applied ? 1 : 0, migrations: d.migrations, routes: d.routes, reason: d.reason, remaining_s: d.remaining, migration_s: d.migrationTime, rate_before: d.rateBefore, rate_after: d.rateAfter })), ["t", "algorithm", "current", "proposed", "gain", "cost", "applied", "migrations", "routes", "reason", "remaining_s", "migration_s", "rate_before", "rate_after"])));
         out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
         if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));
         if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));
