@@ -87,6 +87,19 @@ liveTest("VADAPT live (overlay mode): the loop adds the direct a-b link and rule
   t.true(direct > 20 * M, `the direct tunnel carried ${direct} bytes`);
   for (const h of ["a", "p", "b"]) t.is(leftovers(bed.ns(h)), "", `nothing of the run is left on ${h}`);
   t.is(vmLeftovers(bed!), "");
+  // The same scenario simulated, and compared: both runs' rate before and after the loop's first change.
+  const simOut = join(tmp, "sim");
+  const sim = spawnSync(process.execPath, [cli, "run", sfile, "--out", simOut], { encoding: "utf8" });
+  t.is(sim.status, 0, sim.stderr);
+  const cmp = spawnSync(process.execPath, [cli, "compare", simOut, out], { encoding: "utf8" });
+  t.is(cmp.status, 0, cmp.stderr);
+  const rowsOf = Object.fromEntries(readFileSync(join(out, "compare.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")).map(([q, p, m]) => [q, [Number(p), Number(m)]]));
+  t.log(JSON.stringify(rowsOf));
+  const [pb, mb] = rowsOf["app supersteps/s before adaptation"], [pa, ma] = rowsOf["app supersteps/s after adaptation"];
+  t.true(pa > 2 * pb && ma > 2 * mb, "simulated and live, the rate rises after adaptation");
+  // Before, both are held by the WAN: within 25% of each other.
+  t.true(Math.abs(mb / pb - 1) < 0.25, `before: simulated ${pb}/s, live ${mb}/s`);
+  t.truthy(rowsOf["app supersteps/s"]);
 });
 
 liveTest("VADAPT live refuses to migrate process VMs: exit 2, one line naming the field, nothing made", why, async (t) => {
