@@ -1,12 +1,14 @@
 /**
  * Simulation against reality: the figures a simulated run predicted beside those a live run
- * of the same scenario measured (each VM's CPU share, each application's rate), as a table and
- * a predicted-vs-measured scatter with the diagonal.
+ * of the same scenario measured (each VM's CPU share, each application's rate, and with the
+ * VADAPT loop the rate before and after its first applied decision and the time its migrations
+ * took), as a table and a predicted-vs-measured scatter with the diagonal.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chart } from "./chart.js";
 import { recordsToRows, toCsv } from "./csv.js";
+import { cellNumber, csvRecords } from "./csv-read.js";
 
 export interface Comparison {
   quantity: string;
@@ -87,11 +89,22 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
     if ("measured_share" in m) add(`${name} CPU share`, sim.metrics.vsched?.[`${name}.cpu_share`], m.measured_share);
     if ("rate" in m && sim.metrics[name]) add(`${name} supersteps/s`, (sim.metrics[name].supersteps as number) / (sim.simulated_s ?? NaN), m.rate);
   }
+  // The loop's first applied decision, as each run logged it: the app's rate over the interval
+  // before it and the one after (the loop's own definition, so both sides measure alike).
+  const simFirst = firstApplied(simDir), liveFirst = firstApplied(liveDir);
+  const app = (sim.metrics.adapt !== undefined ? scenarioAdaptApp(simDir) : undefined) ?? "app";
+  if (simFirst && liveFirst) {
+    add(`${app} supersteps/s before adaptation`, cellNumber(simFirst.rate_before), cellNumber(liveFirst.rate_before));
+    add(`${app} supersteps/s after adaptation`, cellNumber(simFirst.rate_after), cellNumber(liveFirst.rate_after));
+  }
+  // Migrations, where both runs made some.
+  const sa = sim.metrics.adapt, la = live.metrics.adapt;
+  if (sa && la && Number(sa.migrations_done) > 0 && Number(la.migrations_done) > 0) add("adapt migration s", sa.migration_s, la.migration_s);
   if (rows.length === 0) throw new CompareError(`compare: nothing to compare: no VM's CPU share or application's rate is in both ${simDir} and ${liveDir}`);
   const max = Math.max(0.1, ...rows.flatMap((r) => [r.predicted, r.measured])) * 1.05;
   const svg = chart({
     title: "Simulated against live",
-    x: { label: "predicted by simulation (share of a core, or supersteps/s)", domain: [0, max] },
+    x: { label: "predicted by simulation (share of a core, supersteps/s, or s)", domain: [0, max] },
     y: { label: "measured live (same unit)", domain: [0, max] },
     series: [
       { name: "x = y", points: [[0, 0], [max, max]], markers: false },
@@ -99,4 +112,17 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
     ],
   });
   return { rows, csv: toCsv(recordsToRows(rows, ["quantity", "predicted", "measured", "difference"])), svg };
+}
+
+/** The first applied row of a run's `adapt.decisions.csv`, if it has one. */
+function firstApplied(dir: string): Record<string, string> | undefined {
+  const f = join(dir, "adapt.decisions.csv");
+  if (!existsSync(f)) return undefined;
+  return csvRecords(readFileSync(f, "utf8")).find((r) => r.applied === "1");
+}
+
+/** The application the scenario's VADAPT loop follows. */
+function scenarioAdaptApp(dir: string): string | undefined {
+  const s = scenarioOf(dir) as { policies?: { adapt?: { app?: string } } };
+  return s.policies?.adapt?.app;
 }

@@ -3,6 +3,11 @@
  * exchanging messages with its peers over TCP. Each superstep it computes, then sends its
  * messages in the superstep's pattern and waits for the ones addressed to it. It prints
  * "step N" after each superstep. Arguments: a JSON job on argv[2].
+ *
+ * With `stamp`, each message's header also carries when its sender began to write it (epoch
+ * milliseconds: hosts' wall clocks, which agree on one machine and under NTP across machines),
+ * and the receiver prints "xfer SRC BYTES START END" once the message's last byte is in: the
+ * application's own transfers, as Wren observes them in the simulator.
  */
 import { createConnection, createServer, type Socket } from "node:net";
 import { patternPhases, type Pattern } from "../workload/patterns.js";
@@ -16,6 +21,7 @@ interface RankJob {
   messageBytes: number;
   computeOps: number;
   supersteps: number;
+  stamp?: boolean;
 }
 
 const job = JSON.parse(process.argv[2]) as RankJob;
@@ -23,15 +29,21 @@ const n = job.addresses.length;
 const received = new Map<number, number>();
 let waiter: (() => void) | undefined;
 const peers = new Map<number, Socket>();
+const HEAD = job.stamp ? 16 : 8;
+/** Wall-clock epoch milliseconds, finer than Date.now(). */
+const epochMs = () => performance.timeOrigin + performance.now();
 
-// Incoming: 4-byte superstep header, 4-byte length, then the payload.
+// Incoming: 4-byte superstep header, 4-byte length, with `stamp` the 8-byte send time, then the payload.
 createServer((sock) => {
   let buf = Buffer.alloc(0);
+  const src = job.addresses.indexOf(sock.remoteAddress?.replace(/^::ffff:/, "") ?? "");
   sock.on("data", (d) => {
+    const arrived = job.stamp ? epochMs() : 0;
     buf = Buffer.concat([buf, d]);
-    while (buf.length >= 8 && buf.length >= 8 + buf.readUInt32BE(4)) {
+    while (buf.length >= HEAD && buf.length >= HEAD + buf.readUInt32BE(4)) {
       const step = buf.readUInt32BE(0), len = buf.readUInt32BE(4);
-      buf = buf.subarray(8 + len);
+      if (job.stamp) process.stdout.write(`xfer ${src} ${HEAD + len} ${buf.readDoubleBE(8)} ${arrived}\n`);
+      buf = buf.subarray(HEAD + len);
       received.set(step, (received.get(step) ?? 0) + 1);
       waiter?.();
     }
@@ -67,9 +79,10 @@ async function main(): Promise<void> {
     const expect = msgs.filter(([, d]) => d === job.rank).length;
     for (const [s, d] of msgs) {
       if (s !== job.rank) continue;
-      const head = Buffer.alloc(8);
+      const head = Buffer.alloc(HEAD);
       head.writeUInt32BE(k, 0);
       head.writeUInt32BE(payload.length, 4);
+      if (job.stamp) head.writeDoubleBE(epochMs(), 8);
       const sock = peer(d);
       sock.write(head);
       sock.write(payload);

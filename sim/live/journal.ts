@@ -21,6 +21,8 @@ export type Entry =
   | { kind: "nft"; family: string; table: string }
   /** A network link (tap or bridge), in the root namespace or in the named `netns`. */
   | { kind: "link"; name: string; netns?: string }
+  /** A link someone else made, set up for a run (a lightpath's end): set down again. */
+  | { kind: "up"; name: string; netns?: string }
   /** A named network namespace (ip netns): deleting it removes its links and their peers. */
   | { kind: "netns"; name: string }
   | { kind: "dir"; path: string };
@@ -124,6 +126,7 @@ function undoFile(file: string): string[] {
     else if (e.kind === "nft") attempt(`nftables table ${e.family} ${e.table}`, () => !!NFT && (execFileSync(NFT, ["delete", "table", e.family, e.table], { stdio: "ignore" }), true));
     else if (e.kind === "link" && e.netns) attempt(`link ${e.name} in ${e.netns}`, () => existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["-n", e.netns!, "link", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "link") attempt(`link ${e.name}`, () => existsSync(`/sys/class/net/${e.name}`) && (execFileSync("ip", ["link", "del", e.name], { stdio: "ignore" }), true));
+    else if (e.kind === "up") attempt(`link ${e.name} down${e.netns ? ` in ${e.netns}` : ""}`, () => (!e.netns || existsSync(`/run/netns/${e.netns}`)) && (execFileSync("ip", [...(e.netns ? ["-n", e.netns] : []), "link", "set", e.name, "down"], { stdio: "ignore" }), true));
     else if (e.kind === "netns") attempt(`network namespace ${e.name}`, () => existsSync(`/run/netns/${e.name}`) && (execFileSync("ip", ["netns", "del", e.name], { stdio: "ignore" }), true));
     // A folder may hold the journals of runs started on our behalf (a testbed's agents): those first.
     else if (e.kind === "dir") attempt(`directory ${e.path}`, () => existsSync(e.path) && (done.push(...cleanupDead(e.path)), rmSync(e.path, { recursive: true, force: true }), true));

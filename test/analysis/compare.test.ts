@@ -77,3 +77,25 @@ test("differences finds every differing path, including added, removed and retyp
   t.deepEqual(differences({ a: [1, 2] }, { a: [1] }), ["a.1"]);
   t.deepEqual(differences({ live: 1, seed: 2, x: { live: 1 } }, { live: 2, seed: 3, x: { live: 2 } }), ["x.live"], "only the top-level live and seed are ignored");
 });
+
+test("with the VADAPT loop, compare pairs the rate before and after each run's first applied decision, and migration time where both migrated", (t) => {
+  const decisions = (rows: [number, number, number, number][]) => "t,applied,rate_before,rate_after\n" + rows.map((r) => r.join(",")).join("\n") + "\n";
+  const doc = { ...scenarioDoc, policies: { adapt: { app: "w" } } };
+  const [x, y] = pair(
+    { scenario: "s", simulated_s: 10, metrics: { w: { supersteps: 100 }, adapt: { migrations_done: 1, migration_s: 1.5 } } },
+    { scenario: "s", backend: "none", metrics: { w: { supersteps: 80, rate: 8 }, adapt: { migrations_done: 1, migration_s: 2 } } },
+    [doc, doc],
+  );
+  // The first decision was not applied; the second was: its rates are the ones compared.
+  writeFileSync(join(x, "adapt.decisions.csv"), decisions([[3, 0, 5, 5], [4, 1, 6, 20], [5, 1, 30, 31]]));
+  writeFileSync(join(y, "adapt.decisions.csv"), decisions([[4, 1, 5.5, 15]]));
+  t.deepEqual(compare(x, y).rows.map((r) => [r.quantity, r.predicted, r.measured]), [
+    ["w supersteps/s", 10, 8],
+    ["w supersteps/s before adaptation", 6, 5.5],
+    ["w supersteps/s after adaptation", 20, 15],
+    ["adapt migration s", 1.5, 2],
+  ]);
+  // A live run whose loop never applied anything has no before/after to compare.
+  writeFileSync(join(y, "adapt.decisions.csv"), decisions([[4, 0, 5.5, 5.5]]));
+  t.deepEqual(compare(x, y).rows.map((r) => r.quantity), ["w supersteps/s", "adapt migration s"]);
+});

@@ -18,12 +18,13 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { nodeProgram } from "../../source/index.js";
 import { NFT } from "../nftap.js";
 import type { Journal } from "../journal.js";
-import type { TrafficSample } from "../../ports/index.js";
+import type { TrafficSample, TransferObservation } from "../../ports/index.js";
 import { vmAddress, vmMac, type Args } from "./protocol.js";
 
 const BRIDGE = "vtbr";
 const VXLAN_PORT = 4789;
 const rankProgram = nodeProgram(new URL("../bsp-rank.ts", import.meta.url));
+const MAX_TRANSFERS = 100_000;
 /** The BSP ranks' port, inside each VM's own namespace. */
 const RANK_PORT = 20000;
 
@@ -50,9 +51,15 @@ export class HostRun {
   readonly table: string;
   private readonly vms = new Map<string, { index: number; host: string }>();
   private readonly links = new Map<string, string>();
+  /** Links that flood and learn (the star's). */
+  private readonly flooding = new Set<string>();
+  /** Lightpaths brought up, by peer: tunnels to that peer run between these ends. */
+  private readonly lightpaths = new Map<string, { local: string; remote: string }>();
   private readonly rules = new Map<string, string>();
   private readonly ranks = new Map<string, { child: ChildProcess; steps: number }>();
   private readonly last = new Map<string, number>();
+  /** Messages this host's ranks received since the last read (times in epoch seconds), at most MAX_TRANSFERS. */
+  private transfers: TransferObservation[] = [];
   /** VMs whose bridge port (and forwarding chain) exists. */
   private readonly ports = new Set<string>();
 
@@ -94,13 +101,38 @@ export class HostRun {
     if (this.links.has(peer)) return;
     const p = this.peers.get(peer)!;
     const dev = `vtx${p.index}`;
+    this.journal.add({ kind: "link", name: dev, netns: this.netns });
+    this.tunnel(peer, dev, flood);
+    this.links.set(peer, dev);
+    if (flood) this.flooding.add(peer);
+  }
+
+  /** The VXLAN device to a peer: over the lightpath to it where one is up, else the underlay. */
+  private tunnel(peer: string, dev: string, flood: boolean): void {
+    const p = this.peers.get(peer)!;
+    const lp = this.lightpaths.get(peer);
     // One VNI per unordered host pair: both ends agree without asking each other.
     const [lo, hi] = [this.self.index, p.index].sort((a, b) => a - b);
-    this.journal.add({ kind: "link", name: dev, netns: this.netns });
-    ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", this.self.underlay, "remote", p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
+    ip("link", "add", dev, "type", "vxlan", "id", String(1000 + lo * 256 + hi), "local", lp?.local ?? this.self.underlay, "remote", lp?.remote ?? p.underlay, "dstport", String(VXLAN_PORT), "nolearning");
     ip("link", "set", dev, "mtu", "1500", "master", BRIDGE, "up");
     if (!flood) execFileSync("bridge", ["link", "set", "dev", dev, "flood", "off", "mcast_flood", "off", "bcast_flood", "off", "learning", "off"], { stdio: ["ignore", "ignore", "pipe"] });
-    this.links.set(peer, dev);
+  }
+
+  /**
+   * Lightpaths.request's far end: this host's end of the lightpath to `peer` comes up (set
+   * down again when the run is undone), and a tunnel to that peer, if there is one, moves onto it.
+   */
+  lightpathUp(peer: string, lp: { device: string; local: string; remote: string }): void {
+    if (this.lightpaths.has(peer)) return;
+    this.journal.add({ kind: "up", name: lp.device, netns: this.netns });
+    ip("link", "set", lp.device, "up");
+    this.lightpaths.set(peer, { local: lp.local, remote: lp.remote });
+    const dev = this.links.get(peer);
+    if (dev) {
+      ip("link", "del", dev);
+      this.tunnel(peer, dev, this.flooding.has(peer));
+      this.applyRules();
+    }
   }
 
   removeLink(peer: string): void {
@@ -108,6 +140,7 @@ export class HostRun {
     if (!dev) return;
     for (const [k, next] of this.rules) if (next === peer) this.rules.delete(k);
     this.links.delete(peer);
+    this.flooding.delete(peer);
     this.applyRules();
     ip("link", "del", dev);
   }
@@ -149,14 +182,22 @@ export class HostRun {
       messageBytes: a.messageBytes,
       computeOps: a.computeOps,
       supersteps: a.supersteps,
+      stamp: a.stamp,
     };
     const child = spawn("ip", ["netns", "exec", ns, "setpriv", "--pdeathsig", "KILL", "--", process.execPath, ...rankProgram.execArgv, rankProgram.file, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
     const entry = { child, steps: 0 };
     this.ranks.set(a.vm, entry);
     this.journal.process(child.pid!);
+    let partial = "";
     child.stdout!.on("data", (d) => {
-      const m = String(d).trim().split("\n").pop()?.match(/step (\d+)/);
-      if (m) entry.steps = Number(m[1]);
+      const lines = (partial + String(d)).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const m = line.match(/^step (\d+)$/);
+        if (m) entry.steps = Number(m[1]);
+        const x = line.match(/^xfer (\d+) (\d+) ([\d.e+]+) ([\d.e+]+)$/);
+        if (x) this.transferred(a.ranks[Number(x[1])], a.vm, Number(x[2]), Number(x[3]) / 1000, Number(x[4]) / 1000);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
@@ -170,6 +211,21 @@ export class HostRun {
 
   progress(): Record<string, number> {
     return Object.fromEntries([...this.ranks].map(([vm, r]) => [vm, r.steps]));
+  }
+
+  /** Messages received by this host's VMs since the last read, oldest first (Wren's samples). */
+  readTransfers(): TransferObservation[] {
+    const out = this.transfers;
+    this.transfers = [];
+    return out;
+  }
+
+  private transferred(src: string | undefined, dst: string, bytes: number, start: number, end: number): void {
+    const s = src === undefined ? undefined : this.vms.get(src);
+    if (!s || !(end >= start)) return;
+    this.transfers.push({ srcVm: src!, dstVm: dst, srcHost: s.host, dstHost: this.host, bytes, start, end, latency: NaN });
+    // A controller that stops reading must not grow the agent without bound: the oldest go.
+    if (this.transfers.length > MAX_TRANSFERS) this.transfers.splice(0, this.transfers.length - MAX_TRANSFERS);
   }
 
   /** Bytes per (src, dst) counted at this host's VM ports since the last read. */

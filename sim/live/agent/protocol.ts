@@ -36,6 +36,8 @@ export const opSchemas = {
   "link.remove": z.strictObject({ peer: id }),
   /** NetControl.setRule at this host: frames src -> dst leave through the tunnel to `next` (null: the bridge decides). */
   "rule.set": z.strictObject({ src: id, dst: id, next: id.nullable() }),
+  /** Lightpaths.request, this host's end: the cluster file's lightpath to `peer` comes up. */
+  "lightpath.up": z.strictObject({ peer: id }),
   /** Starts a VM of this host as a process in its own network namespace, running one BSP rank. */
   "vm.start": z.strictObject({
     vm: id,
@@ -44,6 +46,8 @@ export const opSchemas = {
     messageBytes: z.number().int().min(1).max(64 * 2 ** 20),
     computeOps: z.number().min(0).max(1e11),
     supersteps: z.number().int().min(1).max(1e9),
+    /** Whether the rank timestamps its messages, for Wren. */
+    stamp: z.boolean().default(false),
   }),
   /** Starts every started rank's first superstep. */
   "vm.go": z.strictObject({}),
@@ -51,6 +55,8 @@ export const opSchemas = {
   "vm.progress": z.strictObject({}),
   /** TrafficTap.read: bytes per (src VM, dst VM) sent by this host's VMs since the last read. */
   "tap.read": z.strictObject({}),
+  /** TransferSource for Wren: the messages this host's VMs received since the last read (send start, last byte in; epoch seconds). */
+  "wren.read": z.strictObject({}),
   /** Ends the run: undoes everything it made on this host. */
   end: z.strictObject({}),
 } as const;

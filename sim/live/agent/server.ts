@@ -162,6 +162,10 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         idx.add(v.index);
       });
     } else if (op === "link.add" || op === "link.remove") host(a.peer, "args.peer");
+    else if (op === "lightpath.up") {
+      host(a.peer, "args.peer");
+      if (!me.lightpaths?.some((l) => l.peer === a.peer)) throw new Refused(`args.peer: ${opts.host} has no lightpath to "${a.peer}" in cluster ${cluster.name}`);
+    }
     else if (op === "rule.set") {
       vm(a.src, "args.src");
       vm(a.dst, "args.dst");
@@ -202,6 +206,9 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       case "link.remove":
         active!.run.removeLink(a.peer);
         return {};
+      case "lightpath.up":
+        active!.run.lightpathUp(a.peer, me.lightpaths!.find((l) => l.peer === a.peer)!);
+        return {};
       case "rule.set":
         active!.run.setRule(a.src, a.dst, a.next);
         return {};
@@ -215,6 +222,8 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         return active!.run.progress();
       case "tap.read":
         return active!.run.read();
+      case "wren.read":
+        return active!.run.readTransfers();
       case "end":
         undo("the controller ended the run");
         return {};

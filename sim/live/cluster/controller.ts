@@ -9,11 +9,33 @@
  * reply, fetched half an interval before VTTIF's update reads them (the port is synchronous),
  * and VTTIF counts their bytes as the simulator does (a header plus one entry per row); the
  * size of the rows' JSON in the replies is reported beside them.
+ *
+ * Wren watches the application's own messages: each rank stamps a message with when its
+ * sender began writing it, and the receiver notes when its last byte came in, so a sample is
+ * exactly what the simulator hands Wren (start of sending, end of delivery, bytes), from the
+ * messages the ranks exchange anyway and nothing else. (Counters at the ports, the other
+ * passive source, show bytes per interval but not where a transfer starts and ends; TCP_INFO
+ * is not reachable from Node without a native addon.) The receiving hosts' agents hand
+ * them over every export interval; the same Wren class ages and windows them.
+ *
+ * VRESERVE runs unchanged on VTTIF, Wren and the remote NetControl; its Lightpaths port asks
+ * both hosts' agents, once the setup delay has passed, to bring up the lightpath the cluster
+ * file gives them (on the testbed a second, faster veth pair, dark until then), and the
+ * tunnel between the two hosts runs over it from then on.
+ *
+ * VADAPT's loop runs unchanged too, in its "overlay" mode: its overlay links and forwarding
+ * rules are applied through the agents; its migrations are not (the VMs here are processes,
+ * which cannot move), so a scenario that asks the loop to migrate is refused before the run.
+ * Its decisions are logged as in the simulator (`adapt.decisions.csv`).
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
-import type { NetControl, TrafficSample, TrafficTap } from "../../ports/index.js";
+import { Rng } from "../../kernel/index.js";
+import type { Clock, Lightpaths, NetControl, Placement, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
+import { VReserve, type LightpathEvent } from "../../control/vreserve.js";
+import { AdaptLoop } from "../../control/adapt.js";
+import { Wren } from "../../wren/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
 import { Vttif } from "../../vttif/vttif.js";
@@ -25,7 +47,15 @@ import type { Cluster } from "./file.js";
 
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
-  const out = liveProblems(s);
+  // Wren runs across hosts; the rest of what live mode refuses it refuses here too.
+  const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren.") && !p.startsWith("policies.vreserve.") && !p.startsWith("policies.adapt:"));
+  const p = s.policies;
+  if (p.adapt?.enabled) {
+    if (!(p.vttif.enabled && p.wren.enabled)) out.push("policies.adapt.enabled: VADAPT needs policies.vttif and policies.wren enabled");
+    if (p.adapt.mode !== "overlay") out.push('policies.adapt.mode: live --cluster runs VMs as processes, which cannot migrate; set "overlay" (links and rules are applied live)');
+    if (p.adapt.maxHops > 1) out.push("policies.adapt.maxHops: live --cluster sets rules only where the sender's frames enter the overlay, so routes are direct; set 1");
+  }
+  if (p.vreserve.enabled && !(p.vttif.enabled && p.wren.enabled)) out.push("policies.vreserve.enabled: VRESERVE needs policies.vttif and policies.wren enabled");
   const known = new Set(c.hosts.map((h) => h.id));
   for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
   if (s.live?.vms === "qemu") out.push('live.vms: live --cluster runs VMs as processes ("process") so far');
@@ -75,7 +105,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     heartbeat = setInterval(() => {
       for (const a of agents.values()) fire(a.call("heartbeat", {}));
     }, 1000);
-    const net = new RemoteNet(agents, fire);
+    const net = new RemoteNet(agents, fire, s);
     // The first generation's star: every host's daemon linked to the Proxy's.
     const proxy = s.platform.overlay.proxy!;
     await Promise.all(hosts.filter((h) => h !== proxy).flatMap((h) => [agents.get(h)!.call("link.add", { peer: proxy, flood: true }), agents.get(proxy)!.call("link.add", { peer: h, flood: true })]));
@@ -90,6 +120,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       messageBytes: w.messageBytes,
       computeOps: w.computeOps,
       supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
+      stamp: s.policies.wren.enabled,
     }))));
     if (failures.length) throw new AgentError(failures.join("; "));
     const clock = new WallClock();
@@ -104,13 +135,65 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       // The aggregator is the Proxy's daemon; the rows have travelled already when it reads them.
       vttif = new Vttif(clock, tap, { send: (_a, _b, _n, done) => done() }, { ...s.policies.vttif, aggregator: proxy, apps: bsps.map((w) => ({ id: w.id, vms: w.vms })) });
     }
+    const wrenSpec = s.policies.wren;
+    let wren: Wren | undefined;
+    const estimates: { t: number; src: string; dst: string; bandwidth: number; latency: number; samples: number; age: number }[] = [];
+    const transfers = new RemoteTransfers(hosts, agents, clock);
+    if (wrenSpec.enabled) {
+      // No simulated noise: live samples carry the real kind.
+      wren = new Wren(clock, transfers, new Rng("wren.noise", s.seed), { ...wrenSpec, noise: 0 });
+      // Fetched half an interval before each export, as VTTIF's rows are.
+      clock.every(wrenSpec.exportInterval, () => fire(transfers.fetch()), wrenSpec.exportInterval / 2);
+      clock.every(wrenSpec.exportInterval, () => {
+        for (const e of wren!.table()) estimates.push({ t: clock.now, ...e });
+      });
+    }
+    let vreserve: VReserve | undefined;
+    if (s.policies.vreserve.enabled && vttif && wren) {
+      const placement: Placement = {
+        where: (vm) => where.get(vm)!,
+        memory: () => 0,
+        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
+      };
+      vreserve = new VReserve({ clock, vttif, wren, net, placement, lightpaths: new RemoteLightpaths(clock, agents, cluster, s.policies.vreserve.setupDelay, fire, log) }, s.policies.vreserve);
+      vreserve.onEvent((e) => log(`vreserve: ${e.event} lightpath ${e.a}-${e.b} at ${e.t.toFixed(2)} s (demand ${Math.round(e.demand)} B/s, path ${Math.round(e.pathBandwidth)} B/s)`));
+    }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
+    let adapt: AdaptLoop | undefined;
+    const spec = s.policies.adapt;
+    if (spec?.enabled && vttif && wren) {
+      const placement: Placement = {
+        where: (vm) => where.get(vm)!,
+        memory: () => 0,
+        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
+      };
+      const cpu = {
+        reserve: () => ({ admitted: false as const, reason: "live --cluster does not reserve CPU" }),
+        release: () => {},
+        usage: () => NaN,
+        progress: (app: string) => steps.get(app),
+      };
+      const w = bsps.find((x) => x.id === spec.app);
+      const work = w ? (w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps) : undefined;
+      adapt = new AdaptLoop({ clock, placement, net, cpu, vttif, wren, rng: new Rng("adapt", s.seed), proxy, work }, spec);
+      const seen = { n: 0 };
+      clock.every(0.5, () => {
+        for (; seen.n < adapt!.decisions.length; seen.n++) {
+          const d = adapt!.decisions[seen.n];
+          log(`adapt: ${d.t.toFixed(2)} s ${d.algorithm} ${d.reason} (objective ${d.current.toPrecision(4)} -> ${d.proposed.toPrecision(4)}, ${d.routes} routes)`);
+        }
+      });
+    }
+    /** Supersteps done, as polled: the run's rate over any stretch of it. */
+    const progress: { t: number; app: string; supersteps: number }[] = [];
     const total = new Map(bsps.map((w) => [w.id, w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps]));
     /** When each application was first seen done (progress is polled every 0.5 s: up to that late). */
     const finished = new Map<string, number>();
     clock.every(0.5, () => {
+      const t = clock.now;
       for (const w of bsps) fire(agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => {
         steps.set(w.id, p[w.vms[0]] ?? 0);
+        progress.push({ t, app: w.id, supersteps: p[w.vms[0]] ?? 0 });
         if (steps.get(w.id)! >= total.get(w.id)! && !finished.has(w.id)) finished.set(w.id, clock.now);
       }));
     });
@@ -121,8 +204,9 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     });
     const wall = clock.now;
     clock.stop();
-    // The last counts and supersteps, at the end.
+    // The last counts, transfers and supersteps, at the end.
     await tap.fetch();
+    if (wren) await transfers.fetch();
     await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0))));
     const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
     const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
@@ -136,6 +220,9 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       wall_s: Math.round(wall * 1000) / 1000,
       metrics: {
         ...Object.fromEntries([...steps].map(([app, k]) => [app, { supersteps: k, rate: k / wall, finished: finished.has(app), ...(finished.has(app) ? { runtime_s: finished.get(app)! } : {}) }])),
+        ...(adapt ? { adapt: Object.fromEntries(Object.entries(adapt.metrics()).map(([k, v]) => [k, Number.isFinite(v) ? v : null])) } : {}),
+        ...(vreserve ? { vreserve: { requested: vreserve.log.filter((e) => e.event === "requested").length, ready: vreserve.log.filter((e) => e.event === "ready").length, events: vreserve.log.map((e) => `${e.t.toFixed(2)}:${e.event}:${e.a}-${e.b}`).join(" ") } } : {}),
+        ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
     };
@@ -146,6 +233,10 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
+        if (adapt) out.add("adapt.decisions.csv", toCsv(recordsToRows(adapt.decisions.map((d) => ({ t: d.t, algorithm: d.algorithm, current: d.current, proposed: d.proposed, gain: d.gain, cost: d.cost, applied: d.applied ? 1 : 0, migrations: d.migrations, routes: d.routes, reason: d.reason, remaining_s: d.remaining, migration_s: d.migrationTime, rate_before: d.rateBefore, rate_after: d.rateAfter })), ["t", "algorithm", "current", "proposed", "gain", "cost", "applied", "migrations", "routes", "reason", "remaining_s", "migration_s", "rate_before", "rate_after"])));
+        out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
+        if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));
+        if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));
         out.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return out;
       },
@@ -158,8 +249,19 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
 }
 
 /** NetControl over the agents: links are tunnels at both ends; a rule acts at its daemon. */
-class RemoteNet implements Pick<NetControl, "addOverlayLink" | "removeOverlayLink" | "setRule"> {
-  constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void) {}
+class RemoteNet implements NetControl {
+  constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void, private readonly s: Scenario) {}
+
+  /** The path as the scenario's platform gives it (a policy falls back on it only where Wren has no estimate). */
+  measure(a: string, b: string): { bandwidth: number; latency: number } {
+    const t = this.s.platform.network?.topology;
+    if (t?.kind === "two-sites") {
+      const A = new Set(t.siteA);
+      if (A.has(a) !== A.has(b)) return { bandwidth: Math.min(t.wan.bandwidth, t.lan.bandwidth), latency: t.wan.latency + 2 * t.lan.latency };
+      return { bandwidth: t.lan.bandwidth, latency: 2 * t.lan.latency };
+    }
+    return t?.kind === "switch" ? { bandwidth: t.bandwidth, latency: 2 * t.latency } : { bandwidth: 125e6, latency: 1e-4 };
+  }
 
   addOverlayLink(a: string, b: string): void {
     this.fire(this.agents.get(a)!.call("link.add", { peer: b, flood: false }));
@@ -202,5 +304,45 @@ class RemoteTap implements TrafficTap {
     const r = this.rows.get(host) ?? [];
     this.rows.delete(host);
     return r;
+  }
+}
+
+/** Wren's TransferSource over the agents: each receiving host's messages, on the controller's clock. */
+class RemoteTransfers implements TransferSource {
+  private readonly fns: ((o: TransferObservation) => void)[] = [];
+  /** Epoch seconds at the clock's zero: the ranks stamp with their hosts' wall clocks. */
+  private readonly zero: number;
+
+  constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, clock: WallClock) {
+    this.zero = (performance.timeOrigin + performance.now()) / 1000 - clock.now;
+  }
+
+  observe(fn: (o: TransferObservation) => void): void {
+    this.fns.push(fn);
+  }
+
+  async fetch(): Promise<void> {
+    const got = await Promise.all(this.names.map((h) => this.agents.get(h)!.call("wren.read", {}) as Promise<TransferObservation[]>));
+    // In the order they completed, as the simulator hands them over.
+    const all = got.flat().map((o) => ({ ...o, start: o.start - this.zero, end: o.end - this.zero, latency: NaN })).sort((a, b) => a.end - b.end);
+    for (const o of all) for (const fn of this.fns) fn(o);
+  }
+}
+
+/** Lightpaths on the cluster's stand-ins: both ends brought up once the setup delay has passed. */
+class RemoteLightpaths implements Lightpaths {
+  constructor(
+    private readonly clock: Clock,
+    private readonly agents: Map<string, AgentClient>,
+    private readonly cluster: Cluster,
+    private readonly setupDelay: number,
+    private readonly fire: (p: Promise<unknown>) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  request(a: string, b: string, onReady: () => void): void {
+    // A pair the cluster has no lightpath for is never ready, as a provider that cannot serve it.
+    if (!this.cluster.host(a).lightpaths?.some((l) => l.peer === b)) return this.log(`vreserve: cluster ${this.cluster.name} has no lightpath between ${a} and ${b}`);
+    this.clock.after(this.setupDelay, () => this.fire(Promise.all([this.agents.get(a)!.call("lightpath.up", { peer: b }), this.agents.get(b)!.call("lightpath.up", { peer: a })]).then(onReady)));
   }
 }

@@ -28,6 +28,12 @@ export const clusterSchema = z.strictObject({
     port,
     /** The host's address on the underlay (tunnel endpoints); its agent address when absent. */
     underlay: address.optional(),
+    /**
+     * Lightpaths this host has, each to one peer: a device (down until a run asks for it) and
+     * the two ends' addresses on it. VRESERVE's requests bring them up; tunnels to that peer
+     * then run over them.
+     */
+    lightpaths: z.array(z.strictObject({ peer: id, device: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be a network device name"), local: address, remote: address })).max(255).optional(),
     cert: z.string().min(1),
     key: z.string().min(1),
   })).min(1).max(256),

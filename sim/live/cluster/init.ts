@@ -14,6 +14,7 @@ export interface InitHost {
   address: string;
   port: number;
   underlay?: string;
+  lightpaths?: { peer: string; device: string; local: string; remote: string }[];
 }
 
 const DAYS = "825";
@@ -52,7 +53,7 @@ export function clusterInit(dir: string, name: string, hosts: InitHost[]): Clust
     name,
     ca: "ca.crt",
     controller: { cert: "controller.crt", key: "controller.key" },
-    hosts: hosts.map((h) => ({ id: h.id, address: h.address, port: h.port, ...(h.underlay ? { underlay: h.underlay } : {}), cert: `host-${h.id}.crt`, key: `host-${h.id}.key` })),
+    hosts: hosts.map((h) => ({ id: h.id, address: h.address, port: h.port, ...(h.underlay ? { underlay: h.underlay } : {}), ...(h.lightpaths?.length ? { lightpaths: h.lightpaths } : {}), cert: `host-${h.id}.crt`, key: `host-${h.id}.key` })),
   };
   writeFileSync(join(dir, "cluster.json"), JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
   return file;

@@ -31,7 +31,7 @@ export async function serveTestbed(s: Scenario, dir: string, opts: { silence: nu
     const tag = (process.pid % 0xffff).toString(16);
     const bed: Testbed = buildTestbed(s, tag, journal);
     const name = `testbed${tag}`;
-    clusterInit(dir, name, bed.hosts.map((h) => ({ id: h.id, address: h.agent, port: h.port, underlay: h.underlay })));
+    clusterInit(dir, name, bed.hosts.map((h) => ({ id: h.id, address: h.agent, port: h.port, underlay: h.underlay, lightpaths: h.lightpaths })));
     const file = `${dir}/cluster.json`;
     // The agents' journal folders go with the testbed (once the agents have undone their runs).
     for (const h of bed.hosts) journal.add({ kind: "dir", path: agentStateDir(name, h.id) });

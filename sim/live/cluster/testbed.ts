@@ -24,6 +24,7 @@ export interface TestbedHost {
   underlay: string;
   agent: string;
   port: number;
+  lightpaths: { peer: string; device: string; local: string; remote: string }[];
 }
 
 export interface Testbed {
@@ -124,7 +125,28 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
     run(["link", "set", m, "up"]);
     run(["addr", "add", `10.78.${block}.${4 * k + 2}/30`, "dev", "m0"], ns);
     run(["link", "set", "m0", "up"], ns);
-    out.push({ id, ns, underlay: `10.77.0.${k}`, agent: `10.78.${block}.${4 * k + 2}`, port: AGENT_PORT });
+    out.push({ id, ns, underlay: `10.77.0.${k}`, agent: `10.78.${block}.${4 * k + 2}`, port: AGENT_PORT, lightpaths: [] });
   });
+  // VRESERVE's stand-in lightpaths: a veth pair straight between two hosts of different sites
+  // (every pair on one switch), shaped at the lightpath's rate, left down: dark until a run's
+  // request brings both ends up after the setup delay.
+  const vr = s.policies.vreserve;
+  if (vr.enabled) {
+    let n = 0;
+    for (const [i, x] of out.entries()) for (const y of out.slice(i + 1)) {
+      if (topo?.kind === "two-sites" && siteA.has(x.id) === siteA.has(y.id)) continue;
+      if (n >= 64) break;
+      const kx = out.indexOf(x) + 1, ky = out.indexOf(y) + 1;
+      const dx = `lp${ky}`, dy = `lp${kx}`, ax = `10.76.${n}.1`, ay = `10.76.${n}.2`;
+      run(["link", "add", dx, "mtu", String(UNDERLAY_MTU), "netns", x.ns, "type", "veth", "peer", "name", dy, "mtu", String(UNDERLAY_MTU), "netns", y.ns]);
+      run(["addr", "add", `${ax}/30`, "dev", dx], x.ns);
+      run(["addr", "add", `${ay}/30`, "dev", dy], y.ns);
+      shape(x.ns, dx, vr.bandwidth, vr.latency, latency);
+      shape(y.ns, dy, vr.bandwidth, vr.latency, latency);
+      x.lightpaths.push({ peer: y.id, device: dx, local: ax, remote: ay });
+      y.lightpaths.push({ peer: x.id, device: dy, local: ay, remote: ax });
+      n++;
+    }
+  }
   return { net, hosts: out, latency };
 }
