@@ -46,6 +46,8 @@ export interface MigrateOptions extends MigrationParams {
   started?: (dest: QemuVm) => void;
   /** The caller's clock (seconds), for `start` and `end`. */
   now?: () => number;
+  /** The destination's NIC (QEMU arguments: its own tap, the source's MAC and device); default the source's. */
+  nic?: string[];
 }
 
 /** What one migration took, as QEMU reports it and as the guest saw it. */
@@ -123,7 +125,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   const before = src.beats.slice(-50);
   const zero = { resumed: NaN, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: medianGap(before) };
   o.journal.add({ kind: "process", mark: name });
-  const dest = new QemuVm({ ...src.o, name, files, incoming });
+  const dest = new QemuVm({ ...src.o, name, files, incoming, ...(o.nic ? { nic: o.nic } : {}) });
   o.journal.process(dest.pid);
   o.started?.(dest);
   const fail = async (reason: string): Promise<{ vm: QemuVm; report: LiveMigrationReport }> => {

@@ -9,7 +9,8 @@ import type { Admission, MigrationNotice, Placement } from "../../ports/index.js
 import type { Backend } from "../backends.js";
 import type { Journal } from "../journal.js";
 import { migrateVm, type LiveMigrationReport, type MigrationParams } from "./migrate.js";
-import type { QemuVm } from "./qemu.js";
+import type { VmNetwork } from "./net.js";
+import type { PingReport, QemuVm } from "./qemu.js";
 
 /** A backend whose reservations can follow a VM to a new QEMU process (sim/live/vm/cpu.ts). */
 export interface Following extends Backend {
@@ -24,6 +25,26 @@ export interface LiveMigration extends LiveMigrationReport {
   to: string;
   /** The destination's vCPU thread share over the first second after the guest resumed there. */
   share_1s_after: number;
+  /** The longest gap between echo replies from the VM seen by a peer guest's pinger (10 ms
+   * apart), from the `migrate` command until replies flow again: the outage the network shows. */
+  network_outage_s: number;
+  /** The peer that pinged (empty without a network). */
+  pinger: string;
+  /** Supersteps/s of the VM's BSP application from the clock's start to the migration's start,
+   * and from the guest's resumption to the end of the run (NaN for a VM that is no rank). */
+  superstep_rate_before: number;
+  superstep_rate_after: number;
+  /** The application's supersteps at the migration's start and at the resumption. */
+  steps_at_start: number;
+  steps_at_resume: number;
+}
+
+/** How a migrating VM's network-visible outage is measured: a peer guest pings it. */
+export interface OutageProbe {
+  /** The peer guest's name and the VM's address, or undefined without a network. */
+  pinger(vm: string): { pinger: string; target: string } | undefined;
+  /** The pinger's reports so far (across its own QEMU processes). */
+  reports(pinger: string): PingReport[];
 }
 
 export interface PlacementOptions extends MigrationParams {
@@ -40,6 +61,11 @@ export interface PlacementOptions extends MigrationParams {
   maxRounds?: number;
   /** Called at each switch-over, with the source (stopped for good) and the destination. */
   onSwitch?: (vm: string, src: QemuVm, dest: QemuVm) => void;
+  /** The VMs' network: a migrating VM's destination gets its own tap on the bridge. */
+  net?: VmNetwork;
+  probe?: OutageProbe;
+  /** Supersteps done by the BSP application `vm` is a rank of, undefined for other VMs. */
+  steps?: (vm: string) => number | undefined;
 }
 
 export class LivePlacement implements Placement {
@@ -81,8 +107,15 @@ export class LivePlacement implements Placement {
     const from = this.where(vm);
     const src = this.o.vms.get(vm)!;
     const b = this.o.backend;
+    const net = this.o.net?.ports.has(vm) ? this.o.net : undefined;
+    const probe = this.o.probe?.pinger(vm);
+    const steps = this.o.steps?.(vm);
+    const stepsAt = () => this.o.steps?.(vm) ?? NaN;
+    const startWall = performance.now() / 1000;
+    let resumedWall = NaN, stepsResumed = NaN;
     const record = (r: LiveMigrationReport, share = NaN) => {
-      const m = { ...r, from, to, share_1s_after: share };
+      const k = steps ?? NaN;
+      const m: LiveMigration = { ...r, from, to, share_1s_after: share, network_outage_s: NaN, pinger: probe?.pinger ?? "", superstep_rate_before: k / r.start, superstep_rate_after: NaN, steps_at_start: k, steps_at_resume: stepsResumed };
       this.migrations.push(m);
       return m;
     };
@@ -99,6 +132,15 @@ export class LivePlacement implements Placement {
     // before the guest arrives. VSched's dispatcher takes the destination at the switch-over.
     const early = b.name !== "signals";
     let measured: Promise<number> = Promise.resolve(NaN);
+    // The destination's own tap on the bridge, same MAC and device (journaled before it exists).
+    const oldTap = net?.port(vm).tap;
+    let newTap: string | undefined;
+    try {
+      newTap = net?.addTap(vm, index);
+    } catch (err) {
+      record(this.failed(vm, `no tap for the destination: ${(err as Error).message}`));
+      return;
+    }
     const r = await migrateVm(src, {
       ...this.o,
       journal: this.o.journal,
@@ -106,6 +148,7 @@ export class LivePlacement implements Placement {
       downtimeLimit: this.o.downtimeLimit,
       now: this.o.now,
       started: (d) => this.started.push(d),
+      nic: newTap ? net!.qemuArgs(vm, newTap) : undefined,
       beforeStart: early
         ? (dest) => {
             const v = b.follow(vm, dest);
@@ -113,12 +156,22 @@ export class LivePlacement implements Placement {
           }
         : undefined,
       afterSwitch: (dest) => {
+        if (newTap) net!.moveTo(vm, newTap);
         if (!early) b.follow(vm, dest);
         else b.check(vm);
         this.o.onSwitch?.(vm, src, dest);
       },
-      onResume: (dest) => void (measured = shareOver(dest, 1)),
+      onResume: (dest) => {
+        resumedWall = performance.now() / 1000;
+        stepsResumed = stepsAt();
+        measured = shareOver(dest, 1);
+      },
     });
+    // The QEMU process that no longer holds the guest has quit (or been killed): its tap goes.
+    if (net && oldTap && newTap) {
+      if (r.report.status === "failed") net.moveTo(vm, oldTap);
+      net.dropTap(r.report.status === "failed" ? newTap : oldTap);
+    }
     if (r.report.status === "failed") {
       // The VM runs where it ran: the reservation goes back to the source's threads.
       if (this.o.vms.get(vm) !== r.vm) b.follow(vm, r.vm);
@@ -128,12 +181,30 @@ export class LivePlacement implements Placement {
     this.hosts.set(vm, to);
     const m = record(r.report);
     this.measures.push(measured.then((s) => void (m.share_1s_after = s)));
+    if (probe) this.measures.push(networkOutage(this.o.probe!, probe.pinger, probe.target, startWall, Number.isNaN(resumedWall) ? performance.now() / 1000 : resumedWall).then((x) => void (m.network_outage_s = x)));
     onDone?.({ vm, from, to, total_s: r.report.total_s, downtime_s: r.report.downtime_s, bytes: r.report.bytes });
   }
 
   private failed(vm: string, reason: string): LiveMigrationReport {
     const t = this.o.now();
     return { vm, status: "failed", reason, start: t, end: t, resumed: NaN, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: NaN };
+  }
+}
+
+/**
+ * The longest gap between the VM's echo replies at the pinger, over the pinger's reports from
+ * the migration's start until the first report after the resumption in which replies flowed
+ * for at least half its second (the gap that the switch-over opened has closed by then; a gap
+ * is reported whole in the second it ends). NaN if replies did not come back within 15 s.
+ */
+async function networkOutage(probe: OutageProbe, pinger: string, target: string, start: number, resumed: number): Promise<number> {
+  const end = performance.now() + 15_000;
+  for (;;) {
+    const reports = probe.reports(pinger).filter((x) => x.target === target && x.at > start);
+    const back = reports.findIndex((x) => x.at > resumed && x.replies >= 50);
+    if (back >= 0) return Math.max(...reports.slice(0, back + 1).map((x) => x.maxgap_s));
+    if (performance.now() > end) return NaN;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

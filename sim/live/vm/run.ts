@@ -79,13 +79,17 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     // Each rank of a BSP application: its index and the application's addresses.
     const ranks = new Map<string, string>();
     for (const w of bsps) w.vms.forEach((vm, i) => ranks.set(vm, bspParam(w, i, w.vms.map((x) => net!.address(x)))));
+    // A peer guest pings each VM that migrates (see pinger()), for the network-visible outage.
+    const pingers = net ? choosePingers(s) : new Map<string, string>();
+    const pinged = new Map<string, string[]>();
+    for (const [vm, peer] of pingers) pinged.set(peer, [...(pinged.get(peer) ?? []), net!.address(vm)]);
     const t0 = Date.now();
     for (const v of s.vms) {
       const name = `virtuoso-${process.pid}-${v.id}`;
       journal.add({ kind: "process", mark: name });
       const rank = ranks.get(v.id);
       const work = rank ? "bsp" : batch.has(v.id) ? "spin" : "idle";
-      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}) } : {};
+      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}), ...(pinged.has(v.id) ? { ping: pinged.get(v.id)!.join(",") } : {}) } : {};
       const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work, nic: net?.qemuArgs(v.id), params });
       journal.process(vm.pid);
       vms.set(v.id, vm);
@@ -101,6 +105,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
     const base = new Map(bsps.map((w) => [w.id, done(w.id)]));
     const supersteps = (app: string) => done(app) - base.get(app)!;
+    const appOf = new Map(bsps.flatMap((w) => w.vms.map((vm) => [vm, w.id] as const)));
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
@@ -115,6 +120,9 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       maxRounds: s.platform.migration.maxRounds,
       maxBandwidth: s.live!.migration.maxBandwidth,
       capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
+      net,
+      probe: { pinger: (vm) => (pingers.has(vm) ? { pinger: pingers.get(vm)!, target: net!.address(vm) } : undefined), reports: (id) => holders(id).flatMap((h) => h.pings) },
+      steps: (vm) => (appOf.has(vm) ? supersteps(appOf.get(vm)!) : undefined),
       onSwitch: (id, src, dest) => {
         const r = retired.get(id) ?? [];
         r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
@@ -155,6 +163,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     // A migration still in flight ends (within its own timeouts) before the run does.
     await p.settled();
+    for (const m of p.migrations) if (appOf.has(m.vm) && m.status === "completed") m.superstep_rate_after = (supersteps(appOf.get(m.vm)!) - m.steps_at_resume) / (clock.now - m.resumed);
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));
@@ -256,6 +265,21 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   }
 }
 
+/**
+ * For each VM that live.migrations moves (on a network): the peer guest that pings it, the
+ * first VM of the scenario that never migrates (its own switch-over would show as the target's
+ * outage), else the first other VM.
+ */
+function choosePingers(s: Scenario): Map<string, string> {
+  const moving = new Set(s.live!.migrations.map((m) => m.vm));
+  const out = new Map<string, string>();
+  for (const vm of moving) {
+    const peer = s.vms.find((v) => v.id !== vm && !moving.has(v.id)) ?? s.vms.find((v) => v.id !== vm);
+    if (peer) out.set(vm, peer.id);
+  }
+  return out;
+}
+
 const SAMPLE = 0.1;
 const WINDOW = 5;
 
@@ -283,7 +307,7 @@ function shareFigure(ids: string[], samples: { t: number; cpu: number[] }[], row
 }
 
 /** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
-const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "share_1s_after", "reason"];
+const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "network_outage_s", "pinger", "superstep_rate_before", "superstep_rate_after", "share_1s_after", "reason"];
 
 function migrationMetrics(m: LiveMigration): Record<string, string | number> {
   return Object.fromEntries(MIGRATION_COLUMNS.map((k) => [k, (m as unknown as Record<string, string | number>)[k] ?? ""]));
