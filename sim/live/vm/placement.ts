@@ -30,13 +30,13 @@ export interface LiveMigration extends LiveMigrationReport {
   network_outage_s: number;
   /** The peer that pinged (empty without a network). */
   pinger: string;
-  /** Supersteps/s of the VM's BSP application from the clock's start to the migration's start,
-   * and from the guest's resumption to the end of the run (NaN for a VM that is no rank). */
+  /** The pinger's usual longest gap at rest: the median of its per-second longest gaps over
+   * the 5 s before the migration (the resolution of network_outage_s on a busy machine). */
+  network_gap_before_s: number;
+  /** Supersteps/s of the VM's BSP application over the 2 s before the migration's start and
+   * the 2 s after the guest resumed (filled in by the run; NaN for a VM that is no rank). */
   superstep_rate_before: number;
   superstep_rate_after: number;
-  /** The application's supersteps at the migration's start and at the resumption. */
-  steps_at_start: number;
-  steps_at_resume: number;
 }
 
 /** How a migrating VM's network-visible outage is measured: a peer guest pings it. */
@@ -64,8 +64,6 @@ export interface PlacementOptions extends MigrationParams {
   /** The VMs' network: a migrating VM's destination gets its own tap on the bridge. */
   net?: VmNetwork;
   probe?: OutageProbe;
-  /** Supersteps done by the BSP application `vm` is a rank of, undefined for other VMs. */
-  steps?: (vm: string) => number | undefined;
 }
 
 export class LivePlacement implements Placement {
@@ -109,13 +107,10 @@ export class LivePlacement implements Placement {
     const b = this.o.backend;
     const net = this.o.net?.ports.has(vm) ? this.o.net : undefined;
     const probe = this.o.probe?.pinger(vm);
-    const steps = this.o.steps?.(vm);
-    const stepsAt = () => this.o.steps?.(vm) ?? NaN;
     const startWall = performance.now() / 1000;
-    let resumedWall = NaN, stepsResumed = NaN;
+    let resumedWall = NaN;
     const record = (r: LiveMigrationReport, share = NaN) => {
-      const k = steps ?? NaN;
-      const m: LiveMigration = { ...r, from, to, share_1s_after: share, network_outage_s: NaN, pinger: probe?.pinger ?? "", superstep_rate_before: k / r.start, superstep_rate_after: NaN, steps_at_start: k, steps_at_resume: stepsResumed };
+      const m: LiveMigration = { ...r, from, to, share_1s_after: share, network_outage_s: NaN, network_gap_before_s: NaN, pinger: probe?.pinger ?? "", superstep_rate_before: NaN, superstep_rate_after: NaN };
       this.migrations.push(m);
       return m;
     };
@@ -163,7 +158,6 @@ export class LivePlacement implements Placement {
       },
       onResume: (dest) => {
         resumedWall = performance.now() / 1000;
-        stepsResumed = stepsAt();
         measured = shareOver(dest, 1);
       },
     });
@@ -181,7 +175,11 @@ export class LivePlacement implements Placement {
     this.hosts.set(vm, to);
     const m = record(r.report);
     this.measures.push(measured.then((s) => void (m.share_1s_after = s)));
-    if (probe) this.measures.push(networkOutage(this.o.probe!, probe.pinger, probe.target, startWall, Number.isNaN(resumedWall) ? performance.now() / 1000 : resumedWall).then((x) => void (m.network_outage_s = x)));
+    if (probe) {
+      const before = this.o.probe!.reports(probe.pinger).filter((x) => x.target === probe.target && x.at <= startWall && x.at > startWall - 5).map((x) => x.maxgap_s).sort((a, b) => a - b);
+      m.network_gap_before_s = before.length ? before[Math.floor(before.length / 2)] : NaN;
+      this.measures.push(networkOutage(this.o.probe!, probe.pinger, probe.target, Number.isNaN(resumedWall) ? performance.now() / 1000 : resumedWall).then((x) => void (m.network_outage_s = x)));
+    }
     onDone?.({ vm, from, to, total_s: r.report.total_s, downtime_s: r.report.downtime_s, bytes: r.report.bytes });
   }
 
@@ -192,16 +190,17 @@ export class LivePlacement implements Placement {
 }
 
 /**
- * The longest gap between the VM's echo replies at the pinger, over the pinger's reports from
- * the migration's start until the first report after the resumption in which replies flowed
- * for at least half its second (the gap that the switch-over opened has closed by then; a gap
- * is reported whole in the second it ends). NaN if replies did not come back within 15 s.
+ * The longest gap between the VM's echo replies at the pinger that closed after the guest
+ * resumed at the destination (the gap the switch-over opened cannot close before: the guest
+ * is stopped), over the pinger's reports until the first in which replies flowed for at least
+ * half its second (a gap is reported whole, in the second it ends). NaN if replies did not
+ * come back within 15 s.
  */
-async function networkOutage(probe: OutageProbe, pinger: string, target: string, start: number, resumed: number): Promise<number> {
+async function networkOutage(probe: OutageProbe, pinger: string, target: string, resumed: number): Promise<number> {
   const end = performance.now() + 15_000;
   for (;;) {
-    const reports = probe.reports(pinger).filter((x) => x.target === target && x.at > start);
-    const back = reports.findIndex((x) => x.at > resumed && x.replies >= 50);
+    const reports = probe.reports(pinger).filter((x) => x.target === target && x.at > resumed);
+    const back = reports.findIndex((x) => x.replies >= 50);
     if (back >= 0) return Math.max(...reports.slice(0, back + 1).map((x) => x.maxgap_s));
     if (performance.now() > end) return NaN;
     await new Promise((r) => setTimeout(r, 100));

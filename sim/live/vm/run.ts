@@ -122,7 +122,6 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
       net,
       probe: { pinger: (vm) => (pingers.has(vm) ? { pinger: pingers.get(vm)!, target: net!.address(vm) } : undefined), reports: (id) => holders(id).flatMap((h) => h.pings) },
-      steps: (vm) => (appOf.has(vm) ? supersteps(appOf.get(vm)!) : undefined),
       onSwitch: (id, src, dest) => {
         const r = retired.get(id) ?? [];
         r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
@@ -155,7 +154,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     // With migrations, each VM's vCPU time every 0.1 s, for the share-over-time figure.
     const samples: { t: number; cpu: number[] }[] = [];
-    if (s.live!.migrations.length) clock.every(SAMPLE, () => samples.length < 1e5 && samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) }), 0);
+    const stepSamples: { t: number; steps: Map<string, number> }[] = [];
+    if (s.live!.migrations.length) clock.every(SAMPLE, () => {
+      if (samples.length < 1e5) samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) });
+      if (bsps.length && stepSamples.length < 1e5) stepSamples.push({ t: clock.now, steps: new Map(bsps.map((w) => [w.id, supersteps(w.id)])) });
+    }, 0);
     await new Promise<void>((r) => {
       clock.at(s.duration, r);
       const until = opts.until;
@@ -163,7 +166,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     // A migration still in flight ends (within its own timeouts) before the run does.
     await p.settled();
-    for (const m of p.migrations) if (appOf.has(m.vm) && m.status === "completed") m.superstep_rate_after = (supersteps(appOf.get(m.vm)!) - m.steps_at_resume) / (clock.now - m.resumed);
+    // A migrating rank's application: its superstep rate over 2 s before and after.
+    for (const m of p.migrations) if (appOf.has(m.vm) && m.status === "completed") {
+      m.superstep_rate_before = stepRate(stepSamples, appOf.get(m.vm)!, m.start - RATE_WINDOW, m.start);
+      m.superstep_rate_after = stepRate(stepSamples, appOf.get(m.vm)!, m.resumed, m.resumed + RATE_WINDOW);
+    }
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));
@@ -281,6 +288,15 @@ function choosePingers(s: Scenario): Map<string, string> {
 }
 
 const SAMPLE = 0.1;
+const RATE_WINDOW = 2;
+
+/** An application's supersteps/s between the samples nearest `t0` and `t1` (within the run). */
+function stepRate(samples: { t: number; steps: Map<string, number> }[], app: string, t0: number, t1: number): number {
+  const near = (t: number) => samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best), samples[0]);
+  if (!samples.length) return NaN;
+  const a = near(Math.max(0, t0)), b = near(t1);
+  return b.t > a.t ? (b.steps.get(app)! - a.steps.get(app)!) / (b.t - a.t) : NaN;
+}
 const WINDOW = 5;
 
 /** Each VM's vCPU thread share over sliding 0.5 s windows, its reservation dashed, and each
@@ -307,7 +323,7 @@ function shareFigure(ids: string[], samples: { t: number; cpu: number[] }[], row
 }
 
 /** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
-const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "network_outage_s", "pinger", "superstep_rate_before", "superstep_rate_after", "share_1s_after", "reason"];
+const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "network_outage_s", "network_gap_before_s", "pinger", "superstep_rate_before", "superstep_rate_after", "share_1s_after", "reason"];
 
 function migrationMetrics(m: LiveMigration): Record<string, string | number> {
   return Object.fromEntries(MIGRATION_COLUMNS.map((k) => [k, (m as unknown as Record<string, string | number>)[k] ?? ""]));
