@@ -3,6 +3,7 @@
  * bridge, the application runs on across the switch-over, VTTIF keeps counting the rank's
  * traffic at its new port, and the outage is measured from the network by a peer guest's pinger.
  */
+import test from "ava";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { runLive } from "../../sim/live/index.js";
 import { Journal } from "../../sim/live/journal.js";
 import { leftoverTables, NFT } from "../../sim/live/nftap.js";
 import { leftoverLinks, macOf, VmNetwork } from "../../sim/live/vm/net.js";
+import { networkOutage } from "../../sim/live/vm/placement.js";
+import { liveProblems } from "../../sim/live/refuse.js";
 import { loadScenario } from "../../sim/scenario/index.js";
 import { root, tempDir } from "../helpers.js";
 import { liveTest, vmProblem } from "./vm-env.js";
@@ -28,6 +31,23 @@ function counters(): Map<string, number> {
   }
   return out;
 }
+
+test("a BSP rank may migrate live; a VM that neither computes nor is a rank may not", (t) => {
+  const s = loadScenario(`${root}/scenarios/live-migrate-bsp.json`);
+  t.deepEqual(liveProblems(s), []);
+  const idle = { ...s, vms: [...s.vms, { ...s.vms[0], id: "idle" }], live: { ...s.live!, migrations: [{ vm: "idle", to: "h2", at: 1 }] } };
+  t.regex(liveProblems(idle).join("\n"), /^live\.migrations\.0\.vm: "idle" runs no batch or bsp workload/m);
+});
+
+test("the network outage is the longest reply gap that closed after the resumption, up to the first second in which replies flowed again", async (t) => {
+  const at = [9, 10, 10.5, 11, 12, 13];
+  const reports = at.map((x, i) => ({ target: "10.0.0.3", at: x, replies: [100, 90, 0, 30, 95, 100][i], maxgap_s: [0.9, 0.04, 0, 0.8, 0.05, 2][i] }));
+  const probe = { pinger: () => undefined, reports: () => [...reports, { target: "10.0.0.4", at: 10.7, replies: 100, maxgap_s: 5 }] };
+  // Resumed at 10.2: the reports at 10.5 (no reply yet), 11 (the gap closes) and 12 (replies flow).
+  t.is(await networkOutage(probe, "r0", "10.0.0.3", 10.2), 0.8);
+  // Resumed at 11.5: only the report at 12 counts.
+  t.is(await networkOutage(probe, "r0", "10.0.0.3", 11.5), 0.05);
+});
 
 liveTest("a migration destination's tap is journaled before it exists, counted as the VM's port, and removed by the journal", noNet(), (t) => {
   const journal = new Journal(tempDir());

@@ -196,7 +196,7 @@ export class LivePlacement implements Placement {
  * half its second (a gap is reported whole, in the second it ends). NaN if replies did not
  * come back within 15 s.
  */
-async function networkOutage(probe: OutageProbe, pinger: string, target: string, resumed: number): Promise<number> {
+export async function networkOutage(probe: OutageProbe, pinger: string, target: string, resumed: number): Promise<number> {
   const end = performance.now() + 15_000;
   for (;;) {
     const reports = probe.reports(pinger).filter((x) => x.target === target && x.at > resumed);
