@@ -198,7 +198,10 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const at = dest.beats.length;
     while (dest.beats.length < at + need) {
       if (dest.gone) return fail(`the guest died at the destination: ${dest.gone}; its console: ${dest.console.slice(-4).join(" | ")}`);
-      if (Date.now() > healthEnd) return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s`);
+      if (Date.now() > healthEnd) {
+        const state = await dest.status().catch((e: Error) => e.message);
+        return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s (${state}; its console: ${dest.console.slice(-3).join(" | ") || "nothing"})`);
+      }
       await sleep(20);
     }
     // Running, or paused by a dispatcher (VSched's stops): the heartbeat showed it ran.
