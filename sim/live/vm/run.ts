@@ -102,7 +102,9 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     for (const vm of ranks.keys()) vms.get(vm)!.type("go");
     // An application's supersteps: those all its ranks have completed (the simulator's
     // barrier), counted from the moment the clock starts.
-    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
+    // A rank's count is the furthest any of its QEMU processes saw: a migration's destination
+    // has printed nothing until its first superstep there.
+    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => Math.max(...holders(v).map((h) => h.supersteps))));
     const base = new Map(bsps.map((w) => [w.id, done(w.id)]));
     const supersteps = (app: string) => done(app) - base.get(app)!;
     const appOf = new Map(bsps.flatMap((w) => w.vms.map((vm) => [vm, w.id] as const)));
