@@ -118,9 +118,23 @@ export class VmNetwork {
     return tap;
   }
 
-  /** At the switch-over: the VM's port is now `tap`. */
+  /**
+   * At the switch-over: the VM's port is now `tap`, and its old port goes down (the source is
+   * paused for good; on another host its QEMU and tap would be gone), which takes the VM's MAC
+   * out of the bridge's FDB there: frames for it flood to the new port until the guest's
+   * announce, or any frame it sends, teaches the bridge where it is. Back up if the move is undone.
+   */
   moveTo(vm: string, tap: string): void {
-    this.port(vm).tap = tap;
+    const p = this.port(vm);
+    if (p.tap === tap) return;
+    const old = p.tap;
+    p.tap = tap;
+    try {
+      ipLink("link", "set", old, "down");
+      ipLink("link", "set", tap, "up");
+    } catch {
+      // A tap already deleted; nothing to forward through it anyway.
+    }
   }
 
   /** Deletes a tap no QEMU holds any more (a migration's source, or a failed destination). */
