@@ -87,19 +87,31 @@ liveTest("a BSP rank migrates live with its NIC: the ring runs on, the network-v
   let fdb = "";
   let first: Map<string, number> | undefined, second: Map<string, number> | undefined;
   let moved = NaN;
-  const topologies: string[] = [];
-  const r = await runLive(s, "deadline", {
-    until: (p) => {
-      if (Number.isNaN(moved) && existsSync(`/sys/class/net/${newTap}`) && !existsSync(`/sys/class/net/${oldTap}`)) {
-        moved = p.now;
-        fdb = execFileSync("bridge", ["fdb", "show", "br", `vtbr${pid}`], { encoding: "utf8" });
-        first = counters();
-      }
-      if (!Number.isNaN(moved)) topologies.push(p.topology ?? "none");
-      if (!second && p.now > moved + 2) second = counters();
-      return false;
-    },
-  });
+  let topologies: string[] = [];
+  const run = () => {
+    [fdb, first, second, moved, topologies] = ["", undefined, undefined, NaN, []];
+    return runLive(s, "deadline", {
+      until: (p) => {
+        if (Number.isNaN(moved) && existsSync(`/sys/class/net/${newTap}`) && !existsSync(`/sys/class/net/${oldTap}`)) {
+          moved = p.now;
+          fdb = execFileSync("bridge", ["fdb", "show", "br", `vtbr${pid}`], { encoding: "utf8" });
+          first = counters();
+        }
+        if (!Number.isNaN(moved)) topologies.push(p.topology ?? "none");
+        if (!second && p.now > moved + 2) second = counters();
+        return false;
+      },
+    });
+  };
+  let r = await run();
+  // Under TCG a destination guest sometimes panics on corrupted memory (list corruption, page
+  // fault storms) after a migration with network traffic: QEMU's failure, reported as one by
+  // the run. One more attempt then; a second such failure fails the test.
+  const died = (x: typeof r) => /died at the destination/.test(String((x.summary.metrics as Record<string, Record<string, unknown>>)["migration.1"].reason ?? ""));
+  if (died(r)) {
+    t.log(`first attempt: ${(r.summary.metrics as Record<string, Record<string, unknown>>)["migration.1"].reason}`);
+    r = await run();
+  }
   const m = r.summary.metrics as Record<string, Record<string, number | string>>;
   const mig = m["migration.1"];
   t.log(JSON.stringify(mig), JSON.stringify(m.app), JSON.stringify(m.vttif));

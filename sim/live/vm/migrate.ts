@@ -197,7 +197,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const healthEnd = Date.now() + (o.healthTimeout ?? 15) * 1000;
     const at = dest.beats.length;
     while (dest.beats.length < at + need) {
-      if (dest.gone) return fail(`the guest died at the destination: ${dest.gone}; its console: ${dest.console.slice(-4).join(" | ")}`);
+      if (dest.gone) return fail(`the guest died at the destination: ${dest.gone}; its console: ${[...dest.console.filter((l) => /RIP:|BUG|Oops|Call Trace|^\[.*\] [a-z_]+\+0x/.test(l)).slice(0, 12), ...dest.console.slice(-2)].join(" | ")}`);
       if (Date.now() > healthEnd) {
         const state = await dest.status().catch((e: Error) => e.message);
         return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s (${state}; its console: ${dest.console.slice(-3).join(" | ") || "nothing"})`);
