@@ -61,6 +61,8 @@ export interface PlacementOptions extends MigrationParams {
   maxRounds?: number;
   /** Called at each switch-over, with the source (stopped for good) and the destination. */
   onSwitch?: (vm: string, src: QemuVm, dest: QemuVm) => void;
+  /** Called when a migration fails after its destination started, with that destination. */
+  onFailed?: (vm: string, dest: QemuVm, reason: string) => void;
   /** The VMs' network: a migrating VM's destination gets its own tap on the bridge. */
   net?: VmNetwork;
   probe?: OutageProbe;
@@ -167,6 +169,8 @@ export class LivePlacement implements Placement {
       net.dropTap(r.report.status === "failed" ? newTap : oldTap);
     }
     if (r.report.status === "failed") {
+      const dest = this.started.filter((d) => d.o.vm === vm).pop();
+      if (dest && dest !== r.vm) this.o.onFailed?.(vm, dest, r.report.reason ?? "");
       // The VM runs where it ran: the reservation goes back to the source's threads.
       if (this.o.vms.get(vm) !== r.vm) b.follow(vm, r.vm);
       record(r.report);

@@ -69,6 +69,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   // The guest's own counter carries over: the furthest any holder saw.
   const progress = (id: string) => Math.max(...holders(id).map((h) => h.progress));
   const retired = new Map<string, string[]>();
+  const failedConsoles = new Map<string, string[]>();
   let placement: LivePlacement | undefined;
   let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
@@ -124,6 +125,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
       net,
       probe: { pinger: (vm) => (pingers.has(vm) ? { pinger: pingers.get(vm)!, target: net!.address(vm) } : undefined), reports: (id) => holders(id).flatMap((h) => h.pings) },
+      onFailed: (id, dest, reason) => {
+        const f = failedConsoles.get(id) ?? [];
+        f.push(`--- a failed migration's destination (${dest.pid}): ${reason} ---`, ...dest.console);
+        failedConsoles.set(id, f);
+      },
       onSwitch: (id, src, dest) => {
         const r = retired.get(id) ?? [];
         r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
@@ -248,7 +254,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
             ],
           }));
         }
-        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console].join("\n") + "\n");
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console, ...(failedConsoles.get(id) ?? [])].join("\n") + "\n");
         if (p.migrations.length) {
           o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
           o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
