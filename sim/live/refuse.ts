@@ -52,8 +52,9 @@ export function liveProblems(s: Scenario): string[] {
   return out;
 }
 
-/** live.migrations: QEMU VMs only, each of a VM whose guest computes (its heartbeat is how the
- * destination is checked), to another scenario host, within the run. */
+/** live.migrations: QEMU VMs only, each of a VM whose guest computes or runs a BSP rank (its
+ * heartbeat or supersteps are how the destination is checked), to another scenario host,
+ * within the run. A VM with a NIC migrates with it (its destination gets its own tap). */
 function migrationProblems(s: Scenario): string[] {
   const out: string[] = [];
   const migrations = s.live?.migrations ?? [];
@@ -61,13 +62,14 @@ function migrationProblems(s: Scenario): string[] {
   if (s.live?.vms !== "qemu") return ['live.migrations: live migration needs live.vms "qemu" (a process cannot be migrated)'];
   const hosts = new Set(s.platform.hosts.map((h) => h.id));
   const where = new Map(s.vms.map((v) => [v.id, v.host]));
-  const computing = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : [])));
+  // A batch guest prints a heartbeat line; a BSP rank prints one per superstep.
+  const computing = new Set(s.workloads.flatMap((w) => (w.kind === "batch" ? [w.vm] : w.kind === "bsp" ? w.vms : [])));
   // In time order, as they run: each starts from where the previous one left the VM.
   const order = migrations.map((m, i) => ({ m, i })).sort((a, b) => a.m.at - b.m.at || a.i - b.i);
   for (const { m, i } of order) {
     const at = `live.migrations.${i}`;
     if (!where.has(m.vm)) out.push(`${at}.vm: "${m.vm}" is not a VM`);
-    else if (!computing.has(m.vm)) out.push(`${at}.vm: "${m.vm}" runs no batch workload; live, a migration is checked by the guest's heartbeat, which only a computing guest prints`);
+    else if (!computing.has(m.vm)) out.push(`${at}.vm: "${m.vm}" runs no batch or bsp workload; live, a migration is checked by the guest's heartbeat (spin or superstep lines), which only a computing guest prints`);
     if (!hosts.has(m.to)) out.push(`${at}.to: "${m.to}" is not a host`);
     else if (where.get(m.vm) === m.to) out.push(`${at}.to: "${m.vm}" is already on "${m.to}" then`);
     else if (where.has(m.vm)) where.set(m.vm, m.to);

@@ -46,6 +46,8 @@ export interface MigrateOptions extends MigrationParams {
   started?: (dest: QemuVm) => void;
   /** The caller's clock (seconds), for `start` and `end`. */
   now?: () => number;
+  /** The destination's NIC (QEMU arguments: its own tap, the source's MAC and device); default the source's. */
+  nic?: string[];
 }
 
 /** What one migration took, as QEMU reports it and as the guest saw it. */
@@ -123,7 +125,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   const before = src.beats.slice(-50);
   const zero = { resumed: NaN, total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN, outage_s: NaN, heartbeat_s: medianGap(before) };
   o.journal.add({ kind: "process", mark: name });
-  const dest = new QemuVm({ ...src.o, name, files, incoming });
+  const dest = new QemuVm({ ...src.o, name, files, incoming, ...(o.nic ? { nic: o.nic } : {}) });
   o.journal.process(dest.pid);
   o.started?.(dest);
   const fail = async (reason: string): Promise<{ vm: QemuVm; report: LiveMigrationReport }> => {
@@ -195,8 +197,11 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const healthEnd = Date.now() + (o.healthTimeout ?? 15) * 1000;
     const at = dest.beats.length;
     while (dest.beats.length < at + need) {
-      if (dest.gone) return fail(`the guest died at the destination: ${dest.gone}`);
-      if (Date.now() > healthEnd) return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s`);
+      if (dest.gone) return fail(`the guest died at the destination: ${dest.gone}; its console: ${[...dest.console.filter((l) => /RIP:|BUG|Oops|Call Trace|^\[.*\] [a-z_]+\+0x/.test(l)).slice(0, 12), ...dest.console.slice(-2)].join(" | ")}`);
+      if (Date.now() > healthEnd) {
+        const state = await dest.status().catch((e: Error) => e.message);
+        return fail(`the guest printed no heartbeat at the destination within ${o.healthTimeout ?? 15} s (${state}; its console: ${dest.console.slice(-3).join(" | ") || "nothing"})`);
+      }
       await sleep(20);
     }
     // Running, or paused by a dispatcher (VSched's stops): the heartbeat showed it ran.

@@ -51,6 +51,15 @@ export interface VmOptions {
   params?: Record<string, string>;
 }
 
+export interface PingReport {
+  target: string;
+  /** Echo replies in the guest's last second. */
+  replies: number;
+  /** The longest time between consecutive replies, of which the later came in that second. */
+  maxgap_s: number;
+  at: number;
+}
+
 export class QemuVm {
   readonly child: ChildProcess;
   readonly pidfile: string;
@@ -61,10 +70,12 @@ export class QemuVm {
   readonly console: string[] = [];
   /** Guest-reported progress (spin lines). */
   progress = 0;
-  /** Wall seconds (performance.now) at which each spin line arrived: the guest's heartbeat. */
+  /** Wall seconds (performance.now) at which each spin or step line arrived: the guest's heartbeat. */
   readonly beats: number[] = [];
   /** Supersteps the guest's BSP rank reports done. */
   supersteps = 0;
+  /** The guest pinger's once-a-second reports (guest/ping.c), `at` when the line arrived (performance.now, s). */
+  readonly pings: PingReport[] = [];
   private exited?: string;
 
   constructor(readonly o: VmOptions) {
@@ -101,7 +112,12 @@ export class QemuVm {
           if (this.beats.length < 1e6) this.beats.push(performance.now() / 1000);
         }
         const k = line.match(/virtuoso-guest: step (\d+)/);
-        if (k) this.supersteps = Number(k[1]);
+        if (k) {
+          this.supersteps = Number(k[1]);
+          if (this.beats.length < 1e6) this.beats.push(performance.now() / 1000);
+        }
+        const g = line.match(/virtuoso-guest: ping (\S+) replies (\d+) maxgap (\d+)/);
+        if (g && this.pings.length < 1e5) this.pings.push({ target: g[1], replies: Number(g[2]), maxgap_s: Number(g[3]) / 1e6, at: performance.now() / 1000 });
       }
     });
     let err = "";

@@ -69,6 +69,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   // The guest's own counter carries over: the furthest any holder saw.
   const progress = (id: string) => Math.max(...holders(id).map((h) => h.progress));
   const retired = new Map<string, string[]>();
+  const failedConsoles = new Map<string, string[]>();
   let placement: LivePlacement | undefined;
   let backend: (Backend & Pick<VmDeadline, "admitMove" | "follow" | "check">) | undefined;
   let clock = new WallClock();
@@ -79,13 +80,17 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     // Each rank of a BSP application: its index and the application's addresses.
     const ranks = new Map<string, string>();
     for (const w of bsps) w.vms.forEach((vm, i) => ranks.set(vm, bspParam(w, i, w.vms.map((x) => net!.address(x)))));
+    // A peer guest pings each VM that migrates (see pinger()), for the network-visible outage.
+    const pingers = net ? choosePingers(s) : new Map<string, string>();
+    const pinged = new Map<string, string[]>();
+    for (const [vm, peer] of pingers) pinged.set(peer, [...(pinged.get(peer) ?? []), net!.address(vm)]);
     const t0 = Date.now();
     for (const v of s.vms) {
       const name = `virtuoso-${process.pid}-${v.id}`;
       journal.add({ kind: "process", mark: name });
       const rank = ranks.get(v.id);
       const work = rank ? "bsp" : batch.has(v.id) ? "spin" : "idle";
-      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}) } : {};
+      const params: Record<string, string> = net ? { ip: net.port(v.id).ip, ...(rank ? { bsp: rank } : {}), ...(pinged.has(v.id) ? { ping: pinged.get(v.id)!.join(",") } : {}) } : {};
       const vm = new QemuVm({ vm: v.id, name, dir, guest, accel, memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, work, nic: net?.qemuArgs(v.id), params });
       journal.process(vm.pid);
       vms.set(v.id, vm);
@@ -98,9 +103,12 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     for (const vm of ranks.keys()) vms.get(vm)!.type("go");
     // An application's supersteps: those all its ranks have completed (the simulator's
     // barrier), counted from the moment the clock starts.
-    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => vms.get(v)!.supersteps));
+    // A rank's count is the furthest any of its QEMU processes saw: a migration's destination
+    // has printed nothing until its first superstep there.
+    const done = (app: string) => Math.min(...bsps.find((w) => w.id === app)!.vms.map((v) => Math.max(...holders(v).map((h) => h.supersteps))));
     const base = new Map(bsps.map((w) => [w.id, done(w.id)]));
     const supersteps = (app: string) => done(app) - base.get(app)!;
+    const appOf = new Map(bsps.flatMap((w) => w.vms.map((vm) => [vm, w.id] as const)));
     clock = new WallClock();
     backend = backendName === "deadline" ? new VmDeadline(vms, uMax, journal) : backendName === "cgroup" ? new VmCgroup(vms, uMax, journal) : new VmSignals(vms, uMax, journal, clock, LIVE_TICK, s.policies.vsched.budget);
     const b = backend;
@@ -115,6 +123,13 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       maxRounds: s.platform.migration.maxRounds,
       maxBandwidth: s.live!.migration.maxBandwidth,
       capabilities: s.live!.migration.autoConverge ? ["auto-converge"] : [],
+      net,
+      probe: { pinger: (vm) => (pingers.has(vm) ? { pinger: pingers.get(vm)!, target: net!.address(vm) } : undefined), reports: (id) => holders(id).flatMap((h) => h.pings) },
+      onFailed: (id, dest, reason) => {
+        const f = failedConsoles.get(id) ?? [];
+        f.push(`--- a failed migration's destination (${dest.pid}): ${reason} ---`, ...dest.console);
+        failedConsoles.set(id, f);
+      },
       onSwitch: (id, src, dest) => {
         const r = retired.get(id) ?? [];
         r.push(...src.console, `--- migrated to a new QEMU process (${dest.pid}) at ${clock.now.toFixed(3)} s ---`);
@@ -147,7 +162,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     // With migrations, each VM's vCPU time every 0.1 s, for the share-over-time figure.
     const samples: { t: number; cpu: number[] }[] = [];
-    if (s.live!.migrations.length) clock.every(SAMPLE, () => samples.length < 1e5 && samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) }), 0);
+    const stepSamples: { t: number; steps: Map<string, number> }[] = [];
+    if (s.live!.migrations.length) clock.every(SAMPLE, () => {
+      if (samples.length < 1e5) samples.push({ t: clock.now, cpu: [...vms.keys()].map(cpu) });
+      if (bsps.length && stepSamples.length < 1e5) stepSamples.push({ t: clock.now, steps: new Map(bsps.map((w) => [w.id, supersteps(w.id)])) });
+    }, 0);
     await new Promise<void>((r) => {
       clock.at(s.duration, r);
       const until = opts.until;
@@ -155,6 +174,11 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     });
     // A migration still in flight ends (within its own timeouts) before the run does.
     await p.settled();
+    // A migrating rank's application: its superstep rate over 2 s before and after.
+    for (const m of p.migrations) if (appOf.has(m.vm) && m.status === "completed") {
+      m.superstep_rate_before = stepRate(stepSamples, appOf.get(m.vm)!, m.start - RATE_WINDOW, m.start);
+      m.superstep_rate_after = stepRate(stepSamples, appOf.get(m.vm)!, m.resumed, m.resumed + RATE_WINDOW);
+    }
     const stalled = (b as { stalled?: Set<string> }).stalled ?? new Set<string>();
     const throttling = new Map([...vms.keys()].map((id) => [id, b instanceof VmCgroup ? b.throttling(id) : undefined]));
     const steps = new Map(bsps.map((w) => [w.id, supersteps(w.id)]));
@@ -230,7 +254,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
             ],
           }));
         }
-        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console].join("\n") + "\n");
+        for (const [id, vm] of vms) o.add(`console-${id}.txt`, [...(retired.get(id) ?? []), ...vm.console, ...(failedConsoles.get(id) ?? [])].join("\n") + "\n");
         if (p.migrations.length) {
           o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
           o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
@@ -256,7 +280,31 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   }
 }
 
+/**
+ * For each VM that live.migrations moves (on a network): the peer guest that pings it, the
+ * first VM of the scenario that never migrates (its own switch-over would show as the target's
+ * outage), else the first other VM.
+ */
+function choosePingers(s: Scenario): Map<string, string> {
+  const moving = new Set(s.live!.migrations.map((m) => m.vm));
+  const out = new Map<string, string>();
+  for (const vm of moving) {
+    const peer = s.vms.find((v) => v.id !== vm && !moving.has(v.id)) ?? s.vms.find((v) => v.id !== vm);
+    if (peer) out.set(vm, peer.id);
+  }
+  return out;
+}
+
 const SAMPLE = 0.1;
+const RATE_WINDOW = 2;
+
+/** An application's supersteps/s between the samples nearest `t0` and `t1` (within the run). */
+function stepRate(samples: { t: number; steps: Map<string, number> }[], app: string, t0: number, t1: number): number {
+  const near = (t: number) => samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best), samples[0]);
+  if (!samples.length) return NaN;
+  const a = near(Math.max(0, t0)), b = near(t1);
+  return b.t > a.t ? (b.steps.get(app)! - a.steps.get(app)!) / (b.t - a.t) : NaN;
+}
 const WINDOW = 5;
 
 /** Each VM's vCPU thread share over sliding 0.5 s windows, its reservation dashed, and each
@@ -283,7 +331,7 @@ function shareFigure(ids: string[], samples: { t: number; cpu: number[] }[], row
 }
 
 /** The simulator's migration columns (migrations.csv) first, then what only QEMU reports. */
-const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "share_1s_after", "reason"];
+const MIGRATION_COLUMNS = ["vm", "from", "to", "start", "end", "total_s", "downtime_s", "bytes", "rounds", "status", "resumed", "setup_s", "total_bytes", "duplicate_bytes", "normal_bytes", "dirty_syncs", "mbps", "outage_s", "heartbeat_s", "network_outage_s", "network_gap_before_s", "pinger", "superstep_rate_before", "superstep_rate_after", "share_1s_after", "reason"];
 
 function migrationMetrics(m: LiveMigration): Record<string, string | number> {
   return Object.fromEntries(MIGRATION_COLUMNS.map((k) => [k, (m as unknown as Record<string, string | number>)[k] ?? ""]));

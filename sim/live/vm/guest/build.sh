@@ -7,7 +7,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-${VIRTUOSO_GUEST_DIR:-${HOME:-/root}/.cache/virtuoso/guest}}
 # The stamp names the inputs: a changed /init rebuilds the initrd.
-want="$(cat "$here/init" "$here/build.sh" "$here/bsp.c" "$here/dirty.c" | cksum | cut -d' ' -f1)"
+want="$(cat "$here/init" "$here/build.sh" "$here/bsp.c" "$here/dirty.c" "$here/ping.c" | cksum | cut -d' ' -f1)"
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$want" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.gz" ]; then
   echo "$dir"; exit 0
 fi
@@ -38,6 +38,8 @@ strip root/bin/bsp 2>/dev/null || true
 cp "$here/init" root/init
 # The memory dirtier (virtuoso.work=dirty), for the migration measurements.
 gcc -static -O2 -o root/bin/dirty "$here/dirty.c"
+# The pinger (virtuoso.ping=ADDR,...): a migrating VM's network-visible outage, seen from a peer.
+gcc -static -O2 -o root/bin/ping "$here/ping.c"
 chmod 755 root/init
 # busybox makes the cpio archive: no cpio package needed.
 (cd root && find . | ../x/bin/busybox cpio -o -H newc 2>/dev/null | gzip -9) > "$dir/initrd.gz.tmp"
