@@ -5,6 +5,7 @@
  * and reports both wall times and their ratio. SimGrid runs its CM02 model without cross
  * traffic or TCP gamma, which on a crossbar is plain max-min (what the bench here uses).
  */
+import { projectRoot } from "../source/index.js";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +15,8 @@ import { monotonicSeconds } from "../live/index.js";
 import { round, type Bench, type Figure } from "./bench.js";
 import { bspAllToAll } from "./platform.js";
 
-const source = new URL("./simgrid-bsp.cpp", import.meta.url);
+// Beside the sources, also when the command runs from the build in dist/.
+const source = new URL(`file://${projectRoot}sim/bench/simgrid-bsp.cpp`);
 const header = "/usr/include/simgrid/s4u.hpp";
 
 function platform(ranks: number): string {

@@ -5,16 +5,15 @@
  * created and undone on exit, error or signal; `virtuoso live --cleanup` undoes what a killed
  * run left. Borrowers also die with the run (parent-death signal, and stdin closing).
  */
+import { nodeProgram } from "../source/index.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { levelAt, type Testcase } from "../uucs/testcase.js";
 import { Journal } from "./journal.js";
 
-const borrowerProgram = fileURLToPath(new URL("./uucs-borrower.ts", import.meta.url));
-const register = new URL("../../bin/register.js", import.meta.url).href;
+const borrowerProgram = nodeProgram(new URL("./uucs-borrower.ts", import.meta.url));
 
 export interface UucsLiveResult {
   testcase: string;
@@ -63,7 +62,7 @@ export async function runUucsLive(tc: Testcase, opts: UucsLiveOptions = {}): Pro
     for (let i = 0; i < count; i++) {
       const mark = `virtuoso-uucs-${process.pid}-${i}`;
       journal.add({ kind: "process", mark });
-      const args = [...(tc.resource === "memory" ? ["--max-old-space-size=64"] : []), `--import=${register}`, borrowerProgram, tc.resource, mark, dir];
+      const args = [...(tc.resource === "memory" ? ["--max-old-space-size=64"] : []), ...borrowerProgram.execArgv, borrowerProgram.file, tc.resource, mark, dir];
       const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, ...args], { stdio: ["pipe", "ignore", "inherit"] });
       child.stdin!.on("error", () => {});
       if (child.pid) journal.process(child.pid);

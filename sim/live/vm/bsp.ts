@@ -35,4 +35,4 @@ export function bspParam(w: BspSpec, rank: number, addresses: string[]): string 
 }
 
 /** Patterns in which every rank receives every superstep, so no rank can run ahead of the others unboundedly. */
-export const GUEST_PATTERNS: ReadonlySet<Pattern> = new Set(["ring", "all-to-all", "mesh", "tree", "n-body"]);
+export const GUEST_PATTERNS: ReadonlySet<Pattern> = new Set(["ring", "all-to-all", "mesh", "torus", "tree", "n-body"]);
