@@ -119,7 +119,7 @@ export class EventQueue {
     this.time[slot] = time;
     this.order[slot] = (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++;
     this.link(slot);
-    if (++this.n > 2 * this.nb) this.resize(2 * this.nb);
+    if (++this.n > this.nb) this.resize(2 * this.nb);
     else if (--this.opsLeft === 0) this.check();
     return this.gen[slot] * SLOT_SPACE + slot;
   }
@@ -130,7 +130,7 @@ export class EventQueue {
     const slot = handle % SLOT_SPACE;
     this.unlink(slot);
     this.release(slot);
-    if (--this.n < this.nb >> 1 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
+    if (--this.n < this.nb >> 2 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
     return true;
   }
 
@@ -153,7 +153,7 @@ export class EventQueue {
     this.poppedFn = this.fns[slot];
     this.poppedArg = this.args[slot];
     this.release(slot);
-    if (--this.n < this.nb >> 1 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
+    if (--this.n < this.nb >> 2 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
     else if (--this.opsLeft === 0) this.check();
     return true;
   }
