@@ -11,8 +11,8 @@
  * monotone in time, so equal times share a bucket and sort there by order: ties come out exactly
  * as from a heap on the same keys).
  *
- * The calendar is rebuilt when the population doubles or halves (nb follows it), and when the
- * work per operation (buckets swept + entries passed on insertion) grows: the width is then
+ * The calendar is rebuilt when the population outgrows the buckets, when it stayed under a
+ * quarter of them for a window of operations (nb follows it), and when the work per operation (buckets swept + entries passed on insertion) grows: the width is then
  * 3 x the mean separation of the first events (Brown's rule, separations over twice the mean
  * dropped). Payloads (callback + argument) live in slots; a handle names a slot plus a
  * generation, so a stale handle can never cancel a reused slot.
@@ -66,6 +66,10 @@ export class EventQueue {
   private work = 0;
   private windowOps = 0;
   private opsLeft = 0;
+  /** Windows double after each re-estimate that did not bring the work down. */
+  private backoff = 0;
+  /** Largest population this window. */
+  private peak = 0;
   private scratch: Int32Array;
 
   /** Filled by `pop()`. */
@@ -119,8 +123,11 @@ export class EventQueue {
     this.time[slot] = time;
     this.order[slot] = (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++;
     this.link(slot);
-    if (++this.n > this.nb) this.resize(2 * this.nb);
-    else if (--this.opsLeft === 0) this.check();
+    if (++this.n > this.peak) {
+      this.peak = this.n;
+      if (this.n > this.nb) this.resize(2 * this.nb);
+    }
+    if (--this.opsLeft === 0) this.check();
     return this.gen[slot] * SLOT_SPACE + slot;
   }
 
@@ -130,7 +137,7 @@ export class EventQueue {
     const slot = handle % SLOT_SPACE;
     this.unlink(slot);
     this.release(slot);
-    if (--this.n < this.nb >> 2 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
+    this.n--;
     return true;
   }
 
@@ -153,8 +160,8 @@ export class EventQueue {
     this.poppedFn = this.fns[slot];
     this.poppedArg = this.args[slot];
     this.release(slot);
-    if (--this.n < this.nb >> 2 && this.nb > MIN_BUCKETS) this.resize(this.nb >> 1);
-    else if (--this.opsLeft === 0) this.check();
+    this.n--;
+    if (--this.opsLeft === 0) this.check();
     return true;
   }
 
@@ -236,16 +243,31 @@ export class EventQueue {
     this.freeHead = slot;
   }
 
-  /** Windows span twice the population, so re-estimating costs O(1) per operation. */
+  /**
+   * Windows span twice the population or more, so re-estimating costs O(1) per operation; they
+   * double while re-estimates do not help (some distributions suit no single width).
+   */
   private startWindow(): void {
     this.work = 0;
-    this.opsLeft = this.windowOps = Math.max(64, 2 * this.n);
+    this.peak = this.n;
+    this.opsLeft = this.windowOps = Math.max(64, 2 * this.n) * 2 ** this.backoff;
   }
 
-  /** Every window of operations: re-estimate the width if the work per operation grew. */
+  /**
+   * Every window of operations: halve the buckets if the population stayed under a quarter of
+   * them all window (bursts do not make it shrink and grow back), and re-estimate the width if
+   * the work per operation grew.
+   */
   private check(): void {
-    if (this.work > MAX_WORK * this.windowOps) this.resize(this.nb);
-    else this.startWindow();
+    if (this.peak < this.nb >> 2 && this.nb > MIN_BUCKETS) {
+      this.resize(this.nb >> 1);
+    } else if (this.work > MAX_WORK * this.windowOps) {
+      if (this.backoff < 20) this.backoff++;
+      this.resize(this.nb);
+    } else {
+      this.backoff = 0;
+      this.startWindow();
+    }
   }
 
   /**
