@@ -38,7 +38,7 @@ const MIN_BUCKETS = 16;
 /** Events sampled from the front to set the width (Brown used 25). */
 const SAMPLE = 25;
 /** Mean work per operation above which the width is re-estimated. */
-const MAX_WORK = 6;
+const MAX_WORK = 3;
 
 export class EventQueue {
   private cap: number;
@@ -346,15 +346,18 @@ export class EventQueue {
 
 /**
  * Brown's width: 3 x the mean separation of the sampled times (in order), recomputed without
- * the separations over twice the first mean. 0 when they are all equal.
+ * the separations over twice the first mean. 0 (keep the width) when they are all equal.
  */
 function sampledWidth(time: Float64Array, slots: Int32Array, k: number): number {
-  if (k < 2) return 0;
-  const mean = (time[slots[k - 1]] - time[slots[0]]) / (k - 1);
+  // Equal times share a day whatever the width, so only separations between distinct times count.
+  let distinct = 0;
+  for (let i = 1; i < k; i++) if (time[slots[i]] !== time[slots[i - 1]]) distinct++;
+  if (distinct === 0) return 0;
+  const mean = (time[slots[k - 1]] - time[slots[0]]) / distinct;
   let sum = 0, count = 0;
   for (let i = 1; i < k; i++) {
     const sep = time[slots[i]] - time[slots[i - 1]];
-    if (sep <= 2 * mean) {
+    if (sep > 0 && sep <= 2 * mean) {
       sum += sep;
       count++;
     }
