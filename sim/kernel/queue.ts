@@ -17,7 +17,9 @@
  * dropped). Payloads (callback + argument) live in slots; a handle names a slot plus a
  * generation, so a stale handle can never cancel a reused slot.
  *
- * On PHOLD (sim/bench) it beat the binary heap it replaced at 1,000 and 1,000,000 LPs.
+ * On PHOLD (sim/bench, per CPU second, side by side) it beat the binary heap it replaced at
+ * 1,000 and 1,000,000 LPs. Keys and links interleaved in one 32-byte record per slot (one cache
+ * line per entry) measured slower than these parallel arrays at both sizes, so they stay.
  */
 export type Callback = (arg: any) => void;
 
