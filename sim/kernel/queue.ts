@@ -12,9 +12,10 @@
  * as from a heap on the same keys).
  *
  * The calendar is rebuilt when the population outgrows the buckets, when it stayed under a
- * quarter of them for a window of operations (nb follows it), and when the work per operation (buckets swept + entries passed on insertion) grows: the width is then
- * 3 x the mean separation of the first events (Brown's rule, separations over twice the mean
- * dropped). Payloads (callback + argument) live in slots; a handle names a slot plus a
+ * quarter of them for a window of operations (nb follows it), and when the work per operation
+ * (buckets swept + entries passed on insertion) grows: the width is then 3 x the mean
+ * separation of the first events' distinct times (Brown's rule, separations over twice the
+ * mean dropped). Payloads (callback + argument) live in slots; a handle names a slot plus a
  * generation, so a stale handle can never cancel a reused slot.
  *
  * On PHOLD (sim/bench, per CPU second, side by side) it beat the binary heap it replaced at
