@@ -1,8 +1,8 @@
 /**
  * The reference for `phold`: the same PHOLD (same random stream, same draws per event) on a
  * bare binary heap of two typed arrays (time, LP), with no priorities, no sequence numbers,
- * no cancellation and no callbacks. Its events/s is the practical ceiling for a JavaScript
- * kernel here; `virtuoso bench phold --against phold-bare` reports how close the kernel gets.
+ * no cancellation and no callbacks: the practical ceiling for a heap-based JavaScript kernel.
+ * `virtuoso bench phold --against phold-bare` reports the kernel (a calendar queue) against it.
  */
 import { Rng } from "../kernel/index.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";

@@ -14,7 +14,7 @@
  * A period the VM abandons (it had no work, and the wake-up rule opened a new one) is neither
  * recorded nor counted.
  */
-import type { Reservation } from "../ports/index.js";
+import type { DispatchTarget, Reservation } from "../ports/index.js";
 import type { RecordSink, Server, ServerStats } from "./server.js";
 import { toNs, toSeconds } from "./time.js";
 
@@ -22,6 +22,7 @@ export class CbsServer implements Server {
   core = 0;
   cpuMark = 0;
   readonly stats: ServerStats = { periods: 0, misses: 0, missAmount: 0, overrun: 0 };
+  target!: DispatchTarget;
   private period: number;
   private slice: number;
   /** d = base + index x period. */

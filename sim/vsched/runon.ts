@@ -11,7 +11,7 @@
  * overloaded VM falls behind and keeps missing, as under EDF. Periods that lapse while the VM
  * has no work are not misses.
  */
-import type { Reservation } from "../ports/index.js";
+import type { DispatchTarget, Reservation } from "../ports/index.js";
 import type { RecordSink, Server, ServerStats } from "./server.js";
 import { toNs, toSeconds } from "./time.js";
 
@@ -29,6 +29,7 @@ export class RunOnServer implements Server {
   core = 0;
   cpuMark = 0;
   readonly stats: ServerStats = { periods: 0, misses: 0, missAmount: 0, overrun: 0 };
+  target!: DispatchTarget;
   private jobs: Job[] = [];
   private period: number;
   private slice: number;

@@ -3,7 +3,7 @@
  * run now, the deadline it competes with, how much budget it has left, and when it next needs
  * the dispatcher's attention. All times and amounts are whole nanoseconds.
  */
-import type { Reservation } from "../ports/index.js";
+import type { DispatchTarget, Reservation } from "../ports/index.js";
 
 /** One job's (or one server period's) outcome. Times in seconds. */
 export interface PeriodRecord {
@@ -36,6 +36,8 @@ export interface Server {
   /** CPU reading (seconds) when the dispatcher last gave it the core or credited it. */
   cpuMark: number;
   readonly stats: ServerStats;
+  /** The dispatch port's handle on the VM, bound once by VSched when it admits the VM. */
+  target: DispatchTarget;
   /** Brings releases or replenishments up to `now`; `runnable` says whether the VM has work. */
   advance(now: number, runnable: boolean): void;
   /** May run now (budget left, not throttled); call after `advance`. */

@@ -16,7 +16,7 @@
  *
  * Talks only to a Clock and a CpuDispatch, so the same object drives real processes.
  */
-import type { Admission, Clock, CpuDispatch, Reservation } from "../ports/index.js";
+import type { Admission, Clock, CpuDispatch, DispatchTarget, Reservation } from "../ports/index.js";
 import { admit, cost, malformed } from "./admission.js";
 import { CbsServer } from "./cbs.js";
 import { RunOnServer } from "./runon.js";
@@ -120,6 +120,7 @@ export class VSched {
     }
     const s = this.params.budget === "cbs" ? new CbsServer(vm, this.seq++, r, now, this.listeners) : new RunOnServer(vm, this.seq++, r, now, this.listeners);
     s.core = chosen;
+    s.target = targetOf(this.dispatch, vm);
     this.servers.set(vm, s);
     this.cores[chosen].servers.push(s);
     this.dispatch.stop(vm);
@@ -192,7 +193,7 @@ export class VSched {
   private credit(core: Core, now: number): void {
     const s = core.running;
     if (!s) return;
-    const cpu = this.dispatch.cpuTime(s.vm);
+    const cpu = s.target.cpuTime();
     const used = toNs(cpu - s.cpuMark);
     s.cpuMark = cpu;
     s.charge(used, now);
@@ -208,7 +209,7 @@ export class VSched {
     let next = Infinity;
     let best: Server | undefined;
     for (const s of core.servers) {
-      const runnable = this.dispatch.runnable(s.vm);
+      const runnable = s.target.runnable();
       s.advance(now, runnable);
       const e = s.nextEvent();
       if (e < next) next = e;
@@ -222,10 +223,10 @@ export class VSched {
       if (d < bd || (d === bd && best !== running && (s === running || s.seq < best.seq))) best = s;
     }
     if (best !== running) {
-      if (running) this.dispatch.stop(running.vm);
+      if (running) running.target.stop();
       if (best) {
-        this.dispatch.run(best.vm);
-        best.cpuMark = this.dispatch.cpuTime(best.vm);
+        best.target.run();
+        best.cpuMark = best.target.cpuTime();
         this.switches++;
       }
       core.running = best;
@@ -233,4 +234,9 @@ export class VSched {
     if (best) next = Math.min(next, now + best.budget());
     if (next < Infinity) this.wake(core, next > now ? next : now + this.tick);
   }
+}
+
+/** The port's own handle on `vm` if it has one, else its name-keyed calls bound to `vm`. */
+function targetOf(d: CpuDispatch, vm: string): DispatchTarget {
+  return d.target?.(vm) ?? { run: () => d.run(vm), stop: () => d.stop(vm), runnable: () => d.runnable(vm), cpuTime: () => d.cpuTime(vm) };
 }

@@ -146,3 +146,92 @@ test("grows past its initial capacity and keeps order", (t) => {
   }
   t.false(q.pop());
 });
+
+/**
+ * Calendar-specific paths: the population grows far past the buckets and falls back (resizes
+ * both ways), the time distribution changes mid-run (width re-estimated), times jump a long way
+ * ahead (a year of empty days) and back before the sweep, and many ties. Checked event by
+ * event against a brute-force minimum over the pending set, cancellations included.
+ */
+test("a calendar under changing populations and time scales pops exactly as a brute-force model", (t) => {
+  const phase = fc.record({
+    ops: fc.integer({ min: 50, max: 1500 }),
+    pushBias: fc.double({ min: 0.2, max: 0.8, noNaN: true }),
+    scale: fc.constantFrom(1e-6, 1e-3, 1, 1e3, 0),
+    tieGrid: fc.constantFrom(0, 1, 4),
+    jump: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(phase, { minLength: 1, maxLength: 5 }), fc.integer(), (phases, seed) => {
+      const q = new EventQueue(16);
+      let x = seed >>> 0;
+      const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+      type Entry = { time: number; prio: number; seq: number; handle: number };
+      const live = new Map<number, Entry>();
+      let seq = 0, now = 0;
+      const key = (a: Entry, b: Entry) => a.time - b.time || a.prio - b.prio || a.seq - b.seq;
+      for (const ph of phases) {
+        for (let i = 0; i < ph.ops; i++) {
+          const r = rand();
+          if (r < ph.pushBias || live.size === 0) {
+            // Ties: times on a grid of `tieGrid` steps; a jump: far ahead, or before `now`.
+            let delay = ph.tieGrid > 0 ? Math.floor(rand() * ph.tieGrid) * ph.scale : -Math.log(1 - rand()) * ph.scale;
+            if (ph.jump && rand() < 0.02) delay += rand() < 0.5 ? 1e6 : -now * rand();
+            const time = now + delay;
+            const prio = Math.floor(rand() * 3) - 1;
+            const e = { time, prio, seq: seq++, handle: 0 };
+            e.handle = q.push(time, prio, () => {}, e.seq);
+            live.set(e.handle, e);
+          } else if (r < ph.pushBias + (1 - ph.pushBias) * 0.8) {
+            let best: Entry | undefined;
+            for (const e of live.values()) if (!best || key(e, best) < 0) best = e;
+            if (!q.pop() || q.poppedArg !== best!.seq || q.poppedTime !== best!.time) return false;
+            live.delete(best!.handle);
+            now = best!.time;
+          } else {
+            const hs = [...live.keys()];
+            const h = hs[Math.floor(rand() * hs.length)];
+            if (!q.cancel(h) || q.cancel(h) || q.pending(h)) return false;
+            live.delete(h);
+          }
+          if (q.size !== live.size) return false;
+        }
+      }
+      // Drain: what is left comes out in order too.
+      const rest = [...live.values()].sort(key);
+      for (const e of rest) if (!q.pop() || q.poppedArg !== e.seq) return false;
+      return !q.pop() && q.peekTime() === Infinity;
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
+
+test("a long hold model at a steady population of 20,000 keeps exact order across width re-estimates", (t) => {
+  // The population grows to 20,000 (many resizes), holds for 200,000 events while the increment
+  // distribution changes scale twice, then drains to zero (shrinks); checked against a sorted
+  // reference of the popped sequence and the multiset of pushed times.
+  const q = new EventQueue(16);
+  let x = 12345;
+  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const n = 20_000;
+  for (let i = 0; i < n; i++) q.push(-Math.log(1 - rand()), 0, () => {}, i);
+  let now = 0, bad = 0, seq = n;
+  for (let i = 0; i < 200_000; i++) {
+    t.true(q.pop());
+    if (q.poppedTime < now) bad++;
+    now = q.poppedTime;
+    const scale = i < 70_000 ? 1 : i < 140_000 ? 1e-4 : 50;
+    q.push(now + -Math.log(1 - rand()) * scale, 0, () => {}, seq++);
+  }
+  t.is(q.size, n);
+  const order: number[] = [];
+  while (q.pop()) {
+    if (q.poppedTime < now) bad++;
+    now = q.poppedTime;
+    order.push(q.poppedArg as number);
+  }
+  t.is(bad, 0);
+  t.is(order.length, n);
+  t.is(q.size, 0);
+});

@@ -3,7 +3,7 @@
  * entities through the CpuDispatch port; a running entity gets a whole core, after the
  * per-switch dispatch overhead. Everything unreserved shares what the running ones leave.
  */
-import type { CpuDispatch } from "../../ports/index.js";
+import type { CpuDispatch, DispatchTarget } from "../../ports/index.js";
 import type { Reservable } from "../ports.js";
 import type { CpuEntity, CpuScheduler } from "./cpu.js";
 import { waterFill } from "./fairshare.js";
@@ -18,6 +18,10 @@ interface Slot {
   /** When its switch overhead ends. */
   from: number;
   wasRunnable: boolean;
+  readonly vm: string;
+  /** The host's entity of that name as of `seen` (host.version), looked up once per change. */
+  entity: CpuEntity | undefined;
+  seen: number;
 }
 
 export interface DispatchPolicy extends Reservable {
@@ -67,11 +71,8 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
 
   run(vm: string): void {
     const slot = this.slots.get(vm);
-    if (!slot?.reserved || !this.entity(vm)) return this.changed();
-    slot.running = true;
-    slot.from = this.host.sim.now + this.overhead;
-    if (this.overhead > 0) this.host.sim.schedule(this.overhead, this.recompute, undefined, SHARE_PRIORITY);
-    this.changed();
+    if (!slot) return this.changed();
+    this.runSlot(slot);
   }
 
   stop(vm: string): void {
@@ -85,9 +86,38 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
   }
 
   cpuTime(vm: string): number {
-    const e = this.entity(vm) as (CpuEntity & { settle?(): void; cpuSeconds?: number }) | undefined;
-    e?.settle?.();
-    return e?.cpuSeconds ?? 0;
+    return cpuSecondsOf(this.entity(vm));
+  }
+
+  /**
+   * The same calls bound to `vm`'s slot, without a lookup by name. A dispatch tap (sim/kernel
+   * timeline) replaces `run` and `stop` on this object, so a tapped target goes through them.
+   */
+  target(vm: string): DispatchTarget {
+    const slot = this.slot(vm);
+    const tapped = this.run !== DispatchedCpu.prototype.run || this.stop !== DispatchedCpu.prototype.stop;
+    return {
+      run: tapped ? () => this.run(vm) : () => this.runSlot(slot),
+      stop: tapped ? () => this.stop(vm) : () => this.stopSlot(slot),
+      runnable: () => {
+        const e = this.entityOf(slot);
+        return e !== undefined && e.demand() > 0;
+      },
+      cpuTime: () => cpuSecondsOf(this.entityOf(slot)),
+    };
+  }
+
+  private runSlot(slot: Slot): void {
+    if (!slot.reserved || !this.entityOf(slot)) return this.changed();
+    slot.running = true;
+    slot.from = this.host.sim.now + this.overhead;
+    if (this.overhead > 0) this.host.sim.schedule(this.overhead, this.recompute, undefined, SHARE_PRIORITY);
+    this.changed();
+  }
+
+  private stopSlot(slot: Slot): void {
+    if (this.entityOf(slot)) slot.running = false;
+    this.changed();
   }
 
   onRunnable(fn: (vm: string) => void): void {
@@ -104,12 +134,20 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
 
   private slot(vm: string): Slot {
     let s = this.slots.get(vm);
-    if (!s) this.slots.set(vm, (s = { reserved: false, running: false, from: 0, wasRunnable: false }));
+    if (!s) this.slots.set(vm, (s = { reserved: false, running: false, from: 0, wasRunnable: false, vm, entity: undefined, seen: -1 }));
     return s;
   }
 
   private entity(vm: string): CpuEntity | undefined {
     return this.host.entity(vm);
+  }
+
+  private entityOf(slot: Slot): CpuEntity | undefined {
+    if (slot.seen !== this.host.version) {
+      slot.entity = this.host.entity(slot.vm);
+      slot.seen = this.host.version;
+    }
+    return slot.entity;
   }
 
   private share(): void {
@@ -146,4 +184,10 @@ export class DispatchedCpu implements CpuScheduler, CpuDispatch, Reservable {
     if (free.length !== nFree) free.length = nFree;
     waterFill(host, free, Math.max(0, host.cores - busyCores) * speed);
   }
+}
+
+function cpuSecondsOf(entity: CpuEntity | undefined): number {
+  const e = entity as (CpuEntity & { settle?(): void; cpuSeconds?: number }) | undefined;
+  e?.settle?.();
+  return e?.cpuSeconds ?? 0;
 }

@@ -34,20 +34,28 @@ export class FairShare implements CpuScheduler {
  * Max-min fair division of `capacity` among entities, each capped by its demand; assigns the
  * rates on the host. The common case, nobody asking for less than an equal share, is one pass.
  */
+/** Demands of the entities being shared, read once per division (demand() walks the VM). */
+let demands = new Float64Array(16);
+
 export function waterFill(host: Host, entities: readonly CpuEntity[], capacity: number): void {
+  const m = entities.length;
+  if (demands.length < m) demands = new Float64Array(2 * m);
+  // Local: assigning rates only schedules work, never divides again before this returns.
+  const ds = demands;
   let n = 0;
-  for (const e of entities) if (e.demand() > 0) n++;
+  for (let i = 0; i < m; i++) {
+    const d = entities[i].demand();
+    ds[i] = d;
+    if (d > 0) n++;
+  }
   const equal = capacity / n;
   let capped = false;
-  for (const e of entities) {
-    const d = e.demand();
-    if (d > 0 && d < equal) capped = true;
-  }
+  for (let i = 0; i < m; i++) if (ds[i] > 0 && ds[i] < equal) capped = true;
   if (!capped) {
-    for (const e of entities) host.assign(e, e.demand() > 0 ? equal : 0);
+    for (let i = 0; i < m; i++) host.assign(entities[i], ds[i] > 0 ? equal : 0);
     return;
   }
-  const order = entities.map((e, i) => [i, e.demand()] as const).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  const order = entities.map((_, i) => [i, ds[i]] as const).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
   let left = capacity;
   for (const [i, d] of order) {
     if (d <= 0) {
