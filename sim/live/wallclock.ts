@@ -51,21 +51,24 @@ export class WallClock implements Clock {
 
   every(interval: number, fn: () => void, start?: number): TimerId {
     const id = this.next++;
-    let k = 0;
+    // Call k is due at first + k x interval. A series that fell behind runs its due calls one
+    // after another in a loop (not nested, so a long stall cannot overflow the stack), checking
+    // between calls whether fn cancelled it, then arms the next one.
     const first = this.now + (start ?? interval);
-    // A call already due runs at once, inside at(), so after falling behind the calls nest:
-    // only a still-pending timer is the series' current one, and a cancelled series stops.
+    let k = 0;
     const track = (inner: number) => {
       if (this.timers.has(inner) && this.alias.has(id)) this.alias.set(id, inner);
     };
-    const tick = () => {
-      if (!this.alias.has(id)) return;
-      k++;
-      track(this.at(first + k * interval, tick));
-      fn();
+    const run = () => {
+      for (let late = false; this.alias.has(id) && first + k * interval <= this.now; late = true) {
+        if (late) this.lateness.push(this.now - (first + k * interval));
+        k++;
+        fn();
+      }
+      if (this.alias.has(id)) track(this.at(first + k * interval, run));
     };
     this.alias.set(id, -1);
-    track(this.at(first, tick));
+    track(this.at(first, run));
     return id;
   }
 
