@@ -15,6 +15,21 @@ export interface Route {
   nodes: number[];
 }
 
+/**
+ * A route whose nodes are walked from its resources when asked: all-to-all caches one route
+ * per pair, and a grown path array kept with each cost ~180 bytes.
+ */
+class PathRoute implements Route {
+  constructor(readonly resources: Int32Array, readonly latency: number, private readonly from: number, private readonly topo: Topology) {}
+
+  get nodes(): number[] {
+    const path = [this.from];
+    let u = this.from;
+    for (const r of this.resources) path.push((u = this.topo.other(this.topo.linkOf(r), u)));
+    return path;
+  }
+}
+
 export type Metric = "latency" | "hops";
 
 export class Router {
@@ -83,7 +98,7 @@ export class Router {
       resources[i] = this.topo.resource(link, path[i]);
       latency += link.latency;
     }
-    return { resources, latency, nodes: path };
+    return new PathRoute(resources, latency, path[0], this.topo);
   }
 
   private linkBetween(a: number, b: number) {
