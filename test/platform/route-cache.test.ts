@@ -5,7 +5,7 @@ test("cached routes stay the same objects, and correct, once the cache turns int
   const n = 12;
   const { world: w } = world(crossbar(n, 1e8, 1e-3));
   const node = (i: number) => w.host(`h${i}`).node;
-  const first = new Map<string, unknown>();
+  const first = new Map<string, ReturnType<typeof w.router.route>>();
   // Every ordered pair: the cache passes a quarter of all pairs part way through.
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) first.set(`${i} ${j}`, w.router.route(node(i), node(j)));
   for (let i = 0; i < n; i++) {
