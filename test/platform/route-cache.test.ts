@@ -12,7 +12,7 @@ test("cached routes stay the same objects, and correct, once the cache turns int
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
       const r = w.router.route(node(i), node(j));
-      t.is(r, first.get(`${i} ${j}`));
+      t.true(r === first.get(`${i} ${j}`), `${i} -> ${j}: a new route object`);
       // Up the source's link, down the destination's: two hops of 1 ms through the switch.
       t.deepEqual([r.nodes[0], r.nodes[2]], [node(i), node(j)]);
       t.is(r.resources.length, 2);
