@@ -104,7 +104,7 @@ function bspBench(name: string, description: string, params: Record<string, numb
     description,
     params,
     run(p) {
-      const { sim, app } = crossbarWorld(p.seed, p.ranks, { pattern, messageBytes: p.messageBytes, computeOps: p.computeOps, supersteps: p.supersteps });
+      const { sim, world, app } = crossbarWorld(p.seed, p.ranks, { pattern, messageBytes: p.messageBytes, computeOps: p.computeOps, supersteps: p.supersteps });
       const t0 = monotonicSeconds();
       sim.run();
       const wall = monotonicSeconds() - t0;
@@ -115,6 +115,9 @@ function bspBench(name: string, description: string, params: Record<string, numb
         { name: `${name}.sim_s`, value: round(sim.now, 6), unit: "s" },
         { name: `${name}.events_per_s`, value: Math.round(sim.events / wall), unit: "events/s" },
         { name: `${name}.peak_rss_mb`, value: round(peakRssMb(), 1), unit: "MB" },
+        // How often the flows were re-shared, and how many flow rates that re-solved in all.
+        { name: `${name}.reshares`, value: world.net.reshares, unit: "reshares" },
+        { name: `${name}.flow_resolves`, value: world.net.resolved, unit: "flows" },
       ];
     },
   };

@@ -15,10 +15,61 @@ export interface Route {
   nodes: number[];
 }
 
+/**
+ * A route whose nodes are walked from its resources when asked: all-to-all caches one route
+ * per pair, and a grown path array kept with each cost ~180 bytes.
+ */
+class PathRoute implements Route {
+  constructor(readonly resources: Int32Array, readonly latency: number, private readonly from: number, private readonly topo: Topology) {}
+
+  get nodes(): number[] {
+    const path = [this.from];
+    let u = this.from;
+    for (const r of this.resources) path.push((u = this.topo.other(this.topo.linkOf(r), u)));
+    return path;
+  }
+}
+
+/**
+ * Routes by pair key: a Map until it holds a quarter of all pairs, then an index table of
+ * 4 bytes a pair (a Map entry costs ~40 bytes, and all-to-all caches every pair).
+ */
+class RouteCache {
+  private map = new Map<number, Route>();
+  private index?: Int32Array;
+  private list: Route[] = [];
+
+  get(key: number): Route | undefined {
+    if (!this.index) return this.map.get(key);
+    const i = this.index[key];
+    return i > 0 ? this.list[i - 1] : undefined;
+  }
+
+  set(key: number, r: Route, nodes: number): void {
+    if (this.index) {
+      this.list.push(r);
+      this.index[key] = this.list.length;
+      return;
+    }
+    this.map.set(key, r);
+    const pairs = nodes * nodes;
+    if (this.map.size * 4 > pairs && pairs <= 1 << 26) {
+      this.index = new Int32Array(pairs);
+      for (const [k, v] of this.map) this.set(k, v, nodes);
+      this.map.clear();
+    }
+  }
+
+  delete(key: number): void {
+    if (this.index) this.index[key] = 0;
+    else this.map.delete(key);
+  }
+}
+
 export type Metric = "latency" | "hops";
 
 export class Router {
-  private routes = new Map<number, Route>();
+  private routes = new RouteCache();
   private dist = new Map<number, [Float64Array, Float64Array]>();
   private nextHops = new Map<number, (number[] | undefined)[]>();
   private statics = new Map<number, number[]>();
@@ -41,7 +92,7 @@ export class Router {
 
   route(from: number, to: number): Route {
     if (this.version !== this.topo.version) {
-      this.routes.clear();
+      this.routes = new RouteCache();
       this.dist.clear();
       this.nextHops.clear();
       this.version = this.topo.version;
@@ -51,7 +102,7 @@ export class Router {
     if (!r) {
       const fixed = this.statics.get(key);
       r = fixed || !this.provider ? this.build(fixed ?? this.shortest(from, to)) : this.provider(from, to);
-      this.routes.set(key, r);
+      this.routes.set(key, r, this.topo.nodes.length);
     }
     return r;
   }
@@ -83,7 +134,7 @@ export class Router {
       resources[i] = this.topo.resource(link, path[i]);
       latency += link.latency;
     }
-    return { resources, latency, nodes: path };
+    return new PathRoute(resources, latency, path[0], this.topo);
   }
 
   private linkBetween(a: number, b: number) {

@@ -98,6 +98,19 @@ export class Topology {
     return from === link.a ? link.fwd : link.rev;
   }
 
+  private byResource: Link[] = [];
+
+  /** The link whose capacity resource `r` is (either direction). */
+  linkOf(r: number): Link {
+    if (this.byResource.length !== this.resourceCount) {
+      this.byResource = new Array<Link>(this.resourceCount);
+      for (const l of this.links) this.byResource[l.fwd] = this.byResource[l.rev] = l;
+    }
+    const link = this.byResource[r];
+    if (!link) throw new Error(`network: resource ${this.resourceNames[r]} is not a link`);
+    return link;
+  }
+
   other(link: Link, node: number): number {
     return link.a === node ? link.b : link.a;
   }
