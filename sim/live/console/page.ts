@@ -24,9 +24,9 @@ input { width: 6em; }
 #verdict.refused { color: #b00020; } #verdict.admitted { color: #1b6e20; }
 </style></head><body>
 <h1>${esc(name)}</h1>
-<div id="status"><span id="time">0</span> s of <span id="duration"></span> s simulated · <span id="runstate"></span></div>
+<div id="status"><span id="time">0</span> s of <span id="duration"></span> s <span id="clock">simulated</span> · <span id="runstate"></span></div>
 <div class="controls">
-  <div><button id="pause">pause</button> <button id="resume">resume</button> <button id="step">step</button></div>
+  <div id="pacing"><button id="pause">pause</button> <button id="resume">resume</button> <button id="step">step</button></div>
   <div><label for="reserve-vm">VM</label><select id="reserve-vm"></select></div>
   <div><label for="reserve-period">period (ms)</label><input id="reserve-period" type="number" min="0" step="any" value="50"></div>
   <div><label for="reserve-slice">slice (ms)</label><input id="reserve-slice" type="number" min="0" step="any" value="10"></div>
@@ -71,6 +71,11 @@ function draw(s) {
   latest = s;
   d3.select("#time").text(s.t.toFixed(2));
   d3.select("#duration").text(s.duration);
+  // A live run keeps wall time: nothing to pause; its shares are measured from the processes.
+  if (s.live) {
+    d3.select("#clock").text("wall time, live (" + s.live + " backend; shares measured over the last 0.5 s)");
+    d3.select("#pacing").style("display", "none");
+  }
   d3.select("#runstate").text(s.done ? "ended; output in " + s.out : s.paused ? "paused" : "running");
   const vms = s.hosts.flatMap((h) => h.vms.map((v) => v.id));
   const sel = d3.select("#reserve-vm").selectAll("option").data(vms, (d) => d);

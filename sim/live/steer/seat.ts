@@ -10,7 +10,7 @@ import { RandomStreams } from "../../kernel/index.js";
 import type { Admission, Clock, CpuControl, Reservation, ResponseTap } from "../../ports/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import type { Action } from "../../steer/index.js";
-import { ButtonController, drawComfort, JoystickUser, ButtonUser } from "../../user/index.js";
+import { ButtonController, drawComfort, JoystickUser, ButtonUser, type ButtonRecord, type JoystickRecord } from "../../user/index.js";
 
 export interface SteerEntry {
   t: number;
@@ -76,7 +76,10 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
     const threshold = drawComfort(u.comfort, streams.get(`user.${u.id}.comfort`));
     if (u.control === "button") {
       const button = new ButtonController(clock, cpu, u.vm, u.button, u.start);
-      button.onRecord((r) => events.push({ t: r.t, user: u.id, event: r.event, share: r.share, threshold: r.threshold, note: r.note }));
+      const record = (r: ButtonRecord) => events.push({ t: r.t, user: u.id, event: r.event, share: r.share, threshold: r.threshold, note: r.note });
+      // A start already due ran inside the constructor, on the wall clock.
+      button.log.forEach(record);
+      button.onRecord(record);
       const person = new ButtonUser(clock, tap, u.app, button, { threshold, window: u.window, reaction: u.reaction, refractory: u.refractory });
       presses.set(u.id, () => {
         button.press();
@@ -86,7 +89,9 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
       people.push({ id: u.id, threshold, comfort: person, presses: () => person.presses.length, share: () => button.share });
     } else {
       const stick = new JoystickUser(clock, cpu, tap, u.vm, u.app, { ...u.joystick, threshold }, u.start);
-      stick.onRecord((r) => events.push({ t: r.t, user: u.id, event: r.event, share: r.utilization, threshold: r.step, note: r.note }));
+      const record = (r: JoystickRecord) => events.push({ t: r.t, user: u.id, event: r.event, share: r.utilization, threshold: r.step, note: r.note });
+      stick.log.forEach(record);
+      stick.onRecord(record);
       people.push({ id: u.id, threshold, comfort: stick, presses: () => 0, share: () => stick.utilization });
     }
   }
