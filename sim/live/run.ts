@@ -138,6 +138,8 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     // What the people at the VMs perceive: each response as the prober reports it.
     const listeners = new Map<string, ((r: number) => void)[]>();
     let started = false;
+    /** Each response as a person perceived it (when one is seated), for responses.csv. */
+    const perceived: { t: number; app: string; response_s: number }[] = [];
     const responseTap = { observe: (app: string, fn: (r: number) => void) => void (listeners.get(app) ?? listeners.set(app, []).get(app)!).push(fn) };
     // Time starts once every program has started (a loaded machine takes seconds to start node).
     const ready: Promise<void>[] = [];
@@ -155,6 +157,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) {
           if (!(clock.now > 0) || !started) continue;
           list.push(Number(m[1]));
+          if (s.policies.user) perceived.push({ t: clock.now, app: w.id, response_s: Number(m[1]) });
           for (const fn of listeners.get(w.id) ?? []) fn(Number(m[1]));
         }
       });
@@ -278,6 +281,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
+        if (perceived.length) out.add("responses.csv", toCsv(recordsToRows(perceived, ["t", "app", "response_s"])));
         if (steering.events.length) out.add("user.events.csv", toCsv(recordsToRows(steering.events as unknown as Record<string, Cell>[], ["t", "user", "event", "share", "threshold", "note"])));
         if (steering.log.length) out.add("steering.csv", toCsv(recordsToRows(steering.log.map((e) => ({ ...e, admitted: e.admitted ? 1 : 0 })) as unknown as Record<string, Cell>[], ["t", "kind", "target", "detail", "admitted", "reason"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
