@@ -16,6 +16,7 @@ import type { AdaptLoop } from "../../control/index.js";
 import { actionSchema, type Action, type Steering } from "../../steer/index.js";
 import { id, positiveSeconds } from "../../scenario/quantities.js";
 import { VSched } from "../../vsched/index.js";
+import type { Vttif } from "../../vttif/index.js";
 import { serve } from "./serve.js";
 
 export interface ConsoleOptions {
@@ -37,6 +38,7 @@ const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("step") }),
   z.strictObject({ kind: z.literal("reserve"), vm: id, period: positiveSeconds, slice: positiveSeconds }),
   z.strictObject({ kind: z.literal("press"), user: id }),
+  z.strictObject({ kind: z.literal("adapt") }),
 ]);
 
 interface LogEntry {
@@ -76,6 +78,17 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     const s = world.vm(vm).host.scheduler;
     return s instanceof DispatchedCpu && s.policy instanceof VSched ? s.policy : undefined;
   };
+  const vttif = (run.models.get("vttif") as { vttif?: Vttif } | undefined)?.vttif;
+  const overlayLinks = () => {
+    const links: { a: string; b: string }[] = [];
+    for (const [h, d] of world.vnet.daemons) for (const o of d.links.keys()) if (h.id < o.id) links.push({ a: h.id, b: o.id });
+    return { hosts: [...world.hosts.keys()], proxy: world.vnet.proxy?.id ?? null, links };
+  };
+  const inferred = () => {
+    const c = vttif?.current;
+    if (!c) return null;
+    return { t: c.t, app: c.app, topology: c.topology, confidence: c.confidence, vms: c.vms, edges: Array.from(c.src, (s, i) => ({ a: c.names[s], b: c.names[c.dst[i]], w: c.weight[i] })) };
+  };
   const state = () => ({
     t: sim.now,
     duration: scenario.duration,
@@ -97,6 +110,10 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
       }),
     })),
     log: log.slice(-50),
+    adapt: !!adapt,
+    // The VNET overlay's links between daemons (hosts), and VTTIF's latest inferred topology.
+    overlay: world.vnet.enabled ? overlayLinks() : null,
+    topology: inferred(),
     decisions: (adapt?.decisions ?? []).slice(-10).map((d) => ({ t: d.t, algorithm: d.algorithm, applied: d.applied, migrations: d.migrations, routes: d.routes, reason: d.reason })),
   });
   let broadcast = () => {};
@@ -159,6 +176,9 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     if (r.kind === "reserve") {
       if (!world.vms.has(r.vm)) return { status: 400, json: { problems: [`vm: no VM "${r.vm}"`] } };
       steer(actionSchema.parse({ at, kind: "reserve", vm: r.vm, period: r.period, slice: r.slice }), r.vm, `${ms(r.slice)} every ${ms(r.period)}`);
+    } else if (r.kind === "adapt") {
+      if (!adapt) return { status: 400, json: { problems: ["adapt: the scenario has no policies.adapt"] } };
+      steer(actionSchema.parse({ at, kind: "adapt" }), "VADAPT", "adapt now");
     } else {
       if (!buttons.includes(r.user)) return { status: 400, json: { problems: [`user: no person "${r.user}" with a button in policies.user`] } };
       steer(actionSchema.parse({ at, kind: "press", user: r.user }), r.user, "button");

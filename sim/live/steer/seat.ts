@@ -97,8 +97,9 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
   }
   const log: SteerEntry[] = [];
   const apply = (a: Action): Admission => {
-    const v = a.kind === "reserve" ? cpu.reserve(a.vm, { period: a.period, slice: a.slice }) : presses.get(a.user)?.() ?? { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
-    log.push({ t: clock.now, kind: a.kind, target: a.kind === "reserve" ? a.vm : a.user, detail: a.kind === "reserve" ? `${ms(a.slice)} every ${ms(a.period)}` : "button", admitted: v.admitted, reason: v.admitted ? "" : v.reason });
+    // Live mode runs no VADAPT loop (refused before the run): an "adapt" has nothing to ask.
+    const v: Admission = a.kind === "reserve" ? cpu.reserve(a.vm, { period: a.period, slice: a.slice }) : a.kind === "adapt" ? { admitted: false, reason: "live mode runs no VADAPT loop" } : presses.get(a.user)?.() ?? { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
+    log.push({ t: clock.now, kind: a.kind, target: a.kind === "reserve" ? a.vm : a.kind === "press" ? a.user : "VADAPT", detail: a.kind === "reserve" ? `${ms(a.slice)} every ${ms(a.period)}` : a.kind === "press" ? "button" : "adapt now", admitted: v.admitted, reason: v.admitted ? "" : v.reason });
     return v;
   };
   // Replayed actions at their wall times.
