@@ -212,6 +212,7 @@ program
     if (o.cluster) {
       if (o.backend !== undefined) throw new UsageError("--backend: live --cluster reserves no CPU yet, so it takes no backend");
       if (o.trace !== undefined) throw new UsageError("--trace: live --cluster writes no timeline yet");
+      if (o.console) throw new UsageError("--console: live --cluster has no console yet");
       const { clusterProblems, loadCluster, runLiveCluster } = await import("./live/cluster/index.js");
       const cluster = loadCluster(o.cluster);
       const s = checked(file, { sets: o.set });
