@@ -199,7 +199,10 @@ program
   .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
   .option("--cleanup", "remove what dead live runs left behind (VMs, processes, cgroups, nftables tables, scheduling classes), then exit")
   .option("--cluster <file>", "run across the cluster's hosts through their agents (cluster init, virtuoso agent); the scenario's hosts are the cluster's")
-  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string; cluster?: string }) => {
+  .option("--console", "show and steer the run in the web console (process VMs); prints its URL (with its token) and stays up after the run until Ctrl-C")
+  .option("--port <n>", "--console: port (0: any free one)", "0")
+  .option("--bind <addr>", "--console: address to listen on; anything but localhost makes the console reachable from other hosts (the token still guards it)", "127.0.0.1")
+  .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string; cluster?: string; console?: boolean; port: string; bind: string }) => {
     if (o.cleanup) {
       const { cleanupDead } = await import("./live/journal.js");
       for (const line of cleanupDead()) process.stderr.write(`removed ${line}\n`);
@@ -209,6 +212,7 @@ program
     if (o.cluster) {
       if (o.backend !== undefined) throw new UsageError("--backend: live --cluster reserves no CPU yet, so it takes no backend");
       if (o.trace !== undefined) throw new UsageError("--trace: live --cluster writes no timeline yet");
+      if (o.console) throw new UsageError("--console: live --cluster has no console yet");
       const { clusterProblems, loadCluster, runLiveCluster } = await import("./live/cluster/index.js");
       const cluster = loadCluster(o.cluster);
       const s = checked(file, { sets: o.set });
@@ -236,6 +240,27 @@ program
     // Refused before the output folder is claimed: bad input changes nothing.
     const problems = liveProblems(s);
     if (problems.length) throw new ScenarioError(problems);
+    if (o.console) {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0..65535, got "${o.port}"`);
+      if (s.live?.vms === "qemu") throw new UsageError('--console: the live console shows process VMs (live.vms "process") only so far');
+      if (o.trace !== undefined) throw new UsageError("--trace: live --console writes no timeline yet");
+      const out = claim(o.out, { force: o.force });
+      const { startLiveConsole } = await import("./live/console/index.js");
+      const c = await startLiveConsole(s, backend, { port, bind: o.bind, out: o.out, claim: out });
+      process.stdout.write(`console: ${c.url}\n`);
+      try {
+        const dir = await c.done;
+        process.stderr.write(`console: the run ended; wrote ${dir} (the console stays up until Ctrl-C)\n`);
+      } catch (err) {
+        await c.close();
+        if (err instanceof LiveUnavailable) throw new UsageError(err.message);
+        if (!(err instanceof MachineTooLoaded)) throw err;
+        process.stderr.write(`virtuoso: ${err.message}\n`);
+        process.exitCode = 1;
+      }
+      return;
+    }
     const out = claim(o.out, { force: o.force });
     try {
       const timeline = o.trace ? new Timeline() : undefined;

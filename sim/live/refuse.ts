@@ -15,8 +15,9 @@ export function liveProblems(s: Scenario): string[] {
   if (p.adapt) out.push("policies.adapt: live mode does not run the VADAPT loop yet (its migrations do run live: list them in live.migrations); remove it to run live");
   if (p.wren.enabled) out.push("policies.wren.enabled: live mode does not run Wren yet; set it to false to run live");
   if (p.vreserve.enabled) out.push("policies.vreserve.enabled: live mode does not run VRESERVE yet; set it to false to run live");
-  if (p.user) out.push("policies.user: live mode does not seat simulated people yet; remove it to run live");
-  if (s.actions?.length) out.push("actions: live mode does not replay steering actions yet; remove them to run live");
+  // People and actions steer through the process backends' CpuControl and the prober's response times.
+  if (qemu && p.user) out.push('policies.user: live.vms "qemu" runs no interactive workload for a person to perceive; use live.vms "process"');
+  if (qemu && s.actions?.length) out.push('actions: live.vms "qemu" does not replay steering actions yet; use live.vms "process" or remove them');
   if (qemu && p.vttif.enabled && !s.workloads.some((w) => w.kind === "bsp")) out.push('policies.vttif.enabled: live.vms "qemu" has a network (and VM traffic to watch) only with a bsp workload; set it to false');
   const ranked = new Map<string, string>();
   s.workloads.forEach((w, i) => {

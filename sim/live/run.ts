@@ -23,6 +23,7 @@ import { DispatchTap, timelineGroups, type Timeline } from "../kernel/index.js";
 import { ScenarioError } from "../scenario/index.js";
 import { cleanupDead, Journal } from "./journal.js";
 import { liveProblems } from "./refuse.js";
+import { seatLive, type LiveSteering } from "./steer/index.js";
 import { probeQemu, probeVmNetwork, runLiveVms } from "./vm/index.js";
 
 export class LiveUnavailable extends Error {}
@@ -52,6 +53,8 @@ export interface LiveOptions {
   until?: (p: LiveProgress) => boolean;
   /** Record dispatches (signals backend), reservations and VTTIF reports here, in wall seconds from the start. */
   timeline?: Timeline;
+  /** Called once time starts (process VMs), with the run's steering: a console watches and steers through it. */
+  steer?: (h: LiveSteering) => void;
 }
 
 export interface LiveResult {
@@ -135,6 +138,12 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     for (const p of procs.values()) journal.process(p.pid);
     // Interactive probers: real processes that time their own bursts of work.
     const responses = new Map<string, number[]>();
+    // What the people at the VMs perceive: each response as the prober reports it.
+    const listeners = new Map<string, ((r: number) => void)[]>();
+    let started = false;
+    /** Each response as a person perceived it (when one is seated), for responses.csv. */
+    const perceived: { t: number; app: string; response_s: number }[] = [];
+    const responseTap = { observe: (app: string, fn: (r: number) => void) => void (listeners.get(app) ?? listeners.set(app, []).get(app)!).push(fn) };
     // Time starts once every program has started (a loaded machine takes seconds to start node).
     const ready: Promise<void>[] = [];
     for (const w of s.workloads) {
@@ -148,7 +157,12 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         child.once("exit", (c) => j(new Error(`live: the prober of ${w.vm} exited (${c}) before it started`)));
       }));
       child.stdout!.on("data", (d) => {
-        for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) if (clock.now > 0) list.push(Number(m[1]));
+        for (const m of String(d).matchAll(/response ([\d.e-]+)/g)) {
+          if (!(clock.now > 0) || !started) continue;
+          list.push(Number(m[1]));
+          if (s.policies.user) perceived.push({ t: clock.now, app: w.id, response_s: Number(m[1]) });
+          for (const fn of listeners.get(w.id) ?? []) fn(Number(m[1]));
+        }
       });
       procs.set(w.vm, new LiveProcess(w.vm, child));
       journal.process(child.pid!);
@@ -194,6 +208,9 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     if (backendName === "cgroup") for (const vm of procs.keys()) journal.add({ kind: "cgroup", path: `${cgroupRoot()!.path}/virtuoso-${process.pid}-${vm.replace(/[^A-Za-z0-9_.-]/g, "_")}` });
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
+    started = true;
+    const steering = seatLive(s, clock, b, responseTap, [...procs].map(([id, p]) => ({ id, cpuSeconds: () => p.cpuSeconds() })));
+    opts.steer?.(steering);
     // The same tracks as a simulated run's timeline: the scenario's first host, core 0 (the dispatcher's one CPU).
     const host = s.platform.hosts[0]?.id ?? "localhost";
     const dispatches = opts.timeline && b instanceof SignalsBackend ? new DispatchTap(opts.timeline) : undefined;
@@ -202,7 +219,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     const marks = new Map<string, { t: number; cpu: number; counters: Record<string, number> }>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
-        const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
+        const v = steering.cpu.reserve(r.vm, { period: r.period, slice: r.slice });
         verdicts.set(r.vm, v.admitted ? "admitted" : v.reason);
         opts.timeline?.instant(timelineGroups.vms, r.vm, "reserve", clock.now, { period_s: r.period, slice_s: r.slice, share: r.slice / r.period, verdict: v.admitted ? "admitted" : v.reason });
       });
@@ -225,8 +242,10 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     }
     const rows = [...procs].map(([vm, p]) => {
       const m = marks.get(vm) ?? { t: clock.now, cpu: p.cpuSeconds(), counters: {} };
-      const res = s.policies.vsched.reservations.filter((r) => r.vm === vm).pop();
-      const admitted = verdicts.get(vm) === "admitted";
+      // Steered during the measuring window (a person, an action): no one reservation to hold it to.
+      const steered = (steering.changed.get(vm) ?? -Infinity) > m.t;
+      const res = steered ? undefined : steering.held.get(vm) ?? s.policies.vsched.reservations.filter((r) => r.vm === vm).pop();
+      const admitted = steering.held.has(vm) || verdicts.get(vm) === "admitted";
       const cpu = p.cpuSeconds() - m.cpu, window = clock.now - m.t;
       // The mechanism's own counters over the same window (booked time, throttling).
       const counters = Object.fromEntries(Object.entries(b.counters(vm)).map(([k, v]) => [k, v - (m.counters[k] ?? 0)]));
@@ -239,7 +258,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         cpu_s: cpu,
         window_s: window,
         ...counters,
-        verdict: verdicts.get(vm) ?? "unreserved",
+        verdict: steered ? "steered during the window" : steering.held.has(vm) && !verdicts.has(vm) ? "admitted" : verdicts.get(vm) ?? "unreserved",
       };
     });
     const self = process.cpuUsage(cpu0);
@@ -254,6 +273,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" ") } } : {}),
         ...Object.fromEntries(rows.map(({ vm, period_s: _p, slice_s: _s, ...r }) => [vm, r])),
         host_load: hostLoad.summary(),
+        ...(Object.keys(steering.metrics()).length ? { steering: steering.metrics() } : {}),
         dispatcher: {
           cpu_share: (self.user + self.system) / 1e6 / clock.now,
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
@@ -269,6 +289,9 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         const out = new OutputDir(dir);
         out.add("scenario.json", JSON.stringify(s, null, 2) + "\n");
         out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
+        if (perceived.length) out.add("responses.csv", toCsv(recordsToRows(perceived, ["t", "app", "response_s"])));
+        if (steering.events.length) out.add("user.events.csv", toCsv(recordsToRows(steering.events as unknown as Record<string, Cell>[], ["t", "user", "event", "share", "threshold", "note"])));
+        if (steering.log.length) out.add("steering.csv", toCsv(recordsToRows(steering.log.map((e) => ({ ...e, admitted: e.admitted ? 1 : 0 })) as unknown as Record<string, Cell>[], ["t", "kind", "target", "detail", "admitted", "reason"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         out.add("load.csv", toCsv(recordsToRows(hostLoad.rows as unknown as Record<string, Cell>[], ["t", "load", "forecast"])));
         const reservedRows = rows.filter((r) => Number.isFinite(r.expected_share));

@@ -10,6 +10,7 @@ import type { Admission } from "../ports/index.js";
 import type { Scenario } from "../scenario/index.js";
 import type { Model } from "../workload/index.js";
 import type { Action } from "./schema.js";
+import type { AdaptLoop } from "../control/index.js";
 
 /** Before URGENT (0): steering is the first thing that happens at its time. */
 export const STEER = -1;
@@ -31,6 +32,7 @@ export function installSteering(sim: Simulation, world: World, scenario: Scenari
   const log: Steering["log"] = [];
   const apply = (a: Action): Admission => {
     if (a.kind === "reserve") return cpu.reserve(a.vm, { period: a.period, slice: a.slice });
+    if (a.kind === "adapt") return adaptNow(models);
     const users = models.get("user") as (Model & Pressable) | undefined;
     return users?.press ? users.press(a.user) : { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
   };
@@ -38,7 +40,7 @@ export function installSteering(sim: Simulation, world: World, scenario: Scenari
     sim.scheduleAt(a.at, () => {
       const v = apply(a);
       log.push({ action: a, verdict: v });
-      table.row(sim.now, a.kind, a.kind === "reserve" ? a.vm : a.user, a.kind === "reserve" ? a.period : NaN, a.kind === "reserve" ? a.slice : NaN, v.admitted ? 1 : 0, v.admitted ? "" : v.reason);
+      table.row(sim.now, a.kind, a.kind === "reserve" ? a.vm : a.kind === "press" ? a.user : "VADAPT", a.kind === "reserve" ? a.period : NaN, a.kind === "reserve" ? a.slice : NaN, v.admitted ? 1 : 0, v.admitted ? "" : v.reason);
       done?.(v);
     }, undefined, STEER);
   };
@@ -48,4 +50,14 @@ export function installSteering(sim: Simulation, world: World, scenario: Scenari
     log,
     metrics: () => ({ actions: log.length, refused: log.filter((x) => !x.verdict.admitted).length }),
   };
+}
+
+/** One step of VADAPT's loop now; refused when the loop decides nothing then (busy migrating,
+ * VTTIF's window not yet full, within its quiet time, or its application done). */
+function adaptNow(models: ReadonlyMap<string, Model>): Admission {
+  const loop = (models.get("adapt") as (Model & { loop?: AdaptLoop }) | undefined)?.loop;
+  if (!loop) return { admitted: false, reason: "the scenario has no policies.adapt" };
+  const before = loop.decisions.length;
+  loop.step();
+  return loop.decisions.length > before ? { admitted: true } : { admitted: false, reason: "VADAPT decided nothing now (migrating, VTTIF's window not yet full, within its quiet time, or done)" };
 }

@@ -52,11 +52,13 @@ test("a replayed press and reservation act at their times, recorded with admissi
   t.deepEqual(r.summary.metrics.steering, { actions: 2, refused: 1 });
 });
 
-test("live mode refuses simulated people and steering actions it cannot run yet", async (t) => {
+test("live process VMs seat simulated people and replay actions; QEMU VMs refuse them", async (t) => {
   const { liveProblems } = await import("../../sim/live/refuse.js");
   const doc = structuredClone(base);
   doc.actions = [{ at: 1, kind: "press", user: "alice" }];
   const p = liveProblems(parseScenario(doc));
-  t.true(p.some((l) => l.startsWith("policies.user: live mode does not")));
-  t.true(p.some((l) => l.startsWith("actions: live mode does not")));
+  t.false(p.some((l) => l.startsWith("policies.user") || l.startsWith("actions")), p.join("\n"));
+  const q = liveProblems(parseScenario({ ...doc, live: { vms: "qemu" } }));
+  t.true(q.some((l) => l.startsWith('policies.user: live.vms "qemu"')));
+  t.true(q.some((l) => l.startsWith('actions: live.vms "qemu"')));
 });

@@ -1,2 +1,3 @@
-// `virtuoso console`: watch and steer a running simulation from a browser.
+// `virtuoso console`: watch and steer a running simulation, or a live run, from a browser.
 export { startConsole, type ConsoleOptions, type RunningConsole } from "./server.js";
+export { startLiveConsole, type LiveConsoleOptions } from "./live.js";

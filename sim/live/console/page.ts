@@ -24,19 +24,24 @@ input { width: 6em; }
 #verdict.refused { color: #b00020; } #verdict.admitted { color: #1b6e20; }
 </style></head><body>
 <h1>${esc(name)}</h1>
-<div id="status"><span id="time">0</span> s of <span id="duration"></span> s simulated · <span id="runstate"></span></div>
+<div id="status"><span id="time">0</span> s of <span id="duration"></span> s <span id="clock">simulated</span> · <span id="runstate"></span></div>
 <div class="controls">
-  <div><button id="pause">pause</button> <button id="resume">resume</button> <button id="step">step</button></div>
+  <div id="pacing"><button id="pause">pause</button> <button id="resume">resume</button> <button id="step">step</button></div>
   <div><label for="reserve-vm">VM</label><select id="reserve-vm"></select></div>
   <div><label for="reserve-period">period (ms)</label><input id="reserve-period" type="number" min="0" step="any" value="50"></div>
   <div><label for="reserve-slice">slice (ms)</label><input id="reserve-slice" type="number" min="0" step="any" value="10"></div>
   <div><button id="reserve-go">reserve</button></div>
   <div id="buttons"></div>
+  <div><button id="adapt" style="display:none">ask VADAPT to adapt now</button></div>
   <div id="verdict"></div>
 </div>
 <div id="hosts"></div>
 <h2 style="font-size:15px">Steering</h2>
 <ol id="log"></ol>
+<div id="graphs" style="display:none">
+<h2 style="font-size:15px">Overlay (VNET daemons and links) · <span id="topology-title">inferred topology (VTTIF): none yet</span></h2>
+<svg id="overlay" width="340" height="240"></svg> <svg id="topology" width="340" height="240"></svg>
+</div>
 <h2 style="font-size:15px">Adaptation decisions (VADAPT)</h2>
 <ol id="decisions"><li>none yet</li></ol>
 <script src="/d3.js?token=${token}"></script>
@@ -58,6 +63,7 @@ function show(cls, text) {
 document.getElementById("pause").onclick = () => act({ kind: "pause" });
 document.getElementById("resume").onclick = () => act({ kind: "resume" });
 document.getElementById("step").onclick = () => act({ kind: "step" });
+document.getElementById("adapt").onclick = () => act({ kind: "adapt" });
 document.getElementById("reserve-go").onclick = () => {
   const vm = document.getElementById("reserve-vm").value;
   const period = Number(document.getElementById("reserve-period").value) / 1000;
@@ -71,6 +77,11 @@ function draw(s) {
   latest = s;
   d3.select("#time").text(s.t.toFixed(2));
   d3.select("#duration").text(s.duration);
+  // A live run keeps wall time: nothing to pause; its shares are measured from the processes.
+  if (s.live) {
+    d3.select("#clock").text("wall time, live (" + s.live + " backend; shares measured over the last 0.5 s)");
+    d3.select("#pacing").style("display", "none");
+  }
   d3.select("#runstate").text(s.done ? "ended; output in " + s.out : s.paused ? "paused" : "running");
   const vms = s.hosts.flatMap((h) => h.vms.map((v) => v.id));
   const sel = d3.select("#reserve-vm").selectAll("option").data(vms, (d) => d);
@@ -110,8 +121,36 @@ function draw(s) {
     ds.enter().append("li").merge(ds).text((d) => "t=" + d.t.toFixed(1) + " s  " + d.algorithm + ": " + (d.applied ? "applied, " + d.migrations + " migrations, " + d.routes + " routes" : "not applied") + (d.reason ? " (" + d.reason + ")" : ""));
     ds.exit().remove();
   }
+  d3.select("#adapt").style("display", s.adapt ? null : "none");
+  if (s.overlay || s.topology) {
+    d3.select("#graphs").style("display", null);
+    if (s.overlay) graph("#overlay", s.overlay.hosts, s.overlay.links.map((l) => ({ a: l.a, b: l.b, w: 1 })), s.overlay.proxy);
+    if (s.topology) {
+      d3.select("#topology-title").text("inferred topology (VTTIF, t=" + s.topology.t.toFixed(1) + " s): " + s.topology.topology + ", confidence " + s.topology.confidence.toFixed(2));
+      graph("#topology", s.topology.vms, s.topology.edges, null);
+    }
+  }
   const last = s.log[s.log.length - 1];
   if (last && last.kind === "reserve") show(last.state, last.state === "refused" ? "admission refused " + last.target + ": " + last.reason : last.state === "admitted" ? "admitted " + last.target + " " + last.detail : "waiting for admission ...");
+}
+/** Nodes on a circle, edges as lines as thick as their weight (0..1). */
+function graph(sel, nodes, edges, marked) {
+  const svg = d3.select(sel), w = +svg.attr("width"), h = +svg.attr("height"), r = Math.min(w, h) / 2 - 30;
+  const at = new Map(nodes.map((n, i) => [n, [w / 2 + r * Math.cos((2 * Math.PI * i) / nodes.length - Math.PI / 2), h / 2 + r * Math.sin((2 * Math.PI * i) / nodes.length - Math.PI / 2)]]));
+  const ok = edges.filter((e) => at.has(e.a) && at.has(e.b));
+  const ls = svg.selectAll("line").data(ok);
+  ls.enter().append("line").attr("stroke", "#4e79a7").merge(ls)
+    .attr("x1", (e) => at.get(e.a)[0]).attr("y1", (e) => at.get(e.a)[1]).attr("x2", (e) => at.get(e.b)[0]).attr("y2", (e) => at.get(e.b)[1])
+    .attr("stroke-width", (e) => 1 + 3 * e.w);
+  ls.exit().remove();
+  const gs = svg.selectAll("g.node").data(nodes, (d) => d);
+  const ge = gs.enter().append("g").attr("class", "node");
+  ge.append("circle").attr("r", 5);
+  ge.append("text").attr("font-size", 11).attr("dy", -8).attr("text-anchor", "middle");
+  ge.merge(gs).attr("transform", (n) => "translate(" + at.get(n)[0] + "," + at.get(n)[1] + ")")
+    .call((g) => g.select("circle").attr("fill", (n) => (n === marked ? "#e15759" : "#222")))
+    .call((g) => g.select("text").text((n) => n + (n === marked ? " (Proxy)" : "")));
+  gs.exit().remove();
 }
 const es = new EventSource("/events?token=" + token);
 es.onmessage = (m) => draw(JSON.parse(m.data));

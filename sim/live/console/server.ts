@@ -6,12 +6,6 @@
  * exactly. Bound to 127.0.0.1 unless told otherwise; every request needs the random token in
  * its URL, so another local user or a page from elsewhere cannot steer it either.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { join, sep } from "node:path";
 import { z } from "zod";
 import type { Claim } from "../../../analysis/output.js";
 import { DispatchedCpu } from "../../platform/index.js";
@@ -22,7 +16,8 @@ import type { AdaptLoop } from "../../control/index.js";
 import { actionSchema, type Action, type Steering } from "../../steer/index.js";
 import { id, positiveSeconds } from "../../scenario/quantities.js";
 import { VSched } from "../../vsched/index.js";
-import { page } from "./page.js";
+import type { Vttif } from "../../vttif/index.js";
+import { serve } from "./serve.js";
 
 export interface ConsoleOptions {
   port: number;
@@ -43,6 +38,7 @@ const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("step") }),
   z.strictObject({ kind: z.literal("reserve"), vm: id, period: positiveSeconds, slice: positiveSeconds }),
   z.strictObject({ kind: z.literal("press"), user: id }),
+  z.strictObject({ kind: z.literal("adapt") }),
 ]);
 
 interface LogEntry {
@@ -69,7 +65,6 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
   const { sim, world } = run;
   const steering = run.models.get("steering") as Steering;
   const adapt = (run.models.get("adapt") as { loop?: AdaptLoop } | undefined)?.loop;
-  const token = randomBytes(24).toString("hex");
   const tickMs = o.tickMs ?? 100;
   const step = (o.speed * tickMs) / 1000;
   const buttons = (scenario.policies.user?.users ?? []).filter((u) => u.control === "button").map((u) => u.id);
@@ -78,11 +73,21 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
   let done = false;
   const log: LogEntry[] = [];
   const prevUsage = new Map<string, { t: number; cpu: number; share: number }>();
-  const clients = new Set<ServerResponse>();
 
   const vsched = (vm: string) => {
     const s = world.vm(vm).host.scheduler;
     return s instanceof DispatchedCpu && s.policy instanceof VSched ? s.policy : undefined;
+  };
+  const vttif = (run.models.get("vttif") as { vttif?: Vttif } | undefined)?.vttif;
+  const overlayLinks = () => {
+    const links: { a: string; b: string }[] = [];
+    for (const [h, d] of world.vnet.daemons) for (const o of d.links.keys()) if (h.id < o.id) links.push({ a: h.id, b: o.id });
+    return { hosts: [...world.hosts.keys()], proxy: world.vnet.proxy?.id ?? null, links };
+  };
+  const inferred = () => {
+    const c = vttif?.current;
+    if (!c) return null;
+    return { t: c.t, app: c.app, topology: c.topology, confidence: c.confidence, vms: c.vms, edges: Array.from(c.src, (s, i) => ({ a: c.names[s], b: c.names[c.dst[i]], w: c.weight[i] })) };
   };
   const state = () => ({
     t: sim.now,
@@ -105,12 +110,13 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
       }),
     })),
     log: log.slice(-50),
+    adapt: !!adapt,
+    // The VNET overlay's links between daemons (hosts), and VTTIF's latest inferred topology.
+    overlay: world.vnet.enabled ? overlayLinks() : null,
+    topology: inferred(),
     decisions: (adapt?.decisions ?? []).slice(-10).map((d) => ({ t: d.t, algorithm: d.algorithm, applied: d.applied, migrations: d.migrations, routes: d.routes, reason: d.reason })),
   });
-  const broadcast = () => {
-    const data = `data: ${JSON.stringify(state())}\n\n`;
-    for (const c of clients) c.write(data);
-  };
+  let broadcast = () => {};
 
   let finish!: (dir: string) => void;
   let fail!: (err: unknown) => void;
@@ -170,6 +176,9 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     if (r.kind === "reserve") {
       if (!world.vms.has(r.vm)) return { status: 400, json: { problems: [`vm: no VM "${r.vm}"`] } };
       steer(actionSchema.parse({ at, kind: "reserve", vm: r.vm, period: r.period, slice: r.slice }), r.vm, `${ms(r.slice)} every ${ms(r.period)}`);
+    } else if (r.kind === "adapt") {
+      if (!adapt) return { status: 400, json: { problems: ["adapt: the scenario has no policies.adapt"] } };
+      steer(actionSchema.parse({ at, kind: "adapt" }), "VADAPT", "adapt now");
     } else {
       if (!buttons.includes(r.user)) return { status: 400, json: { problems: [`user: no person "${r.user}" with a button in policies.user`] } };
       steer(actionSchema.parse({ at, kind: "press", user: r.user }), r.user, "button");
@@ -178,63 +187,15 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     return { status: 200, json: { at } };
   };
 
-  // d3's exports name no file path: find its folder from its entry point.
-  const d3Main = createRequire(import.meta.url).resolve("d3");
-  const d3 = readFileSync(join(d3Main.slice(0, d3Main.lastIndexOf(`${sep}d3${sep}`) + 4), "dist", "d3.min.js"), "utf8");
-  const html = page(scenario.name, token);
-  const tokenOk = (req: IncomingMessage) => {
-    const got = Buffer.from(new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? "");
-    const want = Buffer.from(token);
-    return got.length === want.length && timingSafeEqual(got, want);
-  };
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (!tokenOk(req)) {
-      res.writeHead(403, { "content-type": "text/plain" }).end("a valid token is required\n");
-      return;
-    }
-    const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
-    if (req.method === "GET" && path === "/") res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" }).end(html);
-    else if (req.method === "GET" && path === "/d3.js") res.writeHead(200, { ...headers, "content-type": "text/javascript" }).end(d3);
-    else if (req.method === "GET" && path === "/events") {
-      res.writeHead(200, { ...headers, "content-type": "text/event-stream", connection: "keep-alive" });
-      res.write(`data: ${JSON.stringify(state())}\n\n`);
-      clients.add(res);
-      req.on("close", () => clients.delete(res));
-    } else if (req.method === "POST" && path === "/action") {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => {
-        body += c;
-        if (body.length > 10_000) req.destroy();
-      });
-      req.on("end", () => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          res.writeHead(400, { ...headers, "content-type": "application/json" }).end(JSON.stringify({ problems: ["(body): not JSON"] }));
-          return;
-        }
-        const r = act(parsed);
-        res.writeHead(r.status, { ...headers, "content-type": "application/json" }).end(JSON.stringify(r.json));
-      });
-    } else res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-  });
-  await new Promise<void>((res, rej) => {
-    server.once("error", rej);
-    server.listen(o.port, o.bind, () => res());
-  });
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const served = await serve(scenario.name, o, state, act);
+  broadcast = () => served.broadcast();
   timer = setTimeout(loop, tickMs);
   return {
-    url: `http://${host}:${addr.port}/?token=${token}`,
+    url: served.url,
     done: finished,
     async close() {
       clearTimeout(timer);
-      for (const c of clients) c.end();
-      await new Promise<void>((res) => server.close(() => res()));
+      await served.close();
     },
   };
 }
