@@ -3,6 +3,7 @@
  * figure a paper shows. Each cell is the scenario with some fields changed.
  */
 import { z } from "zod";
+import { quantity } from "../scenario/units.js";
 import { bandwidth, bytes, fraction, id, positiveCount, positiveSeconds, seconds } from "../scenario/quantities.js";
 import { patternNames } from "../workload/patterns.js";
 import { testcaseSchema } from "../uucs/testcase.js";
@@ -116,7 +117,7 @@ export const predictionSchema = z.strictObject({
       seconds: positiveCount.max(50000).default(4000).describe("length of the load series, 1 s samples; jobs arrive over its first 80%"),
       interarrival: positiveSeconds.default(8).describe("mean seconds between job arrivals (Poisson, stream prediction.placement.jobs)"),
       work: z.tuple([positiveSeconds, positiveSeconds]).default([2, 60]).describe("[min, max] CPU-seconds of a job, log-uniform"),
-      warmup: positiveCount.default(300).describe("seconds of load the predictors see before the first job"),
+      warmup: quantity("time", z.number().int().positive()).default(300).describe("whole seconds of load the predictors see before the first job"),
       policies: z.array(z.enum(["rta", "least-loaded", "round-robin", "random"])).min(1).default(["rta", "least-loaded", "round-robin", "random"]),
       level: z.number().gt(0).lt(1).default(0.95).describe("rta: the interval whose upper end ranks the hosts"),
     })
