@@ -52,6 +52,14 @@ liveTest("uucs: a CPU borrower at a 10 % duty cycle uses 10 % of a core, never m
   const spinner = spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
   try {
     await poll("borrower to use CPU", () => (cpuSeconds(pid) ?? 0) > 0.05, 30);
+    // Past its start-up (Node loading the program costs a burst of CPU of its own), so the
+    // window below measures the duty cycle alone.
+    for (let i = 0; ; i++) {
+      const c = cpuSeconds(pid)!;
+      await new Promise((r) => setTimeout(r, 400));
+      if ((cpuSeconds(pid)! - c) / 0.4 < 0.3) break;
+      if (i > 50) throw new Error("the borrower kept using more than 30 % of a core for 20 s");
+    }
     const c0 = cpuSeconds(pid)!, r0 = cpuSeconds(spinner.pid!)!, w0 = performance.now();
     await new Promise((r) => setTimeout(r, 3000));
     const wall = (performance.now() - w0) / 1000;
