@@ -88,6 +88,6 @@ export function vmLeftovers(bed: Bed): string {
   const procs = processes();
   const agents = new Set(procs.filter((p) => p.cmd.includes(bed.file) && p.cmd.includes("agent")).map((p) => p.pid));
   const nss = execFileSync("ip", ["netns", "list"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").map((l) => l.split(" ")[0]).filter((n) => [...agents].some((a) => new RegExp(`^vt${a}v\\d+$`).test(n)));
-  const ranks = procs.filter((p) => agents.has(p.ppid) && p.cmd.includes("bsp-rank.ts")).map((p) => `rank ${p.pid}`);
+  const ranks = procs.filter((p) => agents.has(p.ppid) && /bsp-rank\.[jt]s/.test(p.cmd)).map((p) => `rank ${p.pid}`);
   return [...nss, ...ranks].join(",");
 }

@@ -138,7 +138,9 @@ liveTest("SIGKILL of the controller mid-run: every agent removes the run's names
   let err = "";
   run.stderr!.on("data", (d) => (err += d));
   // Mid-run: every VM runs, and the ring's messages flow.
-  await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers(bed!).split(",").filter((x) => x.startsWith("rank")).length >= 4 && Object.values(tunnelTx(bed!.ns("p"))).every((b) => b > 2 * M), 60, 100);
+  await poll("the run to be under way", () => err.includes("star through p") && vmLeftovers(bed!).split(",").filter((x) => x.startsWith("rank")).length >= 4 && Object.values(tunnelTx(bed!.ns("p"))).every((b) => b > 2 * M), 60, 100).catch((e) => {
+    throw new Error(`${e.message}; controller: ${err.slice(-600)}; VMs: ${vmLeftovers(bed!)}; Proxy tunnels: ${JSON.stringify(tunnelTx(bed!.ns("p")))}`);
+  });
   t.true(leftovers(bed.ns("a")).includes("vtbr"), "the run made a bridge on a");
   run.kill("SIGKILL");
   const t0 = Date.now();
