@@ -22,13 +22,25 @@ createInterface({ input: process.stdin }).on("line", (l) => {
 }).on("close", () => process.exit(0));
 
 async function cpu(): Promise<void> {
+  // The process's own CPU time (all threads, user and system): the borrower spends a budget of
+  // level x SLOT per slot against it, so whatever the process costs besides its spin (timers,
+  // wake-ups, the runtime) comes out of the same budget and the level is never exceeded.
+  const used = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let budget = used();
   for (let k = 1; ; k++) {
     const end = k * SLOT; // slot boundaries from the index, not accumulated
-    // Busy for the level's part of each slot (wall time), idle for the rest: it never takes
-    // more than the level, and on a busy machine gets its part of what a spinner would.
+    // This slot's credit on top of what is used so far, or of the budget if the process already
+    // overspent it: unspent credit is not carried over (no burst after being held back), and an
+    // overspend is paid back before spinning again.
+    budget = Math.min(budget, used()) + Math.min(1, level) * SLOT;
+    // Busy for the level's part of each slot (wall time), idle for the rest: on a busy machine
+    // it gets its part of what a spinner would.
     const busy = end - SLOT + Math.min(1, level) * SLOT;
     let x = 0;
-    while (now() < busy) x += 1;
+    while (now() < busy && used() < budget) x += 1;
     if (x < 0) process.stdout.write("");
     await sleep(end - now());
   }

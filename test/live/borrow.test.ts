@@ -1,6 +1,3 @@
-// Named to run before the other live tests: after test/live/trace.test.ts the CPU borrower measures
-// 0.14-0.15 at a 0.1 level (npx ava --concurrency 1 test/live/trace.test.ts test/live/borrow.test.ts), a
-// cause not yet found; alone or first it measures 0.1.
 /**
  * UUCS borrowing for real: a CPU borrower's measured CPU time (from /proc, not the run's own
  * records) follows the testcase's level, and borrowers and their files are gone after
