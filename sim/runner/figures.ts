@@ -8,7 +8,7 @@ import { chart, type Mark } from "../../analysis/chart.js";
 import { stepAverage } from "../../analysis/series.js";
 import { colour } from "../../analysis/style.js";
 import type { Simulation } from "../kernel/index.js";
-import type { AdaptLoop } from "../control/index.js";
+import type { AdaptLoop, ControlRecord } from "../control/index.js";
 import type { Scenario } from "../scenario/index.js";
 import type { BspApp, Model } from "../workload/index.js";
 
@@ -50,4 +50,18 @@ export function runFigures(sim: Simulation, scenario: Scenario, models: Map<stri
     });
   }
   return out;
+}
+
+/** The global rate controller's figure: each application's rate, target and utilization, one
+ * colour per application and one dash per quantity; the same from a simulated or a live run. */
+export function controlFigure(history: ReadonlyMap<string, ControlRecord[]>, scenario: Scenario, title: string, timeLabel: string): string {
+  const series = [...history].flatMap(([app, h]) => {
+    const c = appColour(scenario, app);
+    return [
+      { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
+      { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
+      { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
+    ];
+  });
+  return chart({ title, x: { label: timeLabel }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series });
 }

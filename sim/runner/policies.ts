@@ -13,8 +13,7 @@ import type { Model } from "../workload/index.js";
 import type { CpuDispatch } from "../ports/index.js";
 import { installUsers } from "../user/index.js";
 import { installSteering } from "../steer/index.js";
-import { chart } from "../../analysis/chart.js";
-import { colour } from "../../analysis/style.js";
+import { controlFigure } from "./figures.js";
 import { trafficGraph } from "../../analysis/graph.js";
 
 /** `tap` may wrap each host's dispatch port (to record dispatches for a timeline). */
@@ -118,16 +117,7 @@ export function installRateControl(sim: Simulation, world: World, scenario: Scen
       return m;
     },
     figures() {
-      // One colour per application (as in its other figures), one dash per quantity.
-      const series = [...history].flatMap(([app, h]) => {
-        const c = colour(Math.max(0, scenario.workloads.findIndex((w) => w.id === app)));
-        return [
-          { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
-          { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
-          { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
-        ];
-      });
-      return { control: chart({ title: "Global rate control: rate, target and utilization", x: { label: "time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series }) };
+      return { control: controlFigure(history, scenario, "Global rate control: rate, target and utilization", "time (s)") };
     },
   };
 }

@@ -9,7 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chart } from "../../../analysis/chart.js";
-import { colour } from "../../../analysis/style.js";
+import { controlFigure } from "../../runner/figures.js";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
 import { quantile } from "../../../analysis/quantile.js";
@@ -31,18 +31,6 @@ import type { BspSpec } from "../../workload/schema.js";
 
 const LIVE_TICK = 1e-4;
 
-/** The simulator's rate control figure (sim/runner/policies.ts), over wall time. */
-function controlChart(history: Map<string, ControlRecord[]>, s: Scenario): string {
-  const series = [...history].flatMap(([app, h]) => {
-    const c = colour(Math.max(0, s.workloads.findIndex((w) => w.id === app)));
-    return [
-      { name: `${app} rate`, points: h.map((r) => [r.t, r.rate] as [number, number]), colour: c },
-      { name: `${app} target`, points: h.map((r) => [r.t, r.target] as [number, number]), kind: "step" as const, colour: c, dash: "7 3", markers: false },
-      { name: `${app} utilization`, points: h.map((r) => [r.t, r.utilization] as [number, number]), kind: "step" as const, colour: c, dash: "2 2", markers: false },
-    ];
-  });
-  return chart({ title: "Live global rate control on QEMU VMs: rate, target and utilization", x: { label: "wall time (s)" }, y: { label: "fraction (rate: of dedicated; util.: of CPU)" }, series });
-}
 
 /** Supersteps a BSP application runs in all (a sequence's count is of whole sequences). */
 const totalSteps = (w: BspSpec) => (w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps);
@@ -260,7 +248,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
         }
         if (vttif) o.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
-        if (records.length) o.add("control.svg", controlChart(controlled, s));
+        if (records.length) o.add("control.svg", controlFigure(controlled, s, "Live global rate control on QEMU VMs: rate, target and utilization", "wall time (s)"));
         if (records.length) o.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
         o.add("summary.json", JSON.stringify(summary, null, 2) + "\n");
         return o;
