@@ -28,21 +28,8 @@ export class NftablesTap implements TrafficTap {
   }
 
   read(): TrafficSample[] {
-    const out: TrafficSample[] = [];
-    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "inet", this.table], { encoding: "utf8" })) as { nftables: Record<string, any>[] };
-    for (const item of doc.nftables) {
-      const rule = item.rule;
-      if (!rule) continue;
-      const matches = rule.expr.filter((e: any) => e.match).map((e: any) => e.match.right as string);
-      const counter = rule.expr.find((e: any) => e.counter)?.counter;
-      if (matches.length !== 2 || !counter) continue;
-      const key = `${matches[0]}>${matches[1]}`;
-      const delta = counter.bytes - (this.last.get(key) ?? 0);
-      this.last.set(key, counter.bytes);
-      const src = this.byAddress.get(matches[0]), dst = this.byAddress.get(matches[1]);
-      if (src && dst && delta > 0) out.push({ src, dst, bytes: delta });
-    }
-    return out;
+    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "inet", this.table], { encoding: "utf8" })) as NftDocument;
+    return pairDeltas(doc, this.last, this.byAddress);
   }
 
   close(): void {
@@ -62,4 +49,30 @@ export function leftoverTables(): string[] {
   } catch {
     return [];
   }
+}
+
+export interface NftDocument {
+  nftables: Record<string, any>[];
+}
+
+/**
+ * Bytes per (src, dst) since the last read, from `nft -j list table` output whose counting rules
+ * match a source and a destination address each: `last` keeps each pair's counter between reads,
+ * `byAddress` names the VM at an address, and `chain` picks the counting chains.
+ */
+export function pairDeltas(doc: NftDocument, last: Map<string, number>, byAddress: ReadonlyMap<string, string>, chain: (name: string) => boolean = () => true): TrafficSample[] {
+  const out: TrafficSample[] = [];
+  for (const item of doc.nftables) {
+    const rule = item.rule;
+    if (!rule || !chain(String(rule.chain))) continue;
+    const matches = rule.expr.filter((e: any) => e.match).map((e: any) => e.match.right as string);
+    const counter = rule.expr.find((e: any) => e.counter)?.counter;
+    if (matches.length !== 2 || !counter) continue;
+    const key = `${matches[0]}>${matches[1]}`;
+    const delta = counter.bytes - (last.get(key) ?? 0);
+    last.set(key, counter.bytes);
+    const src = byAddress.get(matches[0]), dst = byAddress.get(matches[1]);
+    if (src && dst && delta > 0) out.push({ src, dst, bytes: delta });
+  }
+  return out;
 }

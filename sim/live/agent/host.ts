@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { nodeProgram } from "../../source/index.js";
-import { NFT } from "../nftap.js";
+import { NFT, pairDeltas, type NftDocument } from "../nftap.js";
 import type { Journal } from "../journal.js";
 import type { TrafficSample, TransferObservation } from "../../ports/index.js";
 import { vmAddress, vmMac, type Args } from "./protocol.js";
@@ -231,21 +231,8 @@ export class HostRun {
   /** Bytes per (src, dst) counted at this host's VM ports since the last read. */
   read(): TrafficSample[] {
     const byAddress = new Map([...this.vms].map(([vm, v]) => [vmAddress(v.index), vm]));
-    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "netdev", this.table], { encoding: "utf8" })) as { nftables: Record<string, any>[] };
-    const out: TrafficSample[] = [];
-    for (const item of doc.nftables) {
-      const rule = item.rule;
-      if (!rule || !String(rule.chain).startsWith("in_")) continue;
-      const matches = rule.expr.filter((e: any) => e.match).map((e: any) => e.match.right as string);
-      const counter = rule.expr.find((e: any) => e.counter)?.counter;
-      if (matches.length !== 2 || !counter) continue;
-      const key = `${matches[0]}>${matches[1]}`;
-      const delta = counter.bytes - (this.last.get(key) ?? 0);
-      this.last.set(key, counter.bytes);
-      const src = byAddress.get(matches[0]), dst = byAddress.get(matches[1]);
-      if (src && dst && delta > 0) out.push({ src, dst, bytes: delta });
-    }
-    return out;
+    const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "netdev", this.table], { encoding: "utf8" })) as NftDocument;
+    return pairDeltas(doc, this.last, byAddress, (chain) => chain.startsWith("in_"));
   }
 
   /** Rewrites every port's forwarding chain from the rules (a handful of rules: simpler than patching). */
