@@ -47,6 +47,9 @@ test("idle guest: every page once (nonzero pages whole, zero pages as header + 1
         const r = qemuPrecopy(base({ memory: N * P, touched: D * P, bandwidth: B, stopCopyRate: S, firstCopyRate: S, switchover, switchoverBytes }));
         let k = 1;
         while ((N - k * n) * P >= B * L) k++;
+        // A window start exactly at the threshold is a tie that floating point decides either
+        // way (the model measures the rate, the test takes the cap): leave ties out.
+        fc.pre(Math.abs((N - (k - 1) * n) * P - B * L) > 1e-9 * B * L);
         const left = N - k * n;
         const downtime = (left * cbar + switchoverBytes) / S + switchover;
         return r.rounds === 3 && !r.forced && close(r.bytes, Z * (H + 1) + D * (P + H) + switchoverBytes, 1e-9) && close(r.precopy_s, k * dt, 1e-9) && close(r.downtime_s, downtime, 1e-6) && close(r.total_s, k * dt + downtime, 1e-9);
