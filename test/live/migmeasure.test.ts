@@ -25,3 +25,12 @@ liveTest("a dirtying guest migrates: every page at least once, its buffer whole,
   t.true(["ok", "panic", "silent", "stopped"].includes(m.health));
   t.log(`health ${m.health}, ${m.totalMs} ms, ${m.dirtySyncCount} syncs`);
 });
+
+liveTest("a working set the guest cannot hold is refused with the guest's own figure, not a kernel panic", why, async (t) => {
+  t.timeout(300_000);
+  const guest = buildGuest(`${guestDir()}-dirty`);
+  // 120 MiB in a 128 MiB guest cannot fit: the kernel alone keeps more than 8 MiB.
+  const e = await t.throwsAsync(measureMigration(guest, { memoryMiB: 128, dirtyMiBps: 0, workingSetMiB: 120, capMiBps: 128, downtimeLimitMs: 300 }));
+  t.regex(e!.message, /128 MiB guest, 120 MiB working set: a 120 MiB working set does not fit: the guest has \d+ MiB available/);
+  t.is(e!.name, "MeasurementError");
+});

@@ -4,9 +4,9 @@
  * reads).
  */
 import { toCsv } from "../../../analysis/csv.js";
-import { writeAtomic } from "../../../analysis/output.js";
+import { OutputError, writeAtomic } from "../../../analysis/output.js";
 import type { Guest } from "../vm/guest.js";
-import { measureMigration, type MigrationMeasurement } from "./measure.js";
+import { MeasurementError, measureMigration, type MigrationMeasurement } from "./measure.js";
 
 export interface Campaign {
   sizesMiB: number[];
@@ -31,7 +31,14 @@ export async function runCampaign(guest: Guest, c: Campaign, out: string, log: (
   for (const memoryMiB of c.sizesMiB)
     for (const capMiBps of c.capsMiBps)
       for (const dirtyMiBps of c.ratesMiBps) {
-        const m = await measureMigration(guest, { memoryMiB, dirtyMiBps, workingSetMiB: c.workingSetMiB, capMiBps, downtimeLimitMs: c.downtimeLimitMs });
+        let m: MigrationMeasurement;
+        try {
+          m = await measureMigration(guest, { memoryMiB, dirtyMiBps, workingSetMiB: c.workingSetMiB, capMiBps, downtimeLimitMs: c.downtimeLimitMs });
+        } catch (e) {
+          // Nothing is written: a campaign is one CSV or none. Say which case failed and why.
+          const why = e instanceof Error ? e.message : String(e);
+          throw new OutputError(`measure: ${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${why}; nothing written`, e instanceof MeasurementError ? 2 : 1);
+        }
         results.push(m);
         log(`${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${m.totalMs} ms, downtime ${m.downtimeMs} ms, ${m.transferredBytes} B, ${m.dirtySyncCount} syncs, guest ${m.health}`);
       }

@@ -16,6 +16,14 @@ import type { Guest } from "../vm/guest.js";
 
 const MiB = 1 << 20;
 
+/** A case that cannot be measured on this host and guest (not a fault of this program). */
+export class MeasurementError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MeasurementError";
+  }
+}
+
 export type Health = "ok" | "panic" | "silent" | "stopped";
 
 export interface MigrationCase {
@@ -69,7 +77,8 @@ class Machine {
       "-accel", accel, "-m", String(c.memoryMiB), "-smp", "1",
       "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
       "-kernel", guest.kernel, "-initrd", guest.initrd,
-      "-append", `console=ttyS0 quiet panic=-1 virtuoso.work=dirty virtuoso.dirty=${c.dirtyMiBps},${c.workingSetMiB}`,
+      // no_timer_check as in ../vm/qemu.ts: a busy host can fail the IO-APIC timer check at boot.
+      "-append", `console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=dirty virtuoso.dirty=${c.dirtyMiBps},${c.workingSetMiB}`,
       "-qmp", `unix:${join(dir, name + ".qmp")},server=on,wait=off`,
       ...(incoming ? ["-incoming", "defer"] : []),
       ...(trace ? ["-trace", "migrat*", "-trace", "migrate_*", "-D", trace] : []),
@@ -93,6 +102,11 @@ class Machine {
     return (this.qmp = await Qmp.open(join(this.dir, this.name + ".qmp"), timeout));
   }
 
+  /** The dirtier's refusal (its working set does not fit), if it printed one. */
+  refused(): string | undefined {
+    return this.console.find((l) => l.includes("virtuoso-guest: dirty: "))?.replace(/^.*virtuoso-guest: dirty: /, "");
+  }
+
   /** The guest's latest heartbeat number, or -1. */
   beat(): number {
     for (let i = this.console.length - 1; i >= 0; i--) {
@@ -105,7 +119,7 @@ class Machine {
   async until(what: string, ok: () => boolean, timeout: number): Promise<void> {
     const end = Date.now() + timeout * 1000;
     while (!ok()) {
-      if (this.exited) throw new Error(`${what}: ${this.exited}`);
+      if (this.exited) throw new Error(`${what}: ${this.exited}; ${this.console.find((l) => /Kernel panic/.test(l))?.trim() ?? "no panic on the console"}`);
       if (Date.now() > end) throw new Error(`${what}: not within ${timeout} s; console: ${this.console.slice(-3).join(" | ")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -129,7 +143,9 @@ export async function measureMigration(guest: Guest, c: MigrationCase, opts: { b
     machines.push(src);
     const sq = await src.open(bootTimeout);
     // Two heartbeats: the buffer is filled and the dirtier is at its rate.
-    await src.until("source guest boot", () => src.beat() >= 2, bootTimeout);
+    await src.until("source guest boot", () => src.beat() >= 2 || src.refused() !== undefined, bootTimeout);
+    const refused = src.refused();
+    if (refused) throw new MeasurementError(`${c.memoryMiB} MiB guest, ${c.workingSetMiB} MiB working set: ${refused}`);
     const dst = new Machine("dst", dir, guest, accel, c, true);
     machines.push(dst);
     const dq = await dst.open(bootTimeout);

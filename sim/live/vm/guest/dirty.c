@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void) {
   struct timespec t;
@@ -15,11 +16,31 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* MemAvailable from /proc/meminfo, KiB, or -1. */
+static long available_kib(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  long kib = -1;
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1) break;
+  fclose(f);
+  return kib;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) { fprintf(stderr, "usage: dirty RATE_MIB_PER_S WS_MIB\n"); return 2; }
   double rate = atof(argv[1]);
   size_t pages = (size_t)atol(argv[2]) * 256, words = 512;
   if (pages == 0 || rate < 0) { fprintf(stderr, "dirty: bad arguments\n"); return 2; }
+  /* The dirtier runs as the guest's init: an out-of-memory fill would panic the kernel
+     ("deadlocked on memory"), so say why instead, leaving 8 MiB for the kernel's own use. */
+  long avail = available_kib();
+  if (avail >= 0 && (long)(pages * 4) + 8192 > avail) {
+    printf("virtuoso-guest: dirty: a %zu MiB working set does not fit: the guest has %ld MiB available\n", pages / 256, avail / 1024);
+    fflush(stdout);
+    for (;;) pause();
+  }
   volatile uint64_t *buf = malloc(pages * 4096);
   if (!buf) { fprintf(stderr, "dirty: out of memory\n"); return 1; }
   /* Nonzero everywhere: QEMU sends zero pages as headers only. */
