@@ -516,8 +516,9 @@ program
   .option("--caps <MiB/s,...>", "QEMU max-bandwidth caps", "32,128")
   .option("--working-set <MiB>", "the guest's dirtied buffer", "64")
   .option("--downtime-limit <ms>", "QEMU downtime-limit", "300")
+  .option("--repeat <n>", "measure each case n times, going round the table (calibrate and figures use each case's median)", "1")
   .requiredOption("-o, --out <file>", "CSV to write")
-  .action(async (what: string, o: { sizes: string; rates: string; caps: string; workingSet: string; downtimeLimit: string; out: string }) => {
+  .action(async (what: string, o: { sizes: string; rates: string; caps: string; workingSet: string; downtimeLimit: string; repeat: string; out: string }) => {
     if (what !== "migration-qemu") throw new UsageError(`measure: unknown measurement "${what}"; known: migration-qemu`);
     const list = (flag: string, v: string, min: number) => {
       const xs = v.split(",").map(Number);
@@ -525,7 +526,12 @@ program
       return xs;
     };
     const sizesMiB = list("sizes", o.sizes, 96), ratesMiBps = list("rates", o.rates, 0), capsMiBps = list("caps", o.caps, 1);
-    const [workingSetMiB] = list("working-set", o.workingSet, 1), [downtimeLimitMs] = list("downtime-limit", o.downtimeLimit, 1);
+    const one = (flag: string, v: string, min: number) => {
+      const x = Number(v);
+      if (!/^\d+$/.test(v.trim()) || x < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got "${v}"`);
+      return x;
+    };
+    const workingSetMiB = one("working-set", o.workingSet, 1), downtimeLimitMs = one("downtime-limit", o.downtimeLimit, 1), repeat = one("repeat", o.repeat, 1);
     // Debian's cloud kernel and the initrd keep about 59 MiB of a guest; the dirtier keeps 8 more
     // free (it checks MemAvailable itself and says so if a working set does not fit).
     if (workingSetMiB > Math.min(...sizesMiB) - 72) throw new UsageError(`--working-set: ${workingSetMiB} MiB leaves the smallest guest (${Math.min(...sizesMiB)} MiB) less than 72 MiB for its kernel`);
@@ -537,7 +543,7 @@ program
     const { runCampaign } = await import("./live/migmeasure/index.js");
     // Its own guest folder: the dirtier's initrd differs from other live runs' cached guest.
     const guest = buildGuest(`${guestDir()}-dirty`);
-    await runCampaign(guest, { sizesMiB, ratesMiBps, capsMiBps, workingSetMiB, downtimeLimitMs }, o.out, (l) => process.stderr.write(l + "\n"));
+    await runCampaign(guest, { sizesMiB, ratesMiBps, capsMiBps, workingSetMiB, downtimeLimitMs, repeat }, o.out, (l) => process.stderr.write(l + "\n"));
   });
 
 program

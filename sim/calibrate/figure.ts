@@ -6,12 +6,14 @@
 import { chart, type Series } from "../../analysis/chart.js";
 import { toCsv } from "../../analysis/csv.js";
 import { calibrateMigration, errors, migrationFragment, predict } from "./migration.js";
-import type { MeasuredMigration } from "./measurements.js";
+import { caseMedians, type MeasuredMigration } from "./measurements.js";
 
 const MODEL = "#d62728";
 
 /** Files of the figure folder: name -> contents. */
-export function migrationQemuFigure(fitting: readonly MeasuredMigration[], heldOut: readonly MeasuredMigration[]): [string, string][] {
+export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], heldOutTable: readonly MeasuredMigration[]): [string, string][] {
+  // One point per case: the median of its repeats.
+  const fitting = caseMedians(fittingTable), heldOut = caseMedians(heldOutTable);
   const fit = calibrateMigration(fitting);
   const cases = [...fitting.map((r) => ({ r, set: "fitting" })), ...heldOut.map((r) => ({ r, set: "held-out" }))];
   const rows = cases.map(({ r, set }) => ({ r, set, p: predict(r, fit), e: errors(r, predict(r, fit)) }));

@@ -67,3 +67,26 @@ export function parseMeasurements(text: string): MeasuredMigration[] {
   if (problems.length) throw new MeasurementsError(problems);
   return rows;
 }
+
+const caseKey = (r: MeasuredMigration) => `${r.memoryMiB},${r.dirtyMiBps},${r.workingSetMiB},${r.capMiBps},${r.downtimeLimitMs}`;
+
+/**
+ * One row per case (guest size, dirty rate, working set, cap, downtime limit), in order of first
+ * appearance: each measured quantity is the median of that case's repeats (`measure --repeat`),
+ * the lower of the middle two for an even count, so integer counts stay integers. A table
+ * without repeats is returned as it is.
+ */
+export function caseMedians(rows: readonly MeasuredMigration[]): MeasuredMigration[] {
+  const groups = new Map<string, MeasuredMigration[]>();
+  for (const r of rows) {
+    const g = groups.get(caseKey(r));
+    if (g) g.push(r);
+    else groups.set(caseKey(r), [r]);
+  }
+  const median = (g: MeasuredMigration[], k: keyof MeasuredMigration) => g.map((r) => r[k]).sort((a, b) => a - b)[(g.length - 1) >> 1];
+  return [...groups.values()].map((g) =>
+    g.length === 1 ? g[0] : ({ ...g[0], ...Object.fromEntries(measured.map((k) => [k, median(g, k)])) } as MeasuredMigration),
+  );
+}
+
+const measured = ["totalMs", "setupMs", "downtimeMs", "transferredBytes", "duplicatePages", "dirtySyncCount"] as const;

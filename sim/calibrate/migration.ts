@@ -12,7 +12,7 @@
  * and squares would let those few cases pull every parameter.
  */
 import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
-import type { MeasuredMigration } from "./measurements.js";
+import { caseMedians, type MeasuredMigration } from "./measurements.js";
 
 const MiB = 1 << 20;
 
@@ -95,7 +95,9 @@ const ranges: Record<Searched, [number, number]> = {
   workingSetExtra: [0, 64 * MiB],
 };
 
-export function calibrateMigration(rows: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
+/** Fits to each case's median over its repeats (caseMedians). */
+export function calibrateMigration(table: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
+  const rows = caseMedians(table);
   const mem = rows.map((r) => r.memoryMiB * MiB);
   const nonzero = rows.map((r, i) => Math.max(0, mem[i] - r.duplicatePages * 4096));
   const { a, b } = line(mem, nonzero);

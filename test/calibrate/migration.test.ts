@@ -6,13 +6,14 @@
 import test from "ava";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { calibrateMigration, errors, migrationFragment, parseMeasurements, predict, type MeasuredMigration, type MigrationFit } from "../../sim/calibrate/index.js";
+import { calibrateMigration, caseMedians, errors, migrationFragment, parseMeasurements, predict, type MeasuredMigration, type MigrationFit } from "../../sim/calibrate/index.js";
 import { parseScenario } from "../../sim/scenario/index.js";
 import { cli, readOutput, root, tempDir } from "../helpers.js";
 
 const header = "memory_mib,dirty_mibps,working_set_mib,cap_mibps,downtime_limit_ms,accel,total_ms,setup_ms,downtime_ms,transferred_bytes,duplicate_pages,normal_pages,dirty_sync_count,health";
-const fitting = parseMeasurements(readFileSync(join(root, "results/migration-qemu/measurements.csv"), "utf8"));
-const heldOut = parseMeasurements(readFileSync(join(root, "results/migration-qemu/heldout.csv"), "utf8"));
+// Per case, the median of its repeats (a table without repeats is unchanged).
+const fitting = caseMedians(parseMeasurements(readFileSync(join(root, "results/migration-qemu/measurements.csv"), "utf8")));
+const heldOut = caseMedians(parseMeasurements(readFileSync(join(root, "results/migration-qemu/heldout.csv"), "utf8")));
 const fit = calibrateMigration(fitting);
 const label = (r: MeasuredMigration) => `${r.memoryMiB} MiB, ${r.dirtyMiBps} MiB/s dirty, cap ${r.capMiBps} MiB/s`;
 
@@ -101,6 +102,21 @@ test.failing("calibrated on measurements.csv: total time, bytes, downtime and sy
   for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
 });
 
+test("repeats of a case become one row of per-quantity medians (the lower middle for an even count); other cases and their order are kept", (t) => {
+  const c = { memoryMiB: 256, dirtyMiBps: 8, workingSetMiB: 64, capMiBps: 128, downtimeLimitMs: 300 };
+  const m = (totalMs: number, downtimeMs: number, dirtySyncCount: number): MeasuredMigration => ({ ...c, totalMs, setupMs: 1, downtimeMs, transferredBytes: totalMs * 1000, duplicatePages: 10, dirtySyncCount });
+  const other = { ...m(50, 5, 3), capMiBps: 32 };
+  const rows = [m(900, 100, 4), other, m(1100, 20, 3), m(1000, 300, 5)];
+  t.deepEqual(caseMedians(rows), [{ ...m(1000, 100, 4), transferredBytes: 1_000_000 }, other]);
+  // Even count: the lower of the middle two, so counts stay integers.
+  const even = caseMedians([m(900, 100, 4), m(1100, 20, 3)]);
+  t.is(even.length, 1);
+  t.is(even[0].totalMs, 900);
+  t.is(even[0].dirtySyncCount, 3);
+  t.is(even[0].downtimeMs, 20);
+  t.deepEqual(caseMedians(fitting), fitting);
+});
+
 test("measure migration-qemu refuses bad arguments with exit 2 before starting anything", (t) => {
   const dir = tempDir("measure-");
   const out = join(dir, "m.csv");
@@ -113,6 +129,11 @@ test("measure migration-qemu refuses bad arguments with exit 2 before starting a
   // 64 MiB in a 128 MiB guest: the kernel keeps about 59 MiB, so this no longer fits.
   t.is(cli("measure", "migration-qemu", "--sizes", "128", "--working-set", "64", "--out", out).code, 2);
   t.is(cli("measure", "nothing", "--out", out).code, 2);
+  for (const bad of [["--repeat", "0"], ["--repeat", "2,3"], ["--working-set", "32,48"], ["--downtime-limit", "x"]]) {
+    const r3 = cli("measure", "migration-qemu", "--sizes", "256", ...bad, "--out", out);
+    t.is(r3.code, 2, bad.join(" "));
+    t.regex(r3.stderr, new RegExp(`^${bad[0]}: expected an integer >= \\d+, got "${bad[1]}"`), bad.join(" "));
+  }
   t.false(existsSync(out));
 });
 

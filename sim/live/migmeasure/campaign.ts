@@ -14,6 +14,8 @@ export interface Campaign {
   capsMiBps: number[];
   workingSetMiB: number;
   downtimeLimitMs: number;
+  /** Times round the table (each case measured this many times, one row each); default 1. */
+  repeat?: number;
 }
 
 export const measurementColumns = [
@@ -28,6 +30,9 @@ function row(m: MigrationMeasurement): (string | number)[] {
 /** Runs the campaign and writes `out` (atomically, at the end); `log` gets one line per case. */
 export async function runCampaign(guest: Guest, c: Campaign, out: string, log: (line: string) => void): Promise<MigrationMeasurement[]> {
   const results: MigrationMeasurement[] = [];
+  // Repeats go round the whole table, so a slow spell of the machine spreads over cases
+  // instead of landing on one case's every repeat.
+  for (let rep = 0; rep < (c.repeat ?? 1); rep++)
   for (const memoryMiB of c.sizesMiB)
     for (const capMiBps of c.capsMiBps)
       for (const dirtyMiBps of c.ratesMiBps) {
