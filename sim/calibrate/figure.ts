@@ -10,17 +10,28 @@ import { caseMedians, type MeasuredMigration } from "./measurements.js";
 
 const MODEL = "#d62728";
 
+const sameCase = (a: MeasuredMigration, b: MeasuredMigration) =>
+  a.memoryMiB === b.memoryMiB && a.dirtyMiBps === b.dirtyMiBps && a.workingSetMiB === b.workingSetMiB && a.capMiBps === b.capMiBps && a.downtimeLimitMs === b.downtimeLimitMs;
+
 /** Files of the figure folder: name -> contents. */
 export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], heldOutTable: readonly MeasuredMigration[]): [string, string][] {
   // One point per case: the median of its repeats.
   const fitting = caseMedians(fittingTable), heldOut = caseMedians(heldOutTable);
+  const repeated = fitting.length < fittingTable.length || heldOut.length < heldOutTable.length;
   const fit = calibrateMigration(fitting);
   const cases = [...fitting.map((r) => ({ r, set: "fitting" })), ...heldOut.map((r) => ({ r, set: "held-out" }))];
   const rows = cases.map(({ r, set }) => ({ r, set, p: predict(r, fit), e: errors(r, predict(r, fit)) }));
   const categories = rows.map(({ r, set }) => `${r.memoryMiB}/${r.dirtyMiBps}/${r.capMiBps}${set === "held-out" ? "*" : ""}`);
   const panel = (title: string, unit: string, log: boolean, measured: (r: MeasuredMigration) => number, model: (i: number) => number, band?: (v: number) => [number, number]) => {
+    // Every repeat in grey behind its case's median: the spread a single run can show.
+    const raw: Series = {
+      name: "QEMU (each repeat)",
+      kind: "scatter",
+      colour: "#bbbbbb",
+      points: rows.flatMap((x, i) => (x.set === "fitting" ? fittingTable : heldOutTable).filter((m) => sameCase(m, x.r)).map((m) => [i, measured(m)] as const)),
+    };
     const q = (set: string): Series => ({
-      name: `QEMU (${set})`,
+      name: `QEMU (${set}${repeated ? ", median" : ""})`,
       kind: "scatter",
       points: rows.flatMap((x, i) => (x.set === set ? [[i, measured(x.r)] as const] : [])),
     });
@@ -35,18 +46,19 @@ export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], 
       title: `${title}: QEMU 7.2 against the calibrated model (bars: acceptance band)`,
       x: { label: "guest MiB / dirty MiB/s / cap MiB/s   (* held out)", categories },
       y: { label: unit, log },
-      series: [q("fitting"), q("held-out"), m],
+      series: [...(repeated ? [raw] : []), q("fitting"), q("held-out"), m],
       // Room for each case's label.
       width: 64 * rows.length + 120,
       height: 340,
     });
   };
   const table = [
-    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "syncs", "model_syncs", "within_tolerance"],
+    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "syncs", "model_syncs", "within_tolerance", "repeats"],
     ...rows.map(({ r, set, p, e }) => [
       set, r.memoryMiB, r.dirtyMiBps, r.capMiBps, r.totalMs, Math.round(p.total_s * 1000), r.transferredBytes, Math.round(p.bytes),
       r.downtimeMs, Math.round(p.downtime_s * 1000), r.dirtySyncCount, p.rounds,
       Object.entries(e).filter(([, v]) => Math.abs(v) > 1).map(([k]) => k).join(" ") || "all",
+      (set === "fitting" ? fittingTable : heldOutTable).filter((m) => sameCase(m, r)).length,
     ]),
   ];
   const within = (k: keyof ReturnType<typeof errors>) => rows.filter((x) => Math.abs(x.e[k]) <= 1).length;
