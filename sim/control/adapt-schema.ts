@@ -35,6 +35,13 @@ export const adaptSchema = z.strictObject({
     .superRefine(windowCheck)
     .optional()
     .describe("decide on predicted path bandwidth instead of Wren's last estimate (absent: last estimate)"),
+  availability: z
+    .strictObject({
+      weight: z.number().nonnegative().describe("objective units for the slowest VM's CPU fraction (1: every VM gets all the CPU it demands); compare with the bandwidth terms, bytes/s per VM pair"),
+      predicted: z.boolean().default(true).describe("with `predict` set, decide on each host's forecast load over its horizon (same predictor, sampled every predict.interval); false, or without `predict`: on the load read at the decision"),
+    })
+    .optional()
+    .describe("add a compute term: each host's CPU availability to a VM, from its background load (everything but the loop's VMs), weighted into the objective (absent: slots only)"),
   annealing: z.strictObject({ iterations: positiveCount.default(5000), t0: z.number().positive().default(0.05), alpha: z.number().positive().max(1).default(0.999) }).default({ iterations: 5000, t0: 0.05, alpha: 0.999 }),
 });
 

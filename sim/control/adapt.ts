@@ -7,11 +7,11 @@
  * is logged with its predicted gain, and later with the realised change in the app's rate.
  */
 import type { Rng } from "../kernel/index.js";
-import type { Clock, CpuControl, NetControl, Placement } from "../ports/index.js";
-import { anneal, evaluate, greedy, greedyAnneal, link, type Problem, type Solution } from "../vadapt/index.js";
+import type { BackgroundSensor, Clock, CpuControl, NetControl, Placement } from "../ports/index.js";
+import { anneal, evaluate, greedy, greedyAnneal, link, type CpuTerm, type Problem, type Solution } from "../vadapt/index.js";
 import type { Vttif } from "../vttif/index.js";
 import type { Wren } from "../wren/index.js";
-import { makePredictor, PathForecaster } from "../predict/index.js";
+import { HostLoadForecaster, makePredictor, PathForecaster } from "../predict/index.js";
 import type { AdaptSpec } from "./adapt-schema.js";
 
 export interface Decision {
@@ -45,6 +45,8 @@ export interface AdaptPorts {
   proxy?: string;
   /** Progress units (`cpu.progress(app)`) at which the application is done, where known. */
   work?: number;
+  /** Hosts' background load, for the compute term (`availability` in the spec). */
+  load?: BackgroundSensor;
 }
 
 /** One migration the loop started. */
@@ -75,10 +77,17 @@ export class AdaptLoop {
 
   /** Bandwidth forecasts per host pair, where the scenario asks for prediction. */
   private readonly forecaster: PathForecaster | undefined;
+  /** Background load forecasts per host, where the spec asks for predicted availability. */
+  private readonly loadForecaster: HostLoadForecaster | undefined;
 
   constructor(private readonly ports: AdaptPorts, readonly spec: AdaptSpec) {
     const f = spec.predict;
-    if (f) this.forecaster = new PathForecaster(ports.clock, ports.wren, () => makePredictor(f, Math.max(30, Math.ceil(f.horizon / f.interval)), Math.max(1, Math.round(f.horizon / f.interval))), f.interval, f.minSamples);
+    const make = f ? () => makePredictor(f, Math.max(30, Math.ceil(f.horizon / f.interval)), Math.max(1, Math.round(f.horizon / f.interval))) : undefined;
+    if (f) this.forecaster = new PathForecaster(ports.clock, ports.wren, make!, f.interval, f.minSamples);
+    if (spec.availability && !ports.load) throw new Error("policies.adapt.availability needs a host load sensor, which this mode does not provide");
+    // The hosts the loop may use, and any other a VM is on when sampled.
+    const hosts = () => [...new Set([...spec.hosts, ...spec.vms.map((v) => ports.placement.where(v))])];
+    if (f && spec.availability?.predicted) this.loadForecaster = new HostLoadForecaster(ports.clock, ports.load!, hosts, spec.vms, make!, f.interval, f.minSamples);
     ports.clock.every(spec.interval, () => this.step(), spec.firstAt);
   }
 
@@ -121,7 +130,18 @@ export class AdaptLoop {
       maxHops: Math.min(s.maxHops, H - 1),
       latencyWeight: s.latencyWeight,
       access,
+      ...(s.availability ? { cpu: this.cpu(hosts, s.availability.weight) } : {}),
     };
+  }
+
+  /**
+   * The compute term: each host's cores and background load, the forecast mean over the
+   * horizon where predicted (and the host has enough samples), else the load read now.
+   */
+  private cpu(hosts: readonly string[], weight: number): CpuTerm {
+    const load = this.ports.load!, vms = this.spec.vms;
+    const background = Float64Array.from(hosts, (h) => this.loadForecaster?.forecast(h, this.spec.predict!.horizon) ?? load.background(h, vms));
+    return { cores: Float64Array.from(hosts, (h) => load.cores(h)), background, weight };
   }
 
   /**
