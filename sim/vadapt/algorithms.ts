@@ -65,7 +65,8 @@ function greedyMapping(p: Problem): Int32Array {
     free[h] -= p.compute[v];
     used[h] += p.compute[v];
   };
-  const c = p.cpu;
+  // A zero weight ranks as no term at all (the term adds nothing to the objective then either).
+  const c = p.cpu && p.cpu.weight > 0 ? p.cpu : undefined;
   const term = (h: number, v: number) => (c ? c.weight * hostShare(c, h, used[h] + p.compute[v]) : 0);
   const cap = capacities(p);
   // A host pair is as good as its overlay link and both ends' access links.
