@@ -38,7 +38,7 @@ export function adaptCpuPrediction(base: Scenario, spec: Spec, cells: Cells, fil
   const rows: Record<string, unknown>[] = [];
   const progress: { name: string; kind: "step"; points: [number, number][] }[] = [];
   const moves: { name: string; kind: "step"; points: [number, number][] }[] = [];
-  const name = (mode: string) => (mode === "none" ? "no adaptation" : mode === "last" ? "last readings" : mode === "window" ? `mean of last ${spec.windowOrder}` : `predicted (${mode})`);
+  const name = (mode: string) => (mode === "none" ? "no VADAPT" : mode === "last" ? "last" : mode === "window" ? `mean of ${spec.windowOrder}` : `${mode.toUpperCase()} forecast`);
   for (const mode of spec.variants) {
     const s = variant(base, [], (doc) => {
       const ad = doc.policies.adapt;
@@ -65,14 +65,15 @@ export function adaptCpuPrediction(base: Scenario, spec: Spec, cells: Cells, fil
   const ref = out.adapt_cpu_last;
   if (ref) for (const k of spec.variants) if (k !== "last" && k !== "none") out[`adapt_cpu_${k}`] = { ...out[`adapt_cpu_${k}`], fewer_needless_than_last: ref.needless - out[`adapt_cpu_${k}`].needless, runtime_vs_last: out[`adapt_cpu_${k}`].runtime_s / ref.runtime_s };
   files["adapt-cpu.csv"] = toCsv(recordsToRows(rows, ["mode", "migrations", "needless", "moved_again", "applied", "runtime_s", "bytes_moved", "migration_s"]));
-  const title = `VADAPT with host availability under on-off CPU load (level ${spec.load.level}, mean on ${spec.load.meanOn} s, off ${spec.load.meanOff} s)`;
-  files["adapt-cpu.migrations.svg"] = chart({ title: `${title}: migrations`, x: { label: "time (s)" }, y: { label: "migrations started (cumulative)" }, series: moves });
-  files["adapt-cpu.progress.svg"] = chart({ title: `${title}: progress`, x: { label: "time (s)" }, y: { label: "supersteps done" }, series: progress });
+  const title = "VADAPT on host availability, on-off CPU load";
+  const load = `load ${spec.load.level} core on for ${spec.load.meanOn} s, off ${spec.load.meanOff} s (Pareto means)`;
+  files["adapt-cpu.migrations.svg"] = chart({ title: `${title}: migrations`, x: { label: `time (s); ${load}` }, y: { label: "migrations started (cumulative)" }, series: moves.filter((_, i) => spec.variants[i] !== "none") });
+  files["adapt-cpu.progress.svg"] = chart({ title: `${title}: progress`, x: { label: `time (s); ${load}` }, y: { label: "supersteps done" }, series: progress });
   const categories = spec.variants.map(name);
   const at = (f: (x: Record<string, number>) => number) => spec.variants.map((k, i) => [i, f(out[`adapt_cpu_${k}`])] as [number, number]);
   files["adapt-cpu.counts.svg"] = chart({
-    title: `${title}: needless = moved again within ${spec.soon} s`,
-    x: { label: "what VADAPT decides on (labels: runtime)", categories },
+    title: `${title}: migrations`,
+    x: { label: "availability and bandwidth VADAPT decides on (labels: runtime)", categories },
     y: { label: "migrations" },
     series: [
       { name: "migrations", kind: "scatter", points: at((x) => x.migrations), labels: spec.variants.map((k) => `${fmt(out[`adapt_cpu_${k}`].runtime_s)} s`) },
