@@ -268,6 +268,19 @@ export class AdaptLoop {
     }
   }
 
+  /** The VMs the last decisions proposed to move (wherever to), and how many in a row did. */
+  private proposal = { key: "", count: 0 };
+
+  /**
+   * Counts a worthwhile proposal to move these VMs; true once `confirm` decisions in a row have
+   * made it. Their destinations may differ: hosts that are equally good swap places on noise.
+   */
+  private confirmed(key: string): boolean {
+    if (this.spec.confirm <= 1) return true;
+    this.proposal = key === this.proposal.key ? { key, count: this.proposal.count + 1 } : { key, count: 1 };
+    return this.proposal.count >= this.spec.confirm;
+  }
+
   /** Placements the loop has migrated away from. */
   private left = new Set<string>();
 
@@ -308,11 +321,13 @@ export class AdaptLoop {
     if (moves.length === 0 && sameRoutes) reason = "already in place";
     else if (moves.length > 0 && !(stall < remaining)) reason = `migrations (${fmt(stall)} s) would not finish before the application (${fmt(remaining)} s)`;
     else if (!(gain > needed)) reason = `gain ${fmt(gain)} <= threshold ${fmt(needed)}`;
+    else if (moves.length > 0 && !this.confirmed([...moves].sort().join(" "))) reason = `moving ${moves.join(", ")} proposed ${this.proposal.count} of ${this.spec.confirm} times in a row`;
     else {
       reason = "applied";
       applied = true;
       this.apply(p, best, moves);
     }
+    if (!reason.endsWith("times in a row")) this.proposal = { key: "", count: 0 };
     this.decisions.push({ t, algorithm: this.spec.algorithm, current: score(cur), proposed: score(proposed), gain, cost, applied, migrations: applied ? moves.length : 0, routes: applied ? p.edges.length : 0, reason, remaining, migrationTime, rateBefore: this.rate(), rateAfter: NaN });
   }
 

@@ -1,8 +1,8 @@
 /**
  * VADAPT with the compute term (policies.adapt.availability) under heavy-tailed on-off external
- * CPU load on the hosts: deciding on the load read at each decision (last), on its mean over
- * the last few samples (window: the smoothing a researcher would try first; the loop's minGain
- * is its hysteresis), and on forecasts (one run per predictor kind). The predictor setting
+ * CPU load on the hosts: deciding on the load read at each decision (last), the same with a
+ * higher gain threshold (hysteresis) or on the load's mean over the last few samples (window):
+ * the damping a researcher would try first; and on forecasts (one run per predictor kind). The predictor setting
  * applies to the path bandwidths too. A migration is needless when its VM migrates again soon
  * after it ends: the load it fled was gone, or the host it chose was loaded, before the move
  * could pay off. Counted per run: migrations, needless ones, and the application's runtime;
@@ -38,7 +38,7 @@ export function adaptCpuPrediction(base: Scenario, spec: Spec, cells: Cells, fil
   const rows: Record<string, unknown>[] = [];
   const progress: { name: string; kind: "step"; points: [number, number][] }[] = [];
   const moves: { name: string; kind: "step"; points: [number, number][] }[] = [];
-  const name = (mode: string) => (mode === "none" ? "no VADAPT" : mode === "last" ? "last" : mode === "window" ? `mean of ${spec.windowOrder}` : `${mode.toUpperCase()} forecast`);
+  const name = (mode: string) => (mode === "none" ? "no VADAPT" : mode === "last" ? "last" : mode === "hysteresis" ? `last, ${spec.confirm} in a row` : mode === "window" ? `mean of ${spec.windowOrder}` : `${mode.toUpperCase()} forecast`);
   for (const mode of spec.variants) {
     const s = variant(base, [], (doc) => {
       const ad = doc.policies.adapt;
@@ -46,7 +46,10 @@ export function adaptCpuPrediction(base: Scenario, spec: Spec, cells: Cells, fil
       ad.enabled = mode !== "none";
       ad.availability = { weight: spec.weight, predicted: true };
       if (mode === "last" || mode === "none") delete ad.predict;
-      else if (mode === "window") Object.assign(ad.predict, { kind: "window", order: spec.windowOrder });
+      else if (mode === "hysteresis") {
+        delete ad.predict;
+        ad.confirm = spec.confirm;
+      } else if (mode === "window") Object.assign(ad.predict, { kind: "window", order: spec.windowOrder });
       else ad.predict.kind = mode;
       for (const { h, steps } of loads) hostOf(doc, h).externalLoad = { kind: "steps", steps };
     });

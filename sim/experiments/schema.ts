@@ -118,13 +118,14 @@ export const predictionSchema = z.strictObject({
       }),
       weight: z.number().positive().describe("policies.adapt.availability.weight in every run"),
       variants: z
-        .array(z.enum(["none", "last", "mean", "window", "bm", "ar", "ar-ls", "nws"]))
+        .array(z.enum(["none", "last", "hysteresis", "mean", "window", "bm", "ar", "ar-ls", "nws"]))
         .min(1)
-        .default(["none", "last", "window", "ar", "nws"])
-        .describe("none: VADAPT off (the reference runtime); last: availability and bandwidth read at each decision; window: their mean over the last `windowOrder` samples (the smoothing baseline); the others: forecast by that predictor kind (each with the rest of policies.adapt.predict)"),
+        .default(["none", "last", "hysteresis", "window", "ar", "nws"])
+        .describe("none: VADAPT off (the reference runtime); last: availability and bandwidth read at each decision; hysteresis: last, migrating only when `confirm` decisions in a row propose the same placement (policies.adapt.confirm); window: their mean over the last `windowOrder` samples; the two are the baselines a researcher would try first; the others: forecast by that predictor kind (each with the rest of policies.adapt.predict)"),
       windowOrder: positiveCount.default(10).describe("samples the window variant averages"),
+      confirm: positiveCount.default(2).describe("policies.adapt.confirm of the hysteresis variant"),
       duration: positiveSeconds.optional().describe("seconds each of these runs simulates (absent: the scenario's duration); long enough for the application to finish without adaptation"),
-      soon: positiveSeconds.default(60).describe("a migration is needless when its VM migrates again within this many seconds of its end"),
+      soon: positiveSeconds.default(120).describe("a migration is needless when its VM migrates again within this many seconds of its end (default: 1.5 on-off cycles of the scenario's load)"),
     })
     .optional()
     .describe("VADAPT with the compute term (policies.adapt.availability) under on-off external CPU load, on last readings against smoothed and predicted availability; no cross traffic"),

@@ -86,6 +86,15 @@ test("greedy puts the VMs left without partners where their term is largest, not
   t.is(gh.objective, exhaustive(p).objective);
 });
 
+test("greedy relieves the current placement of its slow VM rather than remapping every VM", (t) => {
+  // Three VMs talking all to all over equal links; v0's host 0 is loaded, host 3 is idle.
+  const H = 4;
+  const p: Problem = { ...triangle([0, 0, 0], 1), vms: ["v0", "v1", "v2"], hosts: ["h0", "h1", "h2", "h3"], edges: [{ a: 0, b: 1, demand: 10 }, { a: 0, b: 2, demand: 10 }, { a: 1, b: 2, demand: 10 }], compute: Float64Array.of(1, 1, 1), capacity: new Float64Array(H).fill(1), bandwidth: new Float64Array(H * H).fill(50), latency: new Float64Array(H * H), pinned: Int32Array.of(-1, -1, -1), cpu: { cores: new Float64Array(H).fill(1), background: Float64Array.of(1, 0, 0, 0), weight: 100 } };
+  const gh = greedy(p, undefined, [Int32Array.of(0, 1, 2)]);
+  t.deepEqual(Array.from(gh.solution.host), [3, 1, 2]);
+  t.is(gh.objective, exhaustive(p).objective);
+});
+
 /** The random instances of exhaustive.test.ts with a compute term: backgrounds and weights on the scale of the bandwidths. */
 const withCpu = fc
   .tuple(instance, fc.array(fc.constantFrom(0, 0, 0.5, 1, 2), { minLength: 4, maxLength: 4 }), fc.array(fc.constantFrom(1, 1, 2), { minLength: 4, maxLength: 4 }), fc.constantFrom(0, 10, 60, 200))
