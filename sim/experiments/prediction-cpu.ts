@@ -70,14 +70,15 @@ export function adaptCpuPrediction(base: Scenario, spec: Spec, cells: Cells, fil
   files["adapt-cpu.csv"] = toCsv(recordsToRows(rows, ["mode", "migrations", "needless", "moved_again", "applied", "runtime_s", "bytes_moved", "migration_s"]));
   const title = "VADAPT on host availability, on-off CPU load";
   const load = `load ${spec.load.level} core on for ${spec.load.meanOn} s, off ${spec.load.meanOff} s (Pareto means)`;
-  files["adapt-cpu.migrations.svg"] = chart({ title: `${title}: migrations`, x: { label: `time (s); ${load}` }, y: { label: "migrations started (cumulative)" }, series: moves.filter((_, i) => spec.variants[i] !== "none") });
+  files["adapt-cpu.migrations.svg"] = chart({ title: `${title}: migrations`, x: { label: `time (s); ${load}` }, y: { label: "migrations started (cumulative)" }, series: moves });
   files["adapt-cpu.progress.svg"] = chart({ title: `${title}: progress`, x: { label: `time (s); ${load}` }, y: { label: "supersteps done" }, series: progress });
   const categories = spec.variants.map(name);
   const at = (f: (x: Record<string, number>) => number) => spec.variants.map((k, i) => [i, f(out[`adapt_cpu_${k}`])] as [number, number]);
   files["adapt-cpu.counts.svg"] = chart({
     title: `${title}: migrations`,
+    width: Math.max(480, 110 * categories.length),
     x: { label: "availability and bandwidth VADAPT decides on (labels: runtime)", categories },
-    y: { label: "migrations" },
+    y: { label: "migrations", domain: [0, 1.15 * Math.max(1, ...spec.variants.map((k) => out[`adapt_cpu_${k}`].migrations))] },
     series: [
       { name: "migrations", kind: "scatter", points: at((x) => x.migrations), labels: spec.variants.map((k) => `${fmt(out[`adapt_cpu_${k}`].runtime_s)} s`) },
       { name: `needless (moved again within ${spec.soon} s)`, kind: "scatter", points: at((x) => x.needless) },
