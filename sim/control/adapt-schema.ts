@@ -25,7 +25,7 @@ export const adaptSchema = z.strictObject({
   migrationCostPerGB: z.number().nonnegative().default(0).describe("objective units charged per GB of memory to migrate"),
   downtime: seconds.default(0.05).describe("pause each migration is expected to cost the application"),
   cooldown: seconds.default(30).describe("no decision for this long after a change is in place, while measurements of the old layout age out"),
-  confirm: positiveCount.default(1).describe("migrate only when this many consecutive decisions proposed, with enough gain, to move the same VMs (1: at once); damps reactions to transient load"),
+  confirm: positiveCount.optional().describe("migrate only when this many consecutive decisions proposed, with enough gain, to move the same VMs (absent or 1: at once); damps reactions to transient load"),
   accessLinks: z.boolean().default(true).describe("model each host's access link (shared by all its overlay links) where the network has one"),
   predict: predictorFields
     .extend({

@@ -276,9 +276,10 @@ export class AdaptLoop {
    * made it. Their destinations may differ: hosts that are equally good swap places on noise.
    */
   private confirmed(key: string): boolean {
-    if (this.spec.confirm <= 1) return true;
+    const k = this.spec.confirm ?? 1;
+    if (k <= 1) return true;
     this.proposal = key === this.proposal.key ? { key, count: this.proposal.count + 1 } : { key, count: 1 };
-    return this.proposal.count >= this.spec.confirm;
+    return this.proposal.count >= k;
   }
 
   /** Placements the loop has migrated away from. */
