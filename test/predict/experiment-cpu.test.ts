@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { AdaptLoop } from "../../sim/control/index.js";
 import { needless } from "../../sim/experiments/prediction-cpu.js";
 import { runExperiment } from "../../sim/experiments/index.js";
+import { clusterProblems } from "../../sim/live/cluster/index.js";
 import { SimLoadSensor } from "../../sim/platform/index.js";
 import { runScenario } from "../../sim/runner/index.js";
 import { parseScenario } from "../../sim/scenario/index.js";
@@ -119,4 +120,14 @@ test("the background a VM would compete with is the host's load less the loop's 
   t.is(s.background("h0", []), s.load("h0"));
   t.is(s.background("h5", ["v0"]), 0);
   t.is(s.cores("h0"), 1);
+});
+
+test("live --cluster refuses the compute term by path (it has no host load sensor for VADAPT)", (t) => {
+  const doc = single();
+  doc.policies.adapt = { ...doc.policies.adapt, mode: "overlay", maxHops: 1, availability: { weight: 1 } };
+  const cluster = { hosts: doc.platform.hosts.map((h: { id: string }) => ({ id: h.id })) } as unknown as Parameters<typeof clusterProblems>[1];
+  const refused = clusterProblems(parseScenario(doc), cluster);
+  t.true(refused.some((p) => p.startsWith("policies.adapt.availability: live --cluster has no host load sensor")), refused.join("\n"));
+  delete doc.policies.adapt.availability;
+  t.false(clusterProblems(parseScenario(doc), cluster).some((p) => p.startsWith("policies.adapt.availability")));
 });
