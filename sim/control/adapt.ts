@@ -318,17 +318,18 @@ export class AdaptLoop {
     const needed = this.spec.minGain * Math.abs(score(cur)) + cost;
     const sameRoutes = p.edges.every((_, k) => best.routes[k].join() === now.routes[k].join());
     let reason: string;
-    let applied = false;
+    let applied = false, waiting = false;
     if (moves.length === 0 && sameRoutes) reason = "already in place";
     else if (moves.length > 0 && !(stall < remaining)) reason = `migrations (${fmt(stall)} s) would not finish before the application (${fmt(remaining)} s)`;
     else if (!(gain > needed)) reason = `gain ${fmt(gain)} <= threshold ${fmt(needed)}`;
-    else if (moves.length > 0 && !this.confirmed([...moves].sort().join(" "))) reason = `moving ${moves.join(", ")} proposed ${this.proposal.count} of ${this.spec.confirm} times in a row`;
+    else if (moves.length > 0 && (waiting = !this.confirmed([...moves].sort().join(" ")))) reason = `moving ${moves.join(", ")} proposed ${this.proposal.count} of ${this.spec.confirm} times in a row`;
     else {
       reason = "applied";
       applied = true;
       this.apply(p, best, moves);
     }
-    if (!reason.endsWith("times in a row")) this.proposal = { key: "", count: 0 };
+    // A proposal counts only while every decision makes it.
+    if (!waiting) this.proposal = { key: "", count: 0 };
     this.decisions.push({ t, algorithm: this.spec.algorithm, current: score(cur), proposed: score(proposed), gain, cost, applied, migrations: applied ? moves.length : 0, routes: applied ? p.edges.length : 0, reason, remaining, migrationTime, rateBefore: this.rate(), rateAfter: NaN });
   }
 
