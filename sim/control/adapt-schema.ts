@@ -38,7 +38,7 @@ export const adaptSchema = z.strictObject({
     .describe("decide on predicted path bandwidth instead of Wren's last estimate (absent: last estimate)"),
   availability: z
     .strictObject({
-      weight: z.number().nonnegative().describe("objective units for the slowest VM's CPU fraction (1: every VM gets all the CPU it demands); compare with the bandwidth terms, bytes/s per VM pair"),
+      weight: z.number().nonnegative().describe("objective units for the slowest VM's CPU fraction (1: every VM gets all the CPU it demands); the bandwidth terms it adds to are residual rates summed over VM pairs"),
       predicted: z.boolean().default(true).describe("with `predict` set, decide on each host's forecast load over its horizon (same predictor, sampled every predict.interval); false, or without `predict`: on the load read at the decision"),
     })
     .optional()
