@@ -25,6 +25,7 @@ export const adaptSchema = z.strictObject({
   migrationCostPerGB: z.number().nonnegative().default(0).describe("objective units charged per GB of memory to migrate"),
   downtime: seconds.default(0.05).describe("pause each migration is expected to cost the application"),
   cooldown: seconds.default(30).describe("no decision for this long after a change is in place, while measurements of the old layout age out"),
+  confirm: positiveCount.optional().describe("migrate only when this many consecutive decisions proposed, with enough gain, to move the same VMs (absent or 1: at once); damps reactions to transient load"),
   accessLinks: z.boolean().default(true).describe("model each host's access link (shared by all its overlay links) where the network has one"),
   predict: predictorFields
     .extend({
@@ -35,6 +36,13 @@ export const adaptSchema = z.strictObject({
     .superRefine(windowCheck)
     .optional()
     .describe("decide on predicted path bandwidth instead of Wren's last estimate (absent: last estimate)"),
+  availability: z
+    .strictObject({
+      weight: z.number().nonnegative().describe("objective units for the slowest VM's CPU fraction (1: every VM gets all the CPU it demands); the bandwidth terms it adds to are residual rates summed over VM pairs"),
+      predicted: z.boolean().default(true).describe("with `predict` set, decide on each host's forecast load over its horizon (same predictor, sampled every predict.interval); false, or without `predict`: on the load read at the decision"),
+    })
+    .optional()
+    .describe("add a compute term: each host's CPU availability to a VM, from its background load (everything but the loop's VMs), weighted into the objective (absent: slots only)"),
   annealing: z.strictObject({ iterations: positiveCount.default(5000), t0: z.number().positive().default(0.05), alpha: z.number().positive().max(1).default(0.999) }).default({ iterations: 5000, t0: 0.05, alpha: 0.999 }),
 });
 

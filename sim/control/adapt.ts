@@ -7,11 +7,11 @@
  * is logged with its predicted gain, and later with the realised change in the app's rate.
  */
 import type { Rng } from "../kernel/index.js";
-import type { Clock, CpuControl, NetControl, Placement } from "../ports/index.js";
-import { anneal, evaluate, greedy, greedyAnneal, link, type Problem, type Solution } from "../vadapt/index.js";
+import type { BackgroundSensor, Clock, CpuControl, NetControl, Placement } from "../ports/index.js";
+import { anneal, evaluate, greedy, greedyAnneal, link, type CpuTerm, type Problem, type Solution } from "../vadapt/index.js";
 import type { Vttif } from "../vttif/index.js";
 import type { Wren } from "../wren/index.js";
-import { makePredictor, PathForecaster } from "../predict/index.js";
+import { HostLoadForecaster, makePredictor, PathForecaster } from "../predict/index.js";
 import type { AdaptSpec } from "./adapt-schema.js";
 
 export interface Decision {
@@ -45,6 +45,8 @@ export interface AdaptPorts {
   proxy?: string;
   /** Progress units (`cpu.progress(app)`) at which the application is done, where known. */
   work?: number;
+  /** Hosts' background load, for the compute term (`availability` in the spec). */
+  load?: BackgroundSensor;
 }
 
 /** One migration the loop started. */
@@ -75,10 +77,17 @@ export class AdaptLoop {
 
   /** Bandwidth forecasts per host pair, where the scenario asks for prediction. */
   private readonly forecaster: PathForecaster | undefined;
+  /** Background load forecasts per host, where the spec asks for predicted availability. */
+  private readonly loadForecaster: HostLoadForecaster | undefined;
 
   constructor(private readonly ports: AdaptPorts, readonly spec: AdaptSpec) {
     const f = spec.predict;
-    if (f) this.forecaster = new PathForecaster(ports.clock, ports.wren, () => makePredictor(f, Math.max(30, Math.ceil(f.horizon / f.interval)), Math.max(1, Math.round(f.horizon / f.interval))), f.interval, f.minSamples);
+    const make = f ? () => makePredictor(f, Math.max(30, Math.ceil(f.horizon / f.interval)), Math.max(1, Math.round(f.horizon / f.interval))) : undefined;
+    if (f) this.forecaster = new PathForecaster(ports.clock, ports.wren, make!, f.interval, f.minSamples);
+    if (spec.availability && !ports.load) throw new Error("policies.adapt.availability needs a host load sensor, which this mode does not provide");
+    // The hosts the loop may use, and any other a VM is on when sampled.
+    const hosts = () => [...new Set([...spec.hosts, ...spec.vms.map((v) => ports.placement.where(v))])];
+    if (f && spec.availability?.predicted) this.loadForecaster = new HostLoadForecaster(ports.clock, ports.load!, hosts, spec.vms, make!, f.interval, f.minSamples);
     ports.clock.every(spec.interval, () => this.step(), spec.firstAt);
   }
 
@@ -121,7 +130,18 @@ export class AdaptLoop {
       maxHops: Math.min(s.maxHops, H - 1),
       latencyWeight: s.latencyWeight,
       access,
+      ...(s.availability ? { cpu: this.cpu(hosts, s.availability.weight) } : {}),
     };
+  }
+
+  /**
+   * The compute term: each host's cores and background load, the forecast mean over the
+   * horizon where predicted (and the host has enough samples), else the load read now.
+   */
+  private cpu(hosts: readonly string[], weight: number): CpuTerm {
+    const load = this.ports.load!, vms = this.spec.vms;
+    const background = Float64Array.from(hosts, (h) => this.loadForecaster?.forecast(h, this.spec.predict!.horizon) ?? load.background(h, vms));
+    return { cores: Float64Array.from(hosts, (h) => load.cores(h)), background, weight };
   }
 
   /**
@@ -248,6 +268,20 @@ export class AdaptLoop {
     }
   }
 
+  /** The VMs the last decisions proposed to move (wherever to), and how many in a row did. */
+  private proposal = { key: "", count: 0 };
+
+  /**
+   * Counts a worthwhile proposal to move these VMs; true once `confirm` decisions in a row have
+   * made it. Their destinations may differ: hosts that are equally good swap places on noise.
+   */
+  private confirmed(key: string): boolean {
+    const k = this.spec.confirm ?? 1;
+    if (k <= 1) return true;
+    this.proposal = key === this.proposal.key ? { key, count: this.proposal.count + 1 } : { key, count: 1 };
+    return this.proposal.count >= k;
+  }
+
   /** Placements the loop has migrated away from. */
   private left = new Set<string>();
 
@@ -284,15 +318,18 @@ export class AdaptLoop {
     const needed = this.spec.minGain * Math.abs(score(cur)) + cost;
     const sameRoutes = p.edges.every((_, k) => best.routes[k].join() === now.routes[k].join());
     let reason: string;
-    let applied = false;
+    let applied = false, waiting = false;
     if (moves.length === 0 && sameRoutes) reason = "already in place";
     else if (moves.length > 0 && !(stall < remaining)) reason = `migrations (${fmt(stall)} s) would not finish before the application (${fmt(remaining)} s)`;
     else if (!(gain > needed)) reason = `gain ${fmt(gain)} <= threshold ${fmt(needed)}`;
+    else if (moves.length > 0 && (waiting = !this.confirmed([...moves].sort().join(" ")))) reason = `moving ${moves.join(", ")} proposed ${this.proposal.count} of ${this.spec.confirm} times in a row`;
     else {
       reason = "applied";
       applied = true;
       this.apply(p, best, moves);
     }
+    // A proposal counts only while every decision makes it.
+    if (!waiting) this.proposal = { key: "", count: 0 };
     this.decisions.push({ t, algorithm: this.spec.algorithm, current: score(cur), proposed: score(proposed), gain, cost, applied, migrations: applied ? moves.length : 0, routes: applied ? p.edges.length : 0, reason, remaining, migrationTime, rateBefore: this.rate(), rateAfter: NaN });
   }
 

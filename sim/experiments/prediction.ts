@@ -2,8 +2,10 @@
  * Resource prediction (RPS, Dinda and O'Hallaron; NWS, Wolski): each predictor's mean squared
  * error against horizon on self-similar synthetic load and on a recorded trace of a machine;
  * the running-time advisor's interval coverage against its nominal level, for tasks run under
- * fair sharing on that load; and VADAPT deciding on Wren's last estimates against deciding on
- * forecast bandwidth, under heavy-tailed on-off cross traffic.
+ * fair sharing on that load; VADAPT deciding on Wren's last estimates against deciding on
+ * forecast bandwidth, under heavy-tailed on-off cross traffic; and VADAPT with the compute
+ * term on last, smoothed and forecast host availability under on-off CPU load
+ * (prediction-cpu.ts).
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -15,6 +17,8 @@ import { Ensemble, TrackedAdvisor, ar, bestMean, last, overallMean, placeOnline,
 import { ScenarioError, type Scenario } from "../scenario/index.js";
 import type { BspApp } from "../workload/index.js";
 import { Cells, isDry, result, variant, type ExperimentResult } from "./cells.js";
+import { onOff } from "./on-off.js";
+import { adaptCpuPrediction } from "./prediction-cpu.js";
 import type { PredictionSpec } from "./schema.js";
 
 type Make = () => Predictor;
@@ -87,20 +91,6 @@ export function coverage(a: Advisor, load: ArrayLike<number>, nominal: number, l
   return hits.map((h) => h / n);
 }
 
-/** A heavy-tailed on-off stream: Pareto on and off periods, as cross steps. */
-function onOff(rng: Rng, c: NonNullable<PredictionSpec["adapt"]>["cross"], until: number): { at: number; rate: number }[] {
-  const pareto = (mean: number) => (mean * (c.shape - 1)) / c.shape / Math.pow(1 - rng.random(), 1 / c.shape);
-  const steps: { at: number; rate: number }[] = [{ at: 0, rate: 0 }];
-  let t = pareto(c.meanOff);
-  while (t < until) {
-    steps.push({ at: t, rate: c.rate });
-    t += pareto(c.meanOn);
-    steps.push({ at: t, rate: 0 });
-    t += pareto(c.meanOff);
-  }
-  return steps;
-}
-
 export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."): ExperimentResult {
   const cells = new Cells();
   const files: Record<string, string> = {};
@@ -153,6 +143,7 @@ export function prediction(base: Scenario, spec: PredictionSpec, baseDir = "."):
   files["mse.csv"] = toCsv(recordsToRows(mseRows, ["series", "predictor", "horizon", "mse"]));
   files["coverage.csv"] = toCsv(recordsToRows(covRows, ["series", "predictor", "nominal_s", "level", "coverage"]));
   if (spec.adapt) Object.assign(metrics, adaptPrediction(base, spec.adapt, cells, files));
+  if (spec.adaptCpu) Object.assign(metrics, adaptCpuPrediction(base, spec.adaptCpu, cells, files));
   if (spec.placement && !isDry()) Object.assign(metrics, placement(base, spec, files));
   return result(base, cells, metrics, files);
 }

@@ -107,6 +107,28 @@ export const predictionSchema = z.strictObject({
     })
     .optional()
     .describe("VADAPT on the scenario (its policies.adapt) with and without policies.adapt.predict, under the cross traffic"),
+  adaptCpu: z
+    .strictObject({
+      load: z.strictObject({
+        hosts: z.array(id).min(1).describe("each gets on-off external CPU load (its own stream prediction.cpu.HOST), replacing any it has"),
+        level: z.number().positive().describe("cores' worth of demand while on"),
+        meanOn: positiveSeconds.describe("mean on period (Pareto)"),
+        meanOff: positiveSeconds.describe("mean off period (Pareto)"),
+        shape: z.number().gt(1).default(1.5).describe("Pareto shape: heavy-tailed for < 2"),
+      }),
+      weight: z.number().positive().describe("policies.adapt.availability.weight in every run"),
+      variants: z
+        .array(z.enum(["none", "last", "hysteresis", "mean", "window", "bm", "ar", "ar-ls", "nws"]))
+        .min(1)
+        .default(["none", "last", "hysteresis", "window", "ar", "nws"])
+        .describe("none: VADAPT off (the reference runtime); last: availability and bandwidth read at each decision; hysteresis: last, migrating only when `confirm` decisions in a row propose the same placement (policies.adapt.confirm); window: their mean over the last `windowOrder` samples; the two are the baselines a researcher would try first; the others: forecast by that predictor kind (each with the rest of policies.adapt.predict)"),
+      windowOrder: positiveCount.default(10).describe("samples the window variant averages"),
+      confirm: positiveCount.default(2).describe("policies.adapt.confirm of the hysteresis variant"),
+      duration: positiveSeconds.optional().describe("seconds each of these runs simulates (absent: the scenario's duration); long enough for the application to finish without adaptation"),
+      soon: positiveSeconds.default(120).describe("a migration is needless when its VM migrates again within this many seconds of its end (default: 1.5 on-off cycles of the scenario's load)"),
+    })
+    .optional()
+    .describe("VADAPT with the compute term (policies.adapt.availability) under on-off external CPU load, on last readings against smoothed and predicted availability; no cross traffic"),
   placement: z
     .strictObject({
       hosts: positiveCount.min(2).max(64).default(6),

@@ -3,10 +3,10 @@
  * CPU (external load and VMs that could run), in cores' worth; a VM's availability is the rate
  * its host's scheduler gives it, in cores.
  */
-import type { AvailabilitySensor, LoadSensor } from "../ports/index.js";
+import type { AvailabilitySensor, BackgroundSensor, LoadSensor } from "../ports/index.js";
 import type { World } from "./world.js";
 
-export class SimLoadSensor implements LoadSensor {
+export class SimLoadSensor implements LoadSensor, BackgroundSensor {
   constructor(private readonly world: World) {}
 
   hosts(): readonly string[] {
@@ -16,6 +16,17 @@ export class SimLoadSensor implements LoadSensor {
   load(host: string): number {
     const h = this.world.host(host);
     return h.entities.reduce((s, e) => s + e.demand(), 0) / h.params.speed;
+  }
+
+  /** The demand of everything on the host's CPU but the named VMs, in cores' worth. */
+  background(host: string, exclude: readonly string[]): number {
+    const h = this.world.host(host);
+    const skip = new Set<unknown>(exclude.flatMap((v) => (this.world.vms.has(v) ? [this.world.vm(v)] : [])));
+    return h.entities.reduce((s, e) => (skip.has(e) ? s : s + e.demand()), 0) / h.params.speed;
+  }
+
+  cores(host: string): number {
+    return this.world.host(host).params.cores;
   }
 }
 

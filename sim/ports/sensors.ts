@@ -14,6 +14,15 @@ export interface AvailabilitySensor {
   availability(vm: string): number;
 }
 
+/**
+ * What a VM placed on a host would compete with for its CPU: the host's runnable demand not
+ * counting the named VMs (cores' worth), and the host's cores.
+ */
+export interface BackgroundSensor {
+  background(host: string, exclude: readonly string[]): number;
+  cores(host: string): number;
+}
+
 /** Per host pair path estimates (Wren's `table()` is one). */
 export interface PathSensor {
   table(): readonly { src: string; dst: string; bandwidth: number; latency: number }[];

@@ -8,5 +8,6 @@ export { arSeries, selfSimilarLoad, type SelfSimilarLoad } from "./synthetic.js"
 export { fgn, fgnAutocovariance } from "../kernel/index.js";
 export { makePredictor, predictorFields, predictorSchema, samplesNeeded, windowCheck, type PredictorSpec } from "./schema.js";
 export { PathForecaster } from "./paths.js";
+export { HostLoadForecaster } from "./hosts.js";
 export { TrackedAdvisor, sizeLadder } from "./tracked.js";
 export { placeOnline, type Job, type Placed, type PlacementPolicy, type PlacementSetup } from "./placement.js";

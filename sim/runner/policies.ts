@@ -4,7 +4,7 @@
  */
 import { AdaptLoop, RateController, VReserve, type ControlRecord } from "../control/index.js";
 import type { Simulation } from "../kernel/index.js";
-import { DispatchedCpu, SimCpuControl, SimLightpaths, SimMessenger, SimNetControl, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
+import { DispatchedCpu, SimCpuControl, SimLightpaths, SimLoadSensor, SimMessenger, SimNetControl, SimTrafficTap, type SchedulerFactory, type World } from "../platform/index.js";
 import { edgeList, Vttif } from "../vttif/index.js";
 import { Wren } from "../wren/index.js";
 import type { Scenario } from "../scenario/index.js";
@@ -180,7 +180,7 @@ export function installAdapt(sim: Simulation, world: World, scenario: Scenario, 
   const net = new SimNetControl(world);
   const app = scenario.workloads.find((w) => w.id === spec.app);
   const work = app?.kind === "bsp" ? app.supersteps * (app.sequence ?? [{ supersteps: 1 }]).reduce((n, s) => n + s.supersteps, 0) : undefined;
-  const loop = new AdaptLoop({ clock: sim, placement: net, net, cpu: new SimCpuControl(world), vttif, wren, rng: sim.rng("adapt"), proxy: scenario.platform.overlay.proxy, work }, spec);
+  const loop = new AdaptLoop({ clock: sim, placement: net, net, cpu: new SimCpuControl(world), vttif, wren, rng: sim.rng("adapt"), proxy: scenario.platform.overlay.proxy, work, load: new SimLoadSensor(world) }, spec);
   return { loop, metrics: () => loop.metrics() };
 }
 

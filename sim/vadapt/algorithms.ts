@@ -4,7 +4,7 @@
  * objective, and the objective's trace over (wall or step) time.
  */
 import type { Rng } from "../kernel/index.js";
-import { capacities, evaluate, link, resources, routeLatency, simpleRoutes, type Problem, type Result, type Solution } from "./problem.js";
+import { capacities, cpuTerm, evaluate, hostShare, link, resources, routeLatency, simpleRoutes, type Problem, type Result, type Solution } from "./problem.js";
 import { State } from "./state.js";
 import { widestPathHops } from "./widest.js";
 
@@ -32,13 +32,20 @@ export function routeAll(p: Problem, host: Int32Array): number[][] {
 /**
  * GH: heaviest VM pairs first onto the best free host pairs; a VM whose partner is placed goes
  * to the free host best connected to it; the rest to any free host. Then widest-path routing.
+ * With a compute term, a host is worth its connection plus the term a VM would earn there
+ * (weight x the share it would get): pairs rank by bandwidth plus the smaller of their two
+ * hosts' terms, a partner's host by connection plus term, and the rest go where the term is
+ * largest.
  * Each of `seeds` (e.g. the current placement) is a candidate mapping too, routed the same
  * way; the best candidate wins (feasible first, then objective; ties keep the earlier seed,
  * and seeds come before GH's own mapping, so an equally good placement is not left).
  */
 export function greedy(p: Problem, now: Now = stepClock(), seeds: readonly Int32Array[] = []): Result {
   let best: Result | undefined;
-  for (const host of [...seeds, greedyMapping(p)]) {
+  // With a compute term, each seed relieved of its slowest VMs is a candidate too: it reaches
+  // the term GH's own mapping would with the fewest moves.
+  const relieved = p.cpu && p.cpu.weight > 0 ? seeds.map((s) => relieve(p, s)) : [];
+  for (const host of [...seeds, ...relieved, greedyMapping(p)]) {
     const solution: Solution = { host: host.slice(), routes: routeAll(p, host) };
     const { objective, feasible } = evaluate(p, solution);
     if (!best || (feasible && !best.feasible) || (feasible === best.feasible && objective > best.objective)) best = { solution, objective, feasible, trace: [] };
@@ -47,22 +54,66 @@ export function greedy(p: Problem, now: Now = stepClock(), seeds: readonly Int32
   return best!;
 }
 
+/**
+ * A mapping with its slowest VM moved, one at a time, to the host with room where it would get
+ * the largest fraction, for as long as that raises the compute term.
+ */
+function relieve(p: Problem, seed: Int32Array): Int32Array {
+  const host = seed.slice();
+  const used = new Float64Array(p.hosts.length);
+  host.forEach((h, v) => (used[h] += p.compute[v]));
+  for (let step = 0; step < p.vms.length; step++) {
+    const before = cpuTerm(p, host);
+    let slow = -1;
+    for (let v = 0; v < host.length; v++) if (p.pinned[v] < 0 && (slow < 0 || hostShare(p.cpu!, host[v], used[host[v]]) < hostShare(p.cpu!, host[slow], used[host[slow]]))) slow = v;
+    if (slow < 0) break;
+    let to = -1;
+    for (let h = 0; h < p.hosts.length; h++) {
+      if (h === host[slow] || p.capacity[h] - used[h] < p.compute[slow] - 1e-12) continue;
+      if (to < 0 || hostShare(p.cpu!, h, used[h] + p.compute[slow]) > hostShare(p.cpu!, to, used[to] + p.compute[slow])) to = h;
+    }
+    if (to < 0) break;
+    const from = host[slow];
+    host[slow] = to;
+    if (cpuTerm(p, host) <= before) {
+      host[slow] = from;
+      break;
+    }
+    used[from] -= p.compute[slow];
+    used[to] += p.compute[slow];
+  }
+  return host;
+}
+
 function greedyMapping(p: Problem): Int32Array {
   const H = p.hosts.length, V = p.vms.length;
   const host = p.pinned.slice();
   const free = p.capacity.slice();
   host.forEach((h, v) => h >= 0 && (free[h] -= p.compute[v]));
   const fits = (h: number, v: number) => free[h] >= p.compute[v] - 1e-12;
+  // Compute placed on each host so far, for the share a further VM would get there.
+  const used = new Float64Array(H);
+  host.forEach((h, v) => h >= 0 && (used[h] += p.compute[v]));
   const place = (v: number, h: number) => {
     host[v] = h;
     free[h] -= p.compute[v];
+    used[h] += p.compute[v];
   };
+  // A zero weight ranks as no term at all (the term adds nothing to the objective then either).
+  const c = p.cpu && p.cpu.weight > 0 ? p.cpu : undefined;
+  const term = (h: number, v: number) => (c ? c.weight * hostShare(c, h, used[h] + p.compute[v]) : 0);
   const cap = capacities(p);
   // A host pair is as good as its overlay link and both ends' access links.
   const bw = (a: number, b: number) => Math.min(cap[link(a, b, H)], cap[H * H + a], cap[H * H + b]);
   const pairs: [number, number][] = [];
   for (let a = 0; a < H; a++) for (let b = a + 1; b < H; b++) pairs.push([a, b]);
-  pairs.sort((x, y) => bw(y[0], y[1]) - bw(x[0], x[1]) || x[0] - y[0] || x[1] - y[1]);
+  if (!c) pairs.sort((x, y) => bw(y[0], y[1]) - bw(x[0], x[1]) || x[0] - y[0] || x[1] - y[1]);
+  else {
+    // A unit-demand VM's term on each host given the pinned VMs (pairs are ranked once).
+    const t1 = Array.from({ length: H }, (_, h) => c.weight * hostShare(c, h, used[h] + 1));
+    const worth = (a: number, b: number) => bw(a, b) + Math.min(t1[a], t1[b]);
+    pairs.sort((x, y) => worth(y[0], y[1]) - worth(x[0], x[1]) || x[0] - y[0] || x[1] - y[1]);
+  }
   const edges = p.edges.map((_, k) => k).sort((x, y) => p.edges[y].demand - p.edges[x].demand || x - y);
   for (const k of edges) {
     const { a, b } = p.edges[k];
@@ -78,7 +129,7 @@ function greedyMapping(p: Problem): Int32Array {
       let best = -1;
       for (let h = 0; h < H; h++) {
         if (!fits(h, v)) continue;
-        const to = (x: number) => (x === partner ? p.localBandwidth : bw(x, partner));
+        const to = (x: number) => (x === partner ? p.localBandwidth : bw(x, partner)) + term(x, v);
         if (best < 0 || to(h) > to(best)) best = h;
       }
       if (best >= 0) place(v, best);
@@ -87,7 +138,15 @@ function greedyMapping(p: Problem): Int32Array {
   for (let v = 0; v < V; v++) {
     if (host[v] >= 0) continue;
     let h = 0;
-    for (let x = 1; x < H; x++) if (free[x] > free[h]) h = x;
+    if (!c) {
+      for (let x = 1; x < H; x++) if (free[x] > free[h]) h = x;
+    } else {
+      // The host with room where the VM's term is largest (else, as without one, the freest).
+      let best = -1;
+      for (let x = 0; x < H; x++) if (fits(x, v) && (best < 0 || term(x, v) > term(best, v))) best = x;
+      if (best >= 0) h = best;
+      else for (let x = 1; x < H; x++) if (free[x] > free[h]) h = x;
+    }
     place(v, h);
   }
   return host;
@@ -221,7 +280,7 @@ export function greedyAnneal(p: Problem, rng: Rng, params: AnnealParams = defaul
 
 /**
  * Exact optimum by enumeration: every mapping within compute capacity and, for each, every
- * combination of simple routes of at most `maxHops` links. A partial routing that already
+ * combination of simple routes of at most `maxHops` links (plus the mapping's compute term). A partial routing that already
  * overloads a link is cut off (more routes only add load), which keeps it exact.
  */
 export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Result {
@@ -239,10 +298,13 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
   };
   const routes: number[][] = new Array(p.edges.length);
   const score = scorer(p);
+  // The compute term depends on the mapping alone: taken once per mapping, added to each routing.
+  let mappingTerm = 0;
   const routeRec = (k: number) => {
     if (k === p.edges.length) {
       if (++visited > limit) throw new Error(`exhaustive: more than ${limit} solutions; the instance is too large`);
-      const { objective, feasible } = score(routes);
+      const scored = score(routes);
+      const feasible = scored.feasible, objective = p.cpu ? scored.objective + mappingTerm : scored.objective;
       if (feasible && objective > bestObj) {
         bestObj = objective;
         best = { host: host.slice(), routes: routes.map((r) => r.slice()) };
@@ -261,6 +323,7 @@ export function exhaustive(p: Problem, limit = 5e7, now: Now = stepClock()): Res
   const mapRec = (v: number) => {
     if (v === V) {
       load.fill(0);
+      if (p.cpu) mappingTerm = cpuTerm(p, host);
       return routeRec(0);
     }
     const hs = p.pinned[v] >= 0 ? [p.pinned[v]] : [...Array(H).keys()];

@@ -33,6 +33,51 @@ export interface Problem {
   latencyWeight: number;
   /** Capacity of each host's access link; absent, or Infinity for a host, when there is none. */
   access?: Float64Array;
+  /** The compute term of the objective (absent: none); see `cpuTerm`. */
+  cpu?: CpuTerm;
+}
+
+/**
+ * What the VMs' hosts give them: each host's cores and its background load (runnable demand
+ * of everything but the problem's VMs, in cores' worth, e.g. a load forecast). A VM demands
+ * `compute[v]` cores when it runs; under fair sharing each gets the fraction
+ * min(1, cores / (background + used)) of its demand, `used` being the compute of the VMs the
+ * mapping puts there. A BSP superstep waits for its slowest VM, so the application's compute
+ * progress follows the smallest such fraction over the hosts in use; the objective gains
+ * `weight` times it (objective units per unit of that fraction: 1 = every VM at full speed).
+ */
+export interface CpuTerm {
+  cores: Float64Array;
+  background: Float64Array;
+  weight: number;
+}
+
+/**
+ * The compute term of a mapping: weight x the smallest fraction of its demand any VM gets
+ * (1 with no VM placed); 0 without a compute term. It depends on the mapping only, not on
+ * routes. Host usage is summed in VM order, as `evaluate` does.
+ */
+export function cpuTerm(p: Problem, host: ArrayLike<number>): number {
+  const c = p.cpu;
+  if (!c) return 0;
+  const used = new Float64Array(p.hosts.length);
+  for (let v = 0; v < host.length; v++) used[host[v]] += p.compute[v];
+  return c.weight * slowestShare(c, used);
+}
+
+/** The smallest fraction of their demand the VMs get, over hosts with `used` > 0 (1 if none). */
+export function slowestShare(c: CpuTerm, used: ArrayLike<number>): number {
+  let slowest = 1;
+  for (let h = 0; h < used.length; h++) {
+    if (used[h] <= 0) continue;
+    slowest = Math.min(slowest, hostShare(c, h, used[h]));
+  }
+  return slowest;
+}
+
+/** Fraction of its demand each VM on host h gets with `used` cores of VMs there. */
+export function hostShare(c: CpuTerm, h: number, used: number): number {
+  return Math.min(1, c.cores[h] / (Math.max(0, c.background[h]) + used));
 }
 
 /** A mapping (host per VM) and a host path per VM edge. */
@@ -55,7 +100,8 @@ export interface Result extends Scored {
 /**
  * The default objective: for every VM edge the residual bandwidth of its path's bottleneck
  * (capacity less everything routed over it, access links included), minus the latency weight
- * times its latency. Overloaded links or hosts make the solution infeasible.
+ * times its latency; plus the compute term where the problem has one (`cpuTerm`). Overloaded
+ * links or hosts make the solution infeasible.
  */
 export function evaluate(p: Problem, s: Solution): { objective: number; feasible: boolean; overload: number } {
   const H = p.hosts.length;
@@ -79,6 +125,7 @@ export function evaluate(p: Problem, s: Solution): { objective: number; feasible
     for (const res of resources(p, r)) bottleneck = Math.min(bottleneck, cap[res] - load[res]);
     objective += bottleneck - p.latencyWeight * routeLatency(p, r);
   });
+  if (p.cpu) objective += cpuTerm(p, s.host);
   for (let l = 0; l < cap.length; l++) if (load[l] > 0) overload += Math.max(0, load[l] - cap[l]);
   return { objective, feasible: overload === 0, overload };
 }

@@ -2,7 +2,7 @@
  * A solution being edited, scored incrementally: link loads, host usage and each VM edge's
  * contribution are kept up to date, so a move re-scores only the edges whose links it touched.
  */
-import { capacities, link, resources, routeLatency, type Problem, type Solution } from "./problem.js";
+import { capacities, cpuTerm, link, resources, routeLatency, type Problem, type Solution } from "./problem.js";
 
 /** Weight of overload in the penalised score annealing climbs. */
 const PENALTY = 1e3;
@@ -20,6 +20,9 @@ export class State {
   linkOver = 0;
   hostOver = 0;
   private touched = new Set<number>();
+  /** The compute term's part of `total`, and whether a VM moved since it was taken. */
+  private cpuPart = 0;
+  private cpuStale = true;
 
   constructor(readonly p: Problem, s: Solution) {
     const H = p.hosts.length;
@@ -63,6 +66,7 @@ export class State {
 
   /** Moves VM v to host h (routes of its edges are left to the caller). */
   setHost(v: number, h: number): void {
+    this.cpuStale = true;
     this.addUse(this.host[v], -this.p.compute[v]);
     this.host[v] = h;
     this.addUse(h, this.p.compute[v]);
@@ -94,6 +98,13 @@ export class State {
       this.total += c - this.contrib[k];
       this.contrib[k] = c;
     }
+    if (this.p.cpu && this.cpuStale) {
+      // The mapping's term, from the hosts afresh (the slowest VM can be anywhere).
+      const c = cpuTerm(this.p, this.host);
+      this.total += c - this.cpuPart;
+      this.cpuPart = c;
+    }
+    this.cpuStale = false;
   }
 
   private pending = new Set<number>();

@@ -54,6 +54,7 @@ export function clusterProblems(s: Scenario, c: Cluster): string[] {
     if (!(p.vttif.enabled && p.wren.enabled)) out.push("policies.adapt.enabled: VADAPT needs policies.vttif and policies.wren enabled");
     if (p.adapt.mode !== "overlay") out.push('policies.adapt.mode: live --cluster runs VMs as processes, which cannot migrate; set "overlay" (links and rules are applied live)');
     if (p.adapt.maxHops > 1) out.push("policies.adapt.maxHops: live --cluster sets rules only where the sender's frames enter the overlay, so routes are direct; set 1");
+    if (p.adapt.availability) out.push("policies.adapt.availability: live --cluster has no host load sensor for VADAPT yet; remove it (VMs cannot migrate there anyway)");
   }
   if (p.vreserve.enabled && !(p.vttif.enabled && p.wren.enabled)) out.push("policies.vreserve.enabled: VRESERVE needs policies.vttif and policies.wren enabled");
   const known = new Set(c.hosts.map((h) => h.id));
