@@ -17,6 +17,7 @@ import { runLive } from "../run.js";
 import type { LiveSteering } from "../steer/index.js";
 import type { RunningConsole } from "./server.js";
 import { serve } from "./serve.js";
+import { resolveTestcase, uucsState } from "./uucs.js";
 
 export interface LiveConsoleOptions {
   port: number;
@@ -30,6 +31,8 @@ export interface LiveConsoleOptions {
 const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("reserve"), vm: id, period: positiveSeconds, slice: positiveSeconds }),
   z.strictObject({ kind: z.literal("press"), user: id }),
+  z.strictObject({ kind: z.literal("uucs-start"), testcase: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal("uucs-stop") }),
 ]);
 
 export async function startLiveConsole(s: Scenario, backend: BackendName, o: LiveConsoleOptions): Promise<RunningConsole> {
@@ -61,6 +64,8 @@ export async function startLiveConsole(s: Scenario, backend: BackendName, o: Liv
         return { id: v.id, share, reservation: r ? { period: r.period, slice: r.slice } : null };
       }),
     })),
+    // The borrowers' pids, so whoever watches can measure them from /proc.
+    uucs: { ...uucsState(s, h?.uucs), borrowers: h?.borrowers() ?? [] },
     log: (h?.log ?? []).slice(-50).map((e) => ({ at: e.t, kind: e.kind, target: e.target, detail: e.detail, state: e.admitted ? "admitted" : "refused", reason: e.reason })),
     decisions: [],
   });
@@ -72,6 +77,13 @@ export async function startLiveConsole(s: Scenario, backend: BackendName, o: Liv
     const r = p.data;
     if (r.kind === "reserve" && !h.vms.some((v) => v.id === r.vm)) return { status: 400, json: { problems: [`vm: no live VM "${r.vm}"`] } };
     if (r.kind === "press" && !h.buttons.includes(r.user)) return { status: 400, json: { problems: [`user: no person "${r.user}" with a button in policies.user`] } };
+    if (r.kind === "uucs-start") {
+      const tc = resolveTestcase(s, r.testcase);
+      if ("problems" in tc) return { status: 400, json: { problems: tc.problems } };
+      const v = h.act({ kind: "uucs-start", testcase: tc.testcase });
+      served.broadcast();
+      return { status: 200, json: v };
+    }
     const v = h.act(r);
     served.broadcast();
     return { status: 200, json: v };
