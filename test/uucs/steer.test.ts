@@ -51,7 +51,7 @@ test("uucs-start/uucs-stop: levels at start + j x interval, ended or stopped, an
         }
         if (stopAt !== undefined && stopAt < start + tc.duration) want.push([stopAt, 0, "stopped"]);
         else want.push([start + tc.duration, 0, "ended"]);
-        const rows = r.sim.trace.all().find((x) => x.name === "uucs")!.rows().slice(1).map((x) => [Number(x[0]), Number(x[3]), String(x[4])]);
+        const rows = r.sim.trace.all().find((x) => x.name === "uucs")!.rows().slice(1).map((x) => [Number(x[0]), Number(x[3]), String(x[4])] as const);
         t.deepEqual(rows.map((x) => x[2]), want.map((x) => x[2]));
         rows.forEach((x, i) => {
           t.true(Math.abs(x[0] - want[i][0]) < 1e-9, `row ${i} at ${x[0]}, want ${want[i][0]}`);

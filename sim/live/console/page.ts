@@ -21,7 +21,7 @@ input { width: 6em; }
 #log .refused { color: #b00020; }
 #log .admitted { color: #1b6e20; }
 #log .pending { color: #777; }
-#uucs-state { margin: .4em 0; }
+#uucs-state { margin: .4em 0; font-weight: 600; } #uucs-state.running { color: #b35c00; }
 #verdict.refused { color: #b00020; } #verdict.admitted { color: #1b6e20; }
 </style></head><body>
 <h1>${esc(name)}</h1>
@@ -159,7 +159,7 @@ function draw(s) {
   }
   uucs(s.uucs);
   const last = s.log[s.log.length - 1];
-  if (last && /^uucs/.test(last.kind) && last.state === "refused") show("refused", "UUCS " + last.target + ": " + last.reason);
+  if (last && /^uucs/.test(last.kind)) show(last.state, last.state === "refused" ? "UUCS " + last.target + " refused: " + last.reason : last.state === "admitted" ? (last.kind === "uucs-start" ? "started " : "stopped ") + last.target : "waiting for the next step ...");
   if (last && last.kind === "reserve") show(last.state, last.state === "refused" ? "admission refused " + last.target + ": " + last.reason : last.state === "admitted" ? "admitted " + last.target + " " + last.detail : "waiting for admission ...");
 }
 /** Nodes on a circle, edges as lines as thick as their weight (0..1). */
