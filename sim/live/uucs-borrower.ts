@@ -36,11 +36,12 @@ async function cpu(): Promise<void> {
     // overspent it: unspent credit is not carried over (no burst after being held back), and an
     // overspend is paid back before spinning again.
     budget = Math.min(budget, used()) + Math.min(1, level) * SLOT;
-    // Busy for the level's part of each slot (wall time), idle for the rest: on a busy machine
-    // it gets its part of what a spinner would.
-    const busy = end - SLOT + Math.min(1, level) * SLOT;
+    // Busy until this slot's share is spent, or the slot ends: a borrower woken late (a busy
+    // machine) still gets its level within the slot where the CPU has room for it, as the
+    // simulator's borrowed load (a demand of `level` cores) does; where it has not, it gets
+    // what a spinner would.
     let x = 0;
-    while (now() < busy && used() < budget) x += 1;
+    while (now() < end && used() < budget) x += 1;
     if (x < 0) process.stdout.write("");
     await sleep(end - now());
   }

@@ -138,9 +138,11 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
     "uucs-stop": () => "stop testcase",
   };
   const apply = (a: Action): Admission => {
+    // When it acted: before a start's borrowers are spawned (that takes a while on a busy machine).
+    const t = clock.now;
     const target = actionTarget(a, uucs);
     const v = decide(a);
-    log.push({ t: clock.now, kind: a.kind, target, detail: details[a.kind](a), admitted: v.admitted, reason: v.admitted ? "" : v.reason });
+    log.push({ t, kind: a.kind, target, detail: details[a.kind](a), admitted: v.admitted, reason: v.admitted ? "" : v.reason });
     return v;
   };
   // Replayed actions at their wall times.
