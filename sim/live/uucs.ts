@@ -64,7 +64,7 @@ export function spawnBorrowers(tc: Testcase, journal: Journal): LiveBorrowers {
     journal.add({ kind: "process", mark });
     // --expose-gc: the memory borrower collects what it gives back at once; its big buffers are
     // mapped (not heap) so that returns them to the kernel (uucs-borrower.ts).
-    const args = ["--expose-gc", ...(tc.resource === "memory" ? ["--max-old-space-size=64"] : []), ...borrowerProgram.execArgv, borrowerProgram.file, tc.resource, mark, dir];
+    const args = ["--expose-gc", ...(tc.resource === "memory" ? ["--max-old-space-size=64", "--max-semi-space-size=1", "--no-memory-reducer"] : []), ...borrowerProgram.execArgv, borrowerProgram.file, tc.resource, mark, dir];
     const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, ...args], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env, MALLOC_MMAP_THRESHOLD_: String(MMAP_THRESHOLD) } });
     child.stdin!.on("error", () => {});
     if (child.pid) journal.process(child.pid);
