@@ -106,7 +106,7 @@ function draw(s) {
   d3.select("#duration").text(s.duration);
   // A live run keeps wall time: nothing to pause; its shares are measured from the processes.
   if (s.live) {
-    d3.select("#clock").text("wall time, live (" + s.live + " backend; shares measured over the last 0.5 s)");
+    d3.select("#clock").text("wall time, live (" + s.live + " backend; " + (s.vms === "qemu" ? "QEMU VMs, shares of their vCPU threads" : "shares of the processes") + " over the last 0.5 s)");
     d3.select("#pacing").style("display", "none");
   }
   d3.select("#runstate").text(s.done ? "ended; output in " + s.out : s.paused ? "paused" : "running");
