@@ -36,8 +36,8 @@ const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 liveTest("uucs: the memory borrower's resident size grows by its level (VmRSS over its size borrowing nothing) and falls back with it", why, async (t) => {
   const level = 128 * MiB;
-  // 8 s at 0, 8 s at 128 MiB, 8 s at 0.
-  const run = start({ resource: "memory", profile: "step", levels: [0, level, 0], duration: 24 });
+  // 6 s at 0, 6 s at 128 MiB, 6 s at 0.
+  const run = start({ resource: "memory", profile: "step", levels: [0, level, 0], duration: 18 });
   const pid = await run.pid, t0 = await run.seen;
   const since = () => (performance.now() - t0) / 1000;
   // Its size borrowing nothing, once loaded (two readings half a second apart agree).
@@ -46,7 +46,7 @@ liveTest("uucs: the memory borrower's resident size grows by its level (VmRSS ov
     await sleep(0.5);
     base = rss(pid);
     if (Math.abs(base - prev) < 0.5 * MiB) break;
-    if (since() > 7) throw new Error(`the borrower's size did not settle before it started borrowing (${prev} then ${base} bytes)`);
+    if (since() > 5.5) throw new Error(`the borrower's size did not settle before it started borrowing (${prev} then ${base} bytes)`);
   }
   const within = async (want: number, from: number, to: number) => {
     await sleep(from - since());
@@ -60,24 +60,24 @@ liveTest("uucs: the memory borrower's resident size grows by its level (VmRSS ov
     for (const g of got) t.true(g <= want + 2 * MiB && g >= want - 4 * MiB, `added ${g / MiB} MiB at a level of ${want / MiB} MiB`);
   };
   // Each level from 2.5 s after it starts (the next correction and a slow machine) to its end.
-  await within(level, 10.5, 15.5);
-  await within(0, 18.5, 23);
+  await within(level, 8.5, 11.8);
+  await within(0, 14.5, 17.5);
   t.is(await run.done, 0);
 });
 
 liveTest("uucs: the disk borrower writes its level in bytes per second (/proc/PID/io over wall time)", why, async (t) => {
   const level = 4e6;
-  const run = start({ resource: "disk", profile: "step", levels: [level], duration: 9 });
+  const run = start({ resource: "disk", profile: "step", levels: [level], duration: 7 });
   const pid = await run.pid;
   await poll("the borrower to write", () => io(pid, "wchar") > 0, 30);
   // Past its first second (a start-up catches up on what is due).
   await sleep(1);
   const w0 = io(pid, "wchar"), b0 = io(pid, "write_bytes"), c0 = performance.now();
-  await sleep(4);
+  await sleep(3);
   const wall = (performance.now() - c0) / 1000;
   const rate = (io(pid, "wchar") - w0) / wall, stored = (io(pid, "write_bytes") - b0) / wall;
   t.log(`level ${level / 1e6} MB/s: wrote ${(rate / 1e6).toFixed(3)} MB/s (write_bytes ${(stored / 1e6).toFixed(3)} MB/s)`);
-  // Writes due per 50 ms slot: a window of 4 s holds its level within a slot at each end.
+  // Writes due per 50 ms slot: a window of 3 s holds its level within a slot at each end.
   t.true(Math.abs(rate - level) <= 0.05 * level + (2 * 0.05 * level) / wall, `wrote ${rate} B/s at a level of ${level} B/s`);
   t.is(await run.done, 0);
 });

@@ -22,7 +22,7 @@ const why = probe("cgroup") ?? (which("setpriv") ? undefined : "setpriv (util-li
 const scenario = {
   name: "console-uucs-live",
   seed: 1,
-  duration: 22,
+  duration: 18,
   platform: { hosts: [{ id: "h", scheduler: "vsched", tick: 0.001 }] },
   vms: [{ id: "v", host: "h" }],
   workloads: [{ kind: "batch", id: "b", vm: "v" }],

@@ -19,7 +19,7 @@ const bin = join(root, "bin", "virtuoso.js");
 const scenario = {
   name: "console-vm",
   seed: 1,
-  duration: 14,
+  duration: 11,
   platform: { hosts: [{ id: "h", scheduler: "vsched", tick: 0.001, uMax: 0.95 }] },
   vms: [{ id: "vm1", host: "h", memory: 134217728 }, { id: "vm2", host: "h", memory: 134217728 }],
   workloads: [{ kind: "batch", id: "w1", vm: "vm1" }, { kind: "batch", id: "w2", vm: "vm2" }],
