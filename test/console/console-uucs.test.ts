@@ -74,6 +74,7 @@ const scenario = {
     // The borrowed CPU comes out of batch1's share (a fair host: what the testcase does not take).
     const share = Number(/^([\d.]+)%/.exec((await page.textContent("#vm-batch1 text.share")) ?? "")?.[1]);
     t.true(share <= 80, `batch1 at ${share} % while 24 % of the core is borrowed`);
+    await page.screenshot({ path: process.env.CONSOLE_UUCS_SHOT ?? join(dir, "console-uucs.png") });
     await page.click("#uucs-stop");
     await page.waitForFunction('document.querySelectorAll("#log li.pending").length === 1');
     await stepTo(0.8);
@@ -88,7 +89,6 @@ const scenario = {
     await page.click("#resume");
     await page.waitForFunction('/ended/.test(document.querySelector("#runstate").textContent)', undefined, { timeout: 60_000 });
     t.regex(await state(), /disk-step \(disk, step\): ended at t=2\.00 s, last level 4\.00 MB\/s/);
-    await page.screenshot({ path: process.env.CONSOLE_UUCS_SHOT ?? join(dir, "console-uucs.png") });
   } finally {
     await browser.close();
     proc.kill("SIGINT");
