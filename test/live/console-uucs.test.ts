@@ -3,10 +3,13 @@
  * cgroup backend): the borrower it starts uses the testcase's CPU level, measured from its
  * threads' own CPU time (schedstat, not wall time), no more and no less than a busy machine
  * allows; a stop ends it; one still running when the run ends is ended with it. An unknown
- * testcase is refused with its reason. The output records the actions and the levels.
+ * testcase is refused with its reason. The page's state shows the testcase and its borrower; the
+ * borrower is journaled in the run's journal before it exists. The output records the actions
+ * and the levels.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
 import { which } from "../../sim/live/backends.js";
@@ -54,10 +57,30 @@ function marked(prefix: string): number[] {
   });
 }
 
+type UucsState = { uucs: { current: Record<string, unknown> | null; borrowers: number[] } };
+
+/** The console's current state: the first server-sent event of a fresh stream. */
+async function pageState(url: URL): Promise<UucsState> {
+  const r = await fetch(new URL(`/events${url.search}`, url));
+  const reader = r.body!.getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the event stream ended");
+    buf += Buffer.from(value).toString("utf8");
+    const end = buf.indexOf("\n\n");
+    if (end >= 0) {
+      await reader.cancel().catch(() => undefined);
+      return JSON.parse(buf.slice(buf.indexOf("data: ") + 6, end));
+    }
+  }
+}
+
 liveTest("live console: a CPU testcase started through the HTTP API borrows its level (threads' CPU time); stop ends it; the run's end ends another; recorded", why, async (t) => {
   const dir = tempDir("console-uucs-live-");
   const out = join(dir, "out");
-  const proc = spawn(process.execPath, [bin, "live", writeJson(dir, "s.json", scenario), "--backend", "cgroup", "--console", "-o", out], { stdio: ["ignore", "pipe", "pipe"] });
+  const state = mkdtempSync(join(tmpdir(), "uucs-live-state-"));
+  const proc = spawn(process.execPath, [bin, "live", writeJson(dir, "s.json", scenario), "--backend", "cgroup", "--console", "-o", out], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VIRTUOSO_STATE_DIR: state } });
   let stdout = "", stderr = "";
   proc.stdout!.on("data", (d) => (stdout += d));
   proc.stderr!.on("data", (d) => (stderr += d));
@@ -83,6 +106,15 @@ liveTest("live console: a CPU testcase started through the HTTP API borrows its 
       const m = marked(mark);
       return m.length ? m : undefined;
     }, 30);
+    // Journaled in the run's journal, by its mark before it existed and by its id after.
+    const journal = readFileSync(join(state, `live-${proc.pid}.jsonl`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const at = (f: (e: { kind: string; mark?: string; pid?: number }) => boolean) => journal.findIndex(f);
+    t.true(at((e) => e.kind === "process" && !!e.mark?.startsWith(mark)) >= 0);
+    t.true(at((e) => e.kind === "process" && !!e.mark?.startsWith(mark)) < at((e) => e.kind === "process" && e.pid === pid));
+    // The page's state: the testcase running, its level, its borrower.
+    const running = await pageState(url);
+    t.like(running.uucs.current, { testcase: "cpu10", resource: "cpu", state: "running", level: 0.1 });
+    t.deepEqual(running.uucs.borrowers, [pid]);
     // Past its start-up (loading node costs a burst of CPU of its own).
     await poll("the borrower to run", () => (threadCpu(pid) ?? 0) > 0.05, 30);
     // Settled once two windows in a row stay under 1.5 x the level (its runtime's compiler and
@@ -104,6 +136,9 @@ liveTest("live console: a CPU testcase started through the HTTP API borrows its 
     t.true(share >= 0.6 * Math.min(0.1, ref), `borrowed ${share} at level 0.1 while a spinner got ${ref}`);
     t.deepEqual(await act({ kind: "uucs-stop" }), { status: 200, json: { admitted: true } });
     await poll("the borrower to end", () => !alive(pid) && !marked(mark).length, 10);
+    const stopped = await pageState(url);
+    t.like(stopped.uucs.current, { testcase: "cpu10", state: "stopped", level: 0, last: 0.1 });
+    t.deepEqual(stopped.uucs.borrowers, []);
     t.deepEqual(await act({ kind: "uucs-stop" }), { status: 200, json: { admitted: false, reason: "no UUCS testcase is running" } });
     // Another start, left running: the run's end ends it.
     t.deepEqual(await act({ kind: "uucs-start", testcase: "cpu10" }), { status: 200, json: { admitted: true } });
@@ -113,6 +148,8 @@ liveTest("live console: a CPU testcase started through the HTTP API borrows its 
     }, 30);
     await poll("the run's end", () => /the run ended/.test(stderr), 60);
     await poll("the second borrower to end with the run", () => !alive(again) && !marked(mark).length, 10);
+    // The run's journal is undone and gone.
+    t.deepEqual(readdirSync(state), []);
   } finally {
     spinner.kill("SIGKILL");
     proc.kill("SIGINT");
