@@ -38,6 +38,7 @@ export class UucsSession {
   current: BorrowNow | undefined;
   /** Bumped by every start and stop: a level change of an earlier testcase is then ignored. */
   private generation = 0;
+  private borrower: Borrower | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -76,8 +77,6 @@ export class UucsSession {
     this.finish("stopped");
     return { admitted: true };
   }
-
-  private borrower: Borrower | undefined;
 
   private finish(state: "stopped" | "ended"): void {
     const c = this.current!;

@@ -9,9 +9,8 @@
 import { RandomStreams } from "../../kernel/index.js";
 import type { Admission, Clock, CpuControl, Reservation, ResponseTap } from "../../ports/index.js";
 import type { Scenario } from "../../scenario/index.js";
-import type { Action } from "../../steer/index.js";
+import { actionTarget, type Action } from "../../steer/index.js";
 import { ButtonController, drawComfort, JoystickUser, ButtonUser, type ButtonRecord, type JoystickRecord } from "../../user/index.js";
-import { actionTarget } from "../../steer/index.js";
 import { UucsSession, type BorrowRow, type Testcase } from "../../uucs/index.js";
 import type { Journal } from "../journal.js";
 import { spawnBorrowers, type LiveBorrowers } from "../uucs.js";
