@@ -199,7 +199,7 @@ program
   .option("--trace <file>", "also write a Chrome trace-event JSON timeline, in the same tracks as `run --trace`")
   .option("--cleanup", "remove what dead live runs left behind (VMs, processes, cgroups, nftables tables, scheduling classes), then exit")
   .option("--cluster <file>", "run across the cluster's hosts through their agents (cluster init, virtuoso agent); the scenario's hosts are the cluster's")
-  .option("--console", "show and steer the run in the web console (process VMs); prints its URL (with its token) and stays up after the run until Ctrl-C")
+  .option("--console", "show and steer the run in the web console (process or QEMU VMs); prints its URL (with its token) and stays up after the run until Ctrl-C")
   .option("--port <n>", "--console: port (0: any free one)", "0")
   .option("--bind <addr>", "--console: address to listen on; anything but localhost makes the console reachable from other hosts (the token still guards it)", "127.0.0.1")
   .action(async (file: string | undefined, o: { backend?: string; out: string; force?: boolean; set: string[]; cleanup?: boolean; trace?: string; cluster?: string; console?: boolean; port: string; bind: string }) => {
@@ -243,7 +243,6 @@ program
     if (o.console) {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0..65535, got "${o.port}"`);
-      if (s.live?.vms === "qemu") throw new UsageError('--console: the live console shows process VMs (live.vms "process") only so far');
       if (o.trace !== undefined) throw new UsageError("--trace: live --console writes no timeline yet");
       const out = claim(o.out, { force: o.force });
       const { startLiveConsole } = await import("./live/console/index.js");

@@ -17,7 +17,6 @@ export function liveProblems(s: Scenario): string[] {
   if (p.vreserve.enabled) out.push("policies.vreserve.enabled: live mode does not run VRESERVE yet; set it to false to run live");
   // People and actions steer through the process backends' CpuControl and the prober's response times.
   if (qemu && p.user) out.push('policies.user: live.vms "qemu" runs no interactive workload for a person to perceive; use live.vms "process"');
-  if (qemu && s.actions?.length) out.push('actions: live.vms "qemu" does not replay steering actions yet; use live.vms "process" or remove them');
   if (qemu && p.vttif.enabled && !s.workloads.some((w) => w.kind === "bsp")) out.push('policies.vttif.enabled: live.vms "qemu" has a network (and VM traffic to watch) only with a bsp workload; set it to false');
   const ranked = new Map<string, string>();
   s.workloads.forEach((w, i) => {
@@ -39,6 +38,11 @@ export function liveProblems(s: Scenario): string[] {
   s.policies.vsched.reservations.forEach((r, i) => {
     if (qemu && controlled.has(r.vm)) out.push(`policies.vsched.reservations.${i}.vm: "${r.vm}" is a rank of an application the rate controller drives; the controller sets its reservation`);
     else if (!held.has(r.vm)) out.push(`policies.vsched.reservations.${i}.vm: "${r.vm}" ${qemu ? "is not a VM" : "runs no batch or interactive workload; live mode reserves CPU only for their processes"}`);
+  });
+  // A rank the rate controller drives takes no reservation by hand either.
+  s.actions?.forEach((a, i) => {
+    if (a.kind === "reserve" && controlled.has(a.vm)) out.push(`actions.${i}.vm: "${a.vm}" is a rank of an application the rate controller drives; the controller sets its reservation`);
+    else if (a.kind === "reserve" && !held.has(a.vm)) out.push(`actions.${i}.vm: "${a.vm}" ${qemu ? "is not a VM" : "runs no batch or interactive workload; live mode reserves CPU only for their processes"}`);
   });
   if (qemu) {
     const reserved = new Set(s.policies.vsched.reservations.map((r) => r.vm));

@@ -113,9 +113,12 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
   let backend: Backend | undefined;
   let tap: NftablesTap | undefined;
   const ranks: ChildProcess[] = [];
+  // A UUCS testcase still running when the run ends stops with it.
+  let stopBorrowing = () => {};
   const cleanup = () => {
     clock.stop();
     try {
+      stopBorrowing();
       backend?.restore();
       tap?.close();
     } finally {
@@ -209,7 +212,8 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
     backend = backendName === "deadline" ? new DeadlineBackend(procs, uMax) : backendName === "cgroup" ? new CgroupBackend(procs, uMax) : new SignalsBackend(procs, uMax, clock, tick, s.policies.vsched.budget);
     const b = backend;
     started = true;
-    const steering = seatLive(s, clock, b, responseTap, [...procs].map(([id, p]) => ({ id, cpuSeconds: () => p.cpuSeconds() })));
+    const steering = seatLive(s, clock, b, responseTap, [...procs].map(([id, p]) => ({ id, cpuSeconds: () => p.cpuSeconds() })), journal);
+    stopBorrowing = () => void steering.uucs.stop();
     opts.steer?.(steering);
     // The same tracks as a simulated run's timeline: the scenario's first host, core 0 (the dispatcher's one CPU).
     const host = s.platform.hosts[0]?.id ?? "localhost";
@@ -291,6 +295,7 @@ async function runLiveProcesses(s: Scenario, backendName: BackendName, journal: 
         out.add("shares.csv", toCsv(recordsToRows(rows as Record<string, Cell>[], ["vm", "period_s", "slice_s", "expected_share", "measured_share", "cpu_s", "window_s", ...SHARE_COUNTERS[backendName], "verdict"])));
         if (perceived.length) out.add("responses.csv", toCsv(recordsToRows(perceived, ["t", "app", "response_s"])));
         if (steering.events.length) out.add("user.events.csv", toCsv(recordsToRows(steering.events as unknown as Record<string, Cell>[], ["t", "user", "event", "share", "threshold", "note"])));
+        if (steering.uucsRows.length) out.add("uucs.csv", toCsv(recordsToRows(steering.uucsRows as unknown as Record<string, Cell>[], ["t", "testcase", "resource", "level", "state"])));
         if (steering.log.length) out.add("steering.csv", toCsv(recordsToRows(steering.log.map((e) => ({ ...e, admitted: e.admitted ? 1 : 0 })) as unknown as Record<string, Cell>[], ["t", "kind", "target", "detail", "admitted", "reason"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         out.add("load.csv", toCsv(recordsToRows(hostLoad.rows as unknown as Record<string, Cell>[], ["t", "load", "forecast"])));

@@ -4,7 +4,7 @@
  * when that run is killed. Run as `node borrower.js RESOURCE MARK [DIR]`; MARK is only there
  * for the journal to find it by its command line.
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -30,32 +30,66 @@ async function cpu(): Promise<void> {
     return (u.user + u.system) / 1e6;
   };
   let budget = used();
+  // Slots from now (not from the process's start, which loading the program left behind).
+  const t0 = now();
   for (let k = 1; ; k++) {
-    const end = k * SLOT; // slot boundaries from the index, not accumulated
+    const end = t0 + k * SLOT; // slot boundaries from the index, not accumulated
     // This slot's credit on top of what is used so far, or of the budget if the process already
     // overspent it: unspent credit is not carried over (no burst after being held back), and an
     // overspend is paid back before spinning again.
     budget = Math.min(budget, used()) + Math.min(1, level) * SLOT;
-    // Busy for the level's part of each slot (wall time), idle for the rest: on a busy machine
-    // it gets its part of what a spinner would.
-    const busy = end - SLOT + Math.min(1, level) * SLOT;
+    // Busy until this slot's share is spent, or the slot ends: a borrower woken late (a busy
+    // machine) still gets its level within the slot where the CPU has room for it, as the
+    // simulator's borrowed load (a demand of `level` cores) does; where it has not, it gets
+    // what a spinner would.
     let x = 0;
-    while (now() < busy && used() < budget) x += 1;
+    while (now() < end && used() < budget) x += 1;
     if (x < 0) process.stdout.write("");
     await sleep(end - now());
   }
 }
 
+/** This process's resident size (VmRSS), bytes. */
+function residentBytes(status = readFileSync("/proc/self/status", "utf8")): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Holds `level` bytes of resident memory on top of the runtime's own: the level is what the
+ * process's VmRSS gains over its size when borrowing nothing (measured then). Whatever the
+ * runtime itself adds meanwhile (its heap, code) comes out of the level, as the CPU borrower's
+ * overhead comes out of its budget; so the added RSS stays within [level - CHUNK - what the
+ * runtime grew by, level]. Chunks are mapped one by one (MALLOC_MMAP_THRESHOLD_ below CHUNK,
+ * set by the parent) and collected at once (--expose-gc), so a level that falls frees them.
+ */
 async function memory(): Promise<void> {
-  const CHUNK = 16 << 20;
+  const CHUNK = 1 << 20;
+  const PAGE = 4096;
   const chunks: Buffer[] = [];
-  for (;;) {
-    const want = Math.floor(level / CHUNK) + (level % CHUNK > 0 ? 1 : 0);
-    while (chunks.length < want) chunks.push(Buffer.alloc(Math.min(CHUNK, level - chunks.length * CHUNK)));
-    while (chunks.length > want) chunks.pop();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  let base = residentBytes();
+  for (let k = 0; ; k++) {
+    if (level === 0 && !chunks.length) {
+      // Borrowing nothing: the runtime's own size now is what borrowing adds to.
+      gc?.();
+      base = residentBytes();
+    }
+    const own = Math.max(0, residentBytes() - base - chunks.length * CHUNK);
+    const want = Math.max(0, Math.floor((level - own) / CHUNK));
+    if (chunks.length > want) {
+      chunks.length = want;
+      gc?.();
+    }
+    while (chunks.length < want) {
+      const c = Buffer.allocUnsafeSlow(CHUNK);
+      for (let i = 0; i < c.length; i += PAGE) c[i] = 1;
+      chunks.push(c);
+    }
     // Touch every page each second, so the borrowed memory stays resident.
-    for (const c of chunks) for (let i = 0; i < c.length; i += 4096) c[i] = (c[i] + 1) & 0xff;
-    await sleep(1);
+    if (k % 10 === 0) for (const c of chunks) for (let i = 0; i < c.length; i += PAGE) c[i] = (c[i] + 1) & 0xff;
+    await sleep(0.1);
   }
 }
 
@@ -67,6 +101,7 @@ async function disk(): Promise<void> {
   let written = 0;
   let due = 0;
   let pos = 0;
+  const t0 = now();
   try {
     for (let k = 1; ; k++) {
       due += level * 0.05; // bytes due by the end of this 50 ms slot at the current rate
@@ -77,7 +112,7 @@ async function disk(): Promise<void> {
         written += n;
       }
       fdatasyncSync(fd);
-      await sleep(k * 0.05 - now());
+      await sleep(t0 + k * 0.05 - now());
     }
   } finally {
     closeSync(fd);

@@ -10,7 +10,7 @@ import { simgridProblems } from "../platform/network/simgrid/index.js";
 import { MAX_SELFSIMILAR_SAMPLES } from "../platform/host/load.js";
 import { quote } from "./limits.js";
 import { userProblems } from "../user/check.js";
-import { actionProblems } from "../steer/check.js";
+import { actionProblems, uucsProblems } from "../steer/check.js";
 import type { Scenario } from "./schema.js";
 
 export interface Findings {
@@ -37,7 +37,7 @@ export function invariantProblems(s: Scenario, baseDir = "."): Findings {
   overlay(s, f);
   workloads(s, f);
   policies(s, hosts, f);
-  f.errors.push(...userProblems(s, hosts), ...actionProblems(s));
+  f.errors.push(...userProblems(s, hosts), ...actionProblems(s), ...uucsProblems(s, hosts));
   if (s.experiment?.kind === "bsp-rate-variants" && s.duration / s.experiment.window > 1e6) f.errors.push(`experiment.window: ${s.experiment.window} s cuts the run into more than a million windows; at least ${s.duration / 1e6} s`);
   if (s.experiment && s.outputs.tables) f.errors.push("outputs.tables: an experiment writes its own tables; remove this field");
   if (s.experiment && !s.outputs.figures) f.errors.push("outputs.figures: an experiment always draws its figure; remove this field");

@@ -19,6 +19,7 @@ import { workloadSchema } from "../workload/schema.js";
 import { registeredWorkloads, workloadUnion } from "../workload/registry.js";
 import { userPolicySchema } from "../user/schema.js";
 import { actionSchema } from "../steer/schema.js";
+import { uucsPolicySchema } from "../uucs/schema.js";
 import { liveSchema } from "./live.js";
 import { bytes, fraction, id, positiveBytes, positiveCount, positiveSeconds, seconds, speed } from "./quantities.js";
 import { keepDefaults } from "./units.js";
@@ -66,6 +67,7 @@ export const policiesSchema = z.strictObject({
   vreserve: vreserveSchema.default(vreserveSchema.parse({})),
   control: rateControlSchema.optional().describe("global rate controller for BSP applications on VSched hosts"),
   user: userPolicySchema.optional().describe("simulated people steering interactive VMs: the user-driven scheduling button or the joystick"),
+  uucs: uucsPolicySchema.optional().describe("UUCS testcases a run may start and stop by hand (steering actions uucs-start, uucs-stop; the console)"),
   extensions: z.record(id, z.unknown()).optional().describe("settings of policies registered with registerPolicy, by name; each checked by its own schema"),
 }).describe("policy settings (VSched, VTTIF, Wren, VADAPT, control)");
 

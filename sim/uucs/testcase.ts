@@ -26,18 +26,26 @@ export type Testcase = z.output<typeof testcaseSchema>;
 /** Upper bounds per resource, so a typo cannot borrow a terabyte. */
 const most = { cpu: 1, memory: 2 ** 40, disk: 1e10 };
 
+/** A testcase inside a scenario (policies.uucs.testcases, a steering action): no $schema. */
+export const testcaseBodySchema = testcaseSchema.omit({ $schema: true });
+
 export function parseTestcase(doc: unknown): Testcase {
   const r = testcaseSchema.safeParse(doc);
   if (!r.success) throw new ScenarioError(zodProblems(r.error));
-  const t = r.data;
+  const problems = testcaseProblems(r.data);
+  if (problems.length) throw new ScenarioError(problems);
+  return r.data;
+}
+
+/** What the schema cannot see about a testcase, as `path: what` lines under `prefix`. */
+export function testcaseProblems(t: Testcase, prefix = ""): string[] {
   const problems: string[] = [];
   t.levels.forEach((l, i) => {
-    if (l > most[t.resource]) problems.push(`levels.${i}: ${l} is more than ${t.resource} allows (at most ${most[t.resource]}${t.resource === "cpu" ? ", a whole core per thread" : t.resource === "memory" ? " bytes" : " bytes/s"})`);
+    if (l > most[t.resource]) problems.push(`${prefix}levels.${i}: ${l} is more than ${t.resource} allows (at most ${most[t.resource]}${t.resource === "cpu" ? ", a whole core per thread" : t.resource === "memory" ? " bytes" : " bytes/s"})`);
   });
-  if (t.profile === "ramp" && t.levels.length < 2) problems.push("levels: a ramp needs at least two levels (from, to)");
-  if (t.interval > t.duration) problems.push(`interval: ${t.interval} s is longer than the duration (${t.duration} s)`);
-  if (problems.length) throw new ScenarioError(problems);
-  return t;
+  if (t.profile === "ramp" && t.levels.length < 2) problems.push(`${prefix}levels: a ramp needs at least two levels (from, to)`);
+  if (t.interval > t.duration) problems.push(`${prefix}interval: ${t.interval} s is longer than the duration (${t.duration} s)`);
+  return problems;
 }
 
 export function loadTestcase(file: string): Testcase {

@@ -64,6 +64,7 @@ export function clusterProblems(s: Scenario, c: Cluster): string[] {
     if (w.kind !== "bsp") out.push(`workloads.${i}.kind: live --cluster runs bsp workloads only so far, not "${w.kind}"`);
   });
   if (s.policies.vsched.reservations.length) out.push("policies.vsched.reservations: live --cluster does not reserve CPU on remote hosts yet; remove them");
+  if (s.actions?.length) out.push("actions: live --cluster does not run steering actions (reservations, presses, UUCS testcases) yet; remove them");
   const o = s.platform.overlay;
   if (!o.enabled) out.push("platform.overlay.enabled: live --cluster runs the VNET overlay; set it to true");
   else if (o.mode === "star" && !o.proxy) out.push('platform.overlay.proxy: the star needs a Proxy host');

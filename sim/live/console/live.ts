@@ -1,6 +1,7 @@
 /**
- * `virtuoso live --console`: the console on a live run (process VMs). It shows each host's VMs
- * with their CPU share as measured from the processes' own CPU time over the last half second,
+ * `virtuoso live --console`: the console on a live run (process or QEMU VMs). It shows each
+ * host's VMs with their CPU share as measured over the last half second from the processes' own
+ * CPU time, or a QEMU VM's vCPU threads' (every QEMU process that held it across migrations),
  * and the reservation in force (the scenario's, a person's, or one set from the page); it
  * steers through the live run's ports: a reservation goes to the live backend, whose
  * admission answers at once, and a press goes to the same ButtonController a simulated person
@@ -17,6 +18,7 @@ import { runLive } from "../run.js";
 import type { LiveSteering } from "../steer/index.js";
 import type { RunningConsole } from "./server.js";
 import { serve } from "./serve.js";
+import { resolveTestcase, uucsState } from "./uucs.js";
 
 export interface LiveConsoleOptions {
   port: number;
@@ -30,23 +32,28 @@ export interface LiveConsoleOptions {
 const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("reserve"), vm: id, period: positiveSeconds, slice: positiveSeconds }),
   z.strictObject({ kind: z.literal("press"), user: id }),
+  z.strictObject({ kind: z.literal("uucs-start"), testcase: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal("uucs-stop") }),
 ]);
 
 export async function startLiveConsole(s: Scenario, backend: BackendName, o: LiveConsoleOptions): Promise<RunningConsole> {
   let h: LiveSteering | undefined;
   let done = false;
   const prev = new Map<string, { t: number; cpu: number; share: number }>();
+  const controlled = new Set(s.workloads.flatMap((w) => (w.kind === "bsp" && s.policies.control?.apps.some((a) => a.app === w.id) ? w.vms : [])));
+  const qemu = s.live?.vms === "qemu";
   const state = () => ({
     t: h?.clock.now ?? 0,
     duration: s.duration,
     live: backend,
+    vms: qemu ? "qemu" : "process",
     paused: false,
     done,
     out: done ? o.out : undefined,
     buttons: h?.buttons ?? [],
     hosts: s.platform.hosts.map((host) => ({
       id: host.id,
-      scheduler: `live ${backend}`,
+      scheduler: `live ${backend}${qemu ? ", QEMU" : ""}`,
       vms: (h?.vms ?? []).filter((v) => s.vms.find((x) => x.id === v.id)?.host === host.id).map((v) => {
         const now = h!.clock.now;
         const p = prev.get(v.id);
@@ -61,6 +68,8 @@ export async function startLiveConsole(s: Scenario, backend: BackendName, o: Liv
         return { id: v.id, share, reservation: r ? { period: r.period, slice: r.slice } : null };
       }),
     })),
+    // The borrowers' pids, so whoever watches can measure them from /proc.
+    uucs: { ...uucsState(s, h?.uucs), borrowers: h?.borrowers() ?? [] },
     log: (h?.log ?? []).slice(-50).map((e) => ({ at: e.t, kind: e.kind, target: e.target, detail: e.detail, state: e.admitted ? "admitted" : "refused", reason: e.reason })),
     decisions: [],
   });
@@ -71,7 +80,15 @@ export async function startLiveConsole(s: Scenario, backend: BackendName, o: Liv
     if (done) return { status: 409, json: { problems: ["the run has ended"] } };
     const r = p.data;
     if (r.kind === "reserve" && !h.vms.some((v) => v.id === r.vm)) return { status: 400, json: { problems: [`vm: no live VM "${r.vm}"`] } };
+    if (r.kind === "reserve" && controlled.has(r.vm)) return { status: 400, json: { problems: [`vm: "${r.vm}" is a rank of an application the rate controller drives; the controller sets its reservation`] } };
     if (r.kind === "press" && !h.buttons.includes(r.user)) return { status: 400, json: { problems: [`user: no person "${r.user}" with a button in policies.user`] } };
+    if (r.kind === "uucs-start") {
+      const tc = resolveTestcase(s, r.testcase);
+      if ("problems" in tc) return { status: 400, json: { problems: tc.problems } };
+      const v = h.act({ kind: "uucs-start", testcase: tc.testcase });
+      served.broadcast();
+      return { status: 200, json: v };
+    }
     const v = h.act(r);
     served.broadcast();
     return { status: 200, json: v };

@@ -21,6 +21,7 @@ input { width: 6em; }
 #log .refused { color: #b00020; }
 #log .admitted { color: #1b6e20; }
 #log .pending { color: #777; }
+#uucs-state { margin: .4em 0; font-weight: 600; } #uucs-state.running { color: #b35c00; }
 #verdict.refused { color: #b00020; } #verdict.admitted { color: #1b6e20; }
 </style></head><body>
 <h1>${esc(name)}</h1>
@@ -33,8 +34,11 @@ input { width: 6em; }
   <div><button id="reserve-go">reserve</button></div>
   <div id="buttons"></div>
   <div><button id="adapt" style="display:none">ask VADAPT to adapt now</button></div>
+  <div><label for="uucs-testcase">UUCS testcase (name, or a .json file)</label><input id="uucs-testcase" list="uucs-names" style="width:14em"><datalist id="uucs-names"></datalist></div>
+  <div><button id="uucs-start">start testcase</button> <button id="uucs-stop">stop testcase</button></div>
   <div id="verdict"></div>
 </div>
+<div id="uucs-state">UUCS: no testcase started</div>
 <div id="hosts"></div>
 <h2 style="font-size:15px">Steering</h2>
 <ol id="log"></ol>
@@ -71,6 +75,29 @@ document.getElementById("reserve-go").onclick = () => {
   show("", "asked for " + vm + ", waiting for admission ...");
   act({ kind: "reserve", vm, period, slice });
 };
+document.getElementById("uucs-start").onclick = () => {
+  const testcase = document.getElementById("uucs-testcase").value.trim();
+  if (!testcase) return show("refused", "name a testcase first");
+  show("", "asked to start " + testcase + " ...");
+  act({ kind: "uucs-start", testcase });
+};
+document.getElementById("uucs-stop").onclick = () => act({ kind: "uucs-stop" });
+/** A borrowing level in its resource's unit. */
+function level(c, x) {
+  if (c.resource === "cpu") return (x * 100).toFixed(1) + "% of a core" + (c.threads > 1 ? " x " + c.threads + " threads" : "");
+  if (c.resource === "memory") return (x / 1048576).toFixed(1) + " MiB";
+  return (x / 1e6).toFixed(2) + " MB/s";
+}
+function uucs(u) {
+  if (!u) return;
+  const names = d3.select("#uucs-names").selectAll("option").data(u.testcases, (d) => d);
+  names.enter().append("option").attr("value", (d) => d);
+  const c = u.current, el = d3.select("#uucs-state");
+  if (!c) return el.text("UUCS: no testcase started" + (u.testcases.length ? " (" + u.testcases.join(", ") + ")" : ""));
+  el.attr("class", c.state).attr("data-state", c.state).attr("data-level", c.level)
+    .text("UUCS: " + c.testcase + " (" + c.resource + ", " + c.profile + "): " + c.state +
+      (c.state === "running" ? " since t=" + c.since.toFixed(2) + " s, level " + level(c, c.level) : " at t=" + c.until.toFixed(2) + " s, last level " + level(c, c.last)));
+}
 const width = 720, rowH = 22, left = 90;
 const x = d3.scaleLinear().domain([0, 1]).range([left, width - 200]);
 function draw(s) {
@@ -79,7 +106,7 @@ function draw(s) {
   d3.select("#duration").text(s.duration);
   // A live run keeps wall time: nothing to pause; its shares are measured from the processes.
   if (s.live) {
-    d3.select("#clock").text("wall time, live (" + s.live + " backend; shares measured over the last 0.5 s)");
+    d3.select("#clock").text("wall time, live (" + s.live + " backend; " + (s.vms === "qemu" ? "QEMU VMs, shares of their vCPU threads" : "shares of the processes") + " over the last 0.5 s)");
     d3.select("#pacing").style("display", "none");
   }
   d3.select("#runstate").text(s.done ? "ended; output in " + s.out : s.paused ? "paused" : "running");
@@ -130,7 +157,9 @@ function draw(s) {
       graph("#topology", s.topology.vms, s.topology.edges, null);
     }
   }
+  uucs(s.uucs);
   const last = s.log[s.log.length - 1];
+  if (last && /^uucs/.test(last.kind)) show(last.state, last.state === "refused" ? "UUCS " + last.target + " refused: " + last.reason : last.state === "admitted" ? (last.kind === "uucs-start" ? "started " : "stopped ") + last.target : "waiting for the next step ...");
   if (last && last.kind === "reserve") show(last.state, last.state === "refused" ? "admission refused " + last.target + ": " + last.reason : last.state === "admitted" ? "admitted " + last.target + " " + last.detail : "waiting for admission ...");
 }
 /** Nodes on a circle, edges as lines as thick as their weight (0..1). */

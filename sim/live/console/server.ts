@@ -18,6 +18,7 @@ import { id, positiveSeconds } from "../../scenario/quantities.js";
 import { VSched } from "../../vsched/index.js";
 import type { Vttif } from "../../vttif/index.js";
 import { serve } from "./serve.js";
+import { resolveTestcase, uucsState } from "./uucs.js";
 
 export interface ConsoleOptions {
   port: number;
@@ -39,6 +40,8 @@ const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("reserve"), vm: id, period: positiveSeconds, slice: positiveSeconds }),
   z.strictObject({ kind: z.literal("press"), user: id }),
   z.strictObject({ kind: z.literal("adapt") }),
+  z.strictObject({ kind: z.literal("uucs-start"), testcase: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal("uucs-stop") }),
 ]);
 
 interface LogEntry {
@@ -114,6 +117,7 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     // The VNET overlay's links between daemons (hosts), and VTTIF's latest inferred topology.
     overlay: world.vnet.enabled ? overlayLinks() : null,
     topology: inferred(),
+    uucs: uucsState(scenario, steering.uucs),
     decisions: (adapt?.decisions ?? []).slice(-10).map((d) => ({ t: d.t, algorithm: d.algorithm, applied: d.applied, migrations: d.migrations, routes: d.routes, reason: d.reason })),
   });
   let broadcast = () => {};
@@ -179,6 +183,13 @@ export async function startConsole(base: Scenario, o: ConsoleOptions): Promise<R
     } else if (r.kind === "adapt") {
       if (!adapt) return { status: 400, json: { problems: ["adapt: the scenario has no policies.adapt"] } };
       steer(actionSchema.parse({ at, kind: "adapt" }), "VADAPT", "adapt now");
+    } else if (r.kind === "uucs-start") {
+      const tc = resolveTestcase(scenario, r.testcase);
+      if ("problems" in tc) return { status: 400, json: { problems: tc.problems } };
+      steer(actionSchema.parse({ at, kind: "uucs-start", testcase: tc.testcase }), tc.name, "start testcase");
+    } else if (r.kind === "uucs-stop") {
+      const c = steering.uucs.current;
+      steer(actionSchema.parse({ at, kind: "uucs-stop" }), c?.state === "running" ? c.testcase.name : "UUCS", "stop testcase");
     } else {
       if (!buttons.includes(r.user)) return { status: 400, json: { problems: [`user: no person "${r.user}" with a button in policies.user`] } };
       steer(actionSchema.parse({ at, kind: "press", user: r.user }), r.user, "button");

@@ -9,8 +9,11 @@
 import { RandomStreams } from "../../kernel/index.js";
 import type { Admission, Clock, CpuControl, Reservation, ResponseTap } from "../../ports/index.js";
 import type { Scenario } from "../../scenario/index.js";
-import type { Action } from "../../steer/index.js";
+import { actionTarget, type Action } from "../../steer/index.js";
 import { ButtonController, drawComfort, JoystickUser, ButtonUser, type ButtonRecord, type JoystickRecord } from "../../user/index.js";
+import { UucsSession, type BorrowRow, type Testcase } from "../../uucs/index.js";
+import type { Journal } from "../journal.js";
+import { spawnBorrowers, type LiveBorrowers } from "../uucs.js";
 
 export interface SteerEntry {
   t: number;
@@ -20,6 +23,9 @@ export interface SteerEntry {
   admitted: boolean;
   reason: string;
 }
+
+/** An action without its time (each kind's own fields kept). */
+export type Unpinned = Action extends infer A ? (A extends Action ? Omit<A, "at"> & { at?: number } : never) : never;
 
 export interface LiveVm {
   id: string;
@@ -40,13 +46,19 @@ export interface LiveSteering {
   readonly cpu: CpuControl;
   readonly log: readonly SteerEntry[];
   /** Applies an action now and records it in the scenario's `actions` at the clock's time. */
-  act(a: Omit<Action, "at"> & { at?: number }): Admission;
+  act(a: Unpinned): Admission;
+  /** The UUCS testcase started and stopped by actions: real borrower processes on this machine. */
+  readonly uucs: UucsSession;
+  /** The running testcase's borrower processes (none when no testcase runs). */
+  readonly borrowers: () => number[];
+  /** Every level change of a testcase, as uucs.csv rows. */
+  readonly uucsRows: readonly BorrowRow[];
   /** Per-person events (button changes, joystick moves), as user.events.csv rows. */
   readonly events: { t: number; user: string; event: string; share: number; threshold: number; note: string }[];
   metrics(): Record<string, number>;
 }
 
-export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: ResponseTap, vms: readonly LiveVm[]): LiveSteering {
+export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: ResponseTap, vms: readonly LiveVm[], journal: Journal): LiveSteering {
   const held = new Map<string, Reservation>();
   const changed = new Map<string, number>();
   // Every reservation, the people's included, goes through here so the console sees it.
@@ -96,10 +108,40 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
     }
   }
   const log: SteerEntry[] = [];
+  // Borrowers journaled in the run's journal: undone with the run, or by `live --cleanup`.
+  let borrowers: LiveBorrowers | undefined;
+  const uucsRows: BorrowRow[] = [];
+  const uucs = new UucsSession(clock, (tc) => (borrowers = spawnBorrowers(tc, journal)), (r) => uucsRows.push(r));
+  const decide = (a: Action): Admission => {
+    switch (a.kind) {
+      case "reserve":
+        return cpu.reserve(a.vm, { period: a.period, slice: a.slice });
+      // Live mode runs no VADAPT loop (refused before the run): an "adapt" has nothing to ask.
+      case "adapt":
+        return { admitted: false, reason: "live mode runs no VADAPT loop" };
+      case "press":
+        return presses.get(a.user)?.() ?? { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
+      case "uucs-start": {
+        const tc = typeof a.testcase === "string" ? s.policies.uucs?.testcases.find((t) => t.name === a.testcase) : a.testcase;
+        return tc ? uucs.start(tc as Testcase) : { admitted: false, reason: `no testcase "${a.testcase}" in policies.uucs.testcases` };
+      }
+      case "uucs-stop":
+        return uucs.stop();
+    }
+  };
+  const details: Record<Action["kind"], (a: Action) => string> = {
+    reserve: (a) => (a.kind === "reserve" ? `${ms(a.slice)} every ${ms(a.period)}` : ""),
+    press: () => "button",
+    adapt: () => "adapt now",
+    "uucs-start": () => "start testcase",
+    "uucs-stop": () => "stop testcase",
+  };
   const apply = (a: Action): Admission => {
-    // Live mode runs no VADAPT loop (refused before the run): an "adapt" has nothing to ask.
-    const v: Admission = a.kind === "reserve" ? cpu.reserve(a.vm, { period: a.period, slice: a.slice }) : a.kind === "adapt" ? { admitted: false, reason: "live mode runs no VADAPT loop" } : presses.get(a.user)?.() ?? { admitted: false, reason: `no person "${a.user}" with a button in policies.user` };
-    log.push({ t: clock.now, kind: a.kind, target: a.kind === "reserve" ? a.vm : a.kind === "press" ? a.user : "VADAPT", detail: a.kind === "reserve" ? `${ms(a.slice)} every ${ms(a.period)}` : a.kind === "press" ? "button" : "adapt now", admitted: v.admitted, reason: v.admitted ? "" : v.reason });
+    // When it acted: before a start's borrowers are spawned (that takes a while on a busy machine).
+    const t = clock.now;
+    const target = actionTarget(a, uucs);
+    const v = decide(a);
+    log.push({ t, kind: a.kind, target, detail: details[a.kind](a), admitted: v.admitted, reason: v.admitted ? "" : v.reason });
     return v;
   };
   // Replayed actions at their wall times.
@@ -112,6 +154,9 @@ export function seatLive(s: Scenario, clock: Clock, backend: CpuControl, tap: Re
     changed,
     cpu,
     log,
+    uucs,
+    borrowers: () => (uucs.current?.state === "running" ? borrowers?.pids ?? [] : []),
+    uucsRows,
     events,
     act(a) {
       // Recorded at the time it acted (rounded to the millisecond), so the scenario repeats it.

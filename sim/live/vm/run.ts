@@ -28,6 +28,7 @@ import { Vttif } from "../../vttif/vttif.js";
 import { RateController, type ControlRecord } from "../../control/index.js";
 import type { CpuControl } from "../../ports/index.js";
 import type { BspSpec } from "../../workload/schema.js";
+import { seatLive, type LiveSteering } from "../steer/index.js";
 
 const LIVE_TICK = 1e-4;
 
@@ -63,6 +64,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
   let clock = new WallClock();
   // The VMs' network, where they exchange messages or VTTIF watches them.
   let net: VmNetwork | undefined;
+  let steering: LiveSteering | undefined;
   try {
     if (bsps.length) net = new VmNetwork(s.vms.map((v) => v.id), journal);
     // Each rank of a BSP application: its index and the application's addresses.
@@ -135,10 +137,15 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
       const apps = control.apps.map((a) => ({ app: a.app, vms: bsps.find((w) => w.id === a.app)!.vms, dedicatedRate: a.dedicatedRate, targets: a.targets }));
       new RateController(clock, cpu, apps, control).onRecord((r) => records.push(r));
     }
+    // Steering (the scenario's actions, a console's) through the same backend; each VM's CPU is
+    // its vCPU threads' (every QEMU process that held it). No one perceives responses here.
+    steering = seatLive(s, clock, b, { observe: () => {} }, [...vms.keys()].map((id) => ({ id, cpuSeconds: () => cpu(id) })), journal);
+    const steered = steering;
+    opts.steer?.(steered);
     const verdicts = new Map<string, string>();
     for (const r of s.policies.vsched.reservations) {
       clock.at(r.at, () => {
-        const v = b.reserve(r.vm, { period: r.period, slice: r.slice });
+        const v = steered.cpu.reserve(r.vm, { period: r.period, slice: r.slice });
         verdicts.set(r.vm, v.admitted ? "admitted" : v.reason);
       });
     }
@@ -175,8 +182,10 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     for (const r of records) controlled.set(r.app, [...(controlled.get(r.app) ?? []), r]);
     const rows = [...vms.keys()].map((id) => {
       const m = marks.get(id)!;
-      const res = s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
-      const admitted = verdicts.get(id) === "admitted";
+      // Steered during the measuring window (a console, an action): no one reservation to hold it to.
+      const moved = (steered.changed.get(id) ?? -Infinity) > m.t;
+      const res = moved ? undefined : steered.held.get(id) ?? s.policies.vsched.reservations.filter((r) => r.vm === id).pop();
+      const admitted = steered.held.has(id) || verdicts.get(id) === "admitted";
       return {
         vm: id,
         period_s: res?.period ?? NaN,
@@ -185,7 +194,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
         measured_share: (cpu(id) - m.cpu) / (clock.now - m.t),
         guest_progress_per_s: (progress(id) - m.steps) / (clock.now - m.t),
         // The rate controller's ranks: their reservation changes every interval (control.csv).
-        verdict: verdicts.get(id) ?? (control?.apps.some((a) => bsps.find((w) => w.id === a.app)?.vms.includes(id)) ? "rate-controlled" : "unreserved"),
+        verdict: moved ? "steered during the window" : steered.held.has(id) && !verdicts.has(id) ? "admitted" : verdicts.get(id) ?? (control?.apps.some((a) => bsps.find((w) => w.id === a.app)?.vms.includes(id)) ? "rate-controlled" : "unreserved"),
       };
     });
     const summary = {
@@ -216,6 +225,7 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           ...(throttling.get(r.vm) ? { cgroup_periods: throttling.get(r.vm)!.periods, cgroup_throttled: throttling.get(r.vm)!.throttled } : {}),
         }])),
         boot: { all_guests_at_init_s: bootS },
+        ...(Object.keys(steered.metrics()).length ? { steering: steered.metrics() } : {}),
         ...Object.fromEntries(p.migrations.map((x, i) => [`migration.${i + 1}`, migrationSummary(x)])),
         dispatcher: {
           timer_error_p50_ms: clock.latenessQuantile(0.5) * 1000,
@@ -247,6 +257,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
           o.add("migrations.csv", toCsv(recordsToRows(p.migrations.map(migrationMetrics), MIGRATION_COLUMNS)));
           o.add("migration.svg", shareFigure([...vms.keys()], samples, rows, p.migrations, `Live ${backendName} on QEMU (${accel}): vCPU share across migrations`));
         }
+        if (steered.uucsRows.length) o.add("uucs.csv", toCsv(recordsToRows(steered.uucsRows.map((r) => ({ ...r })), ["t", "testcase", "resource", "level", "state"])));
+        if (steered.log.length) o.add("steering.csv", toCsv(recordsToRows(steered.log.map((e) => ({ ...e, admitted: e.admitted ? 1 : 0 })), ["t", "kind", "target", "detail", "admitted", "reason"])));
         if (vttif) o.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "topology", "confidence"])));
         if (records.length) o.add("control.svg", controlFigure(controlled, s, "Live global rate control on QEMU VMs: rate, target and utilization", "wall time (s)"));
         if (records.length) o.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
@@ -256,6 +268,8 @@ export async function runLiveVms(s: Scenario, backendName: BackendName, journal:
     };
   } finally {
     clock.stop();
+    // A UUCS testcase still running ends with the run.
+    steering?.uucs.stop();
     try {
       backend?.restore();
     } catch {
