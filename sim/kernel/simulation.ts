@@ -116,8 +116,7 @@ export class Simulation implements Clock {
     const progress = opts.progress;
     const mask = progress ? nextPow2(opts.progressEvery ?? 65536) - 1 : -1;
     this.stopped = false;
-    while (q.size > 0 && q.peekTime() <= until) {
-      q.pop();
+    while (q.popUntil(until)) {
       this.now = q.poppedTime;
       q.poppedFn!(q.poppedArg);
       this.events++;

@@ -31,6 +31,8 @@ export class RunOnServer implements Server {
   readonly stats: ServerStats = { periods: 0, misses: 0, missAmount: 0, overrun: 0 };
   target!: DispatchTarget;
   private jobs: Job[] = [];
+  /** Jobs done with, reused for later releases (a VM releases one per period for the whole run). */
+  private spare: Job[] = [];
   private period: number;
   private slice: number;
   /** Release of job 0 of the current reservation, and the index of the next job to release. */
@@ -55,7 +57,11 @@ export class RunOnServer implements Server {
       this.k++;
       const prepaid = Math.min(this.carry, this.slice);
       this.carry -= prepaid;
-      const job = { release, deadline: this.nextRelease, slice: this.slice, remaining: this.slice - prepaid };
+      const job = this.spare.pop() ?? { release: 0, deadline: 0, slice: 0, remaining: 0 };
+      job.release = release;
+      job.deadline = this.nextRelease;
+      job.slice = this.slice;
+      job.remaining = this.slice - prepaid;
       if (job.remaining === 0) this.finish(job, release);
       else this.jobs.push(job);
       if (this.jobs.length > MAX_BACKLOG) this.finish(this.jobs.shift()!, NaN);
@@ -63,7 +69,7 @@ export class RunOnServer implements Server {
     // A VM with nothing to run wants no CPU: its lapsed periods are not misses.
     if (!runnable) {
       while (this.jobs.length > 0 && this.jobs[0].deadline <= now) {
-        this.jobs.shift();
+        this.spare.push(this.jobs.shift()!);
         this.stats.periods++;
       }
     }
@@ -116,7 +122,7 @@ export class RunOnServer implements Server {
     this.carry = Math.min(this.carry, this.slice);
   }
 
-  private finish(job: Job, finished: number): void {
+  private record(job: Job, finished: number): void {
     const s = this.stats;
     s.periods++;
     const missed = !(finished <= job.deadline);
@@ -135,5 +141,10 @@ export class RunOnServer implements Server {
       lateness: missed ? toSeconds(finished - job.deadline) : 0,
     };
     for (const l of this.listeners) l(rec);
+  }
+
+  private finish(job: Job, finished: number): void {
+    this.record(job, finished);
+    this.spare.push(job);
   }
 }

@@ -208,19 +208,24 @@ export class VSched {
     const running = core.running;
     let next = Infinity;
     let best: Server | undefined;
+    let bd = Infinity;
     for (const s of core.servers) {
       const runnable = s.target.runnable();
       s.advance(now, runnable);
       const e = s.nextEvent();
       if (e < next) next = e;
       if (!runnable || !s.ready()) continue;
+      const d = s.deadline();
       if (!best) {
         best = s;
+        bd = d;
         continue;
       }
-      const d = s.deadline(), bd = best.deadline();
       // EDF; on equal deadlines the running VM, then the one admitted first.
-      if (d < bd || (d === bd && best !== running && (s === running || s.seq < best.seq))) best = s;
+      if (d < bd || (d === bd && best !== running && (s === running || s.seq < best.seq))) {
+        best = s;
+        bd = d;
+      }
     }
     if (best !== running) {
       if (running) running.target.stop();

@@ -79,3 +79,23 @@ test("interactive response time is burst / speed on an idle host, and grows besi
   shared.sim.run({ until: 200 });
   t.true(close(shared.models[0].metrics().mean_response_s as number, 0.02));
 });
+
+test("max-min sharing of one entity gives exactly what the general passes give it beside an idle one", async (t) => {
+  const { waterFill } = await import("../../sim/platform/host/fairshare.js");
+  // A stand-in host: records the rates assigned.
+  const entity = (name: string, demand: number) => ({ name, cpuRate: -1, demand: () => demand, setCpuRate() {} });
+  const host = { assign: (e: { cpuRate: number }, rate: number) => (e.cpuRate = rate) };
+  const rate = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 8 }).map((k) => k * 1e9));
+  fc.assert(
+    fc.property(rate, rate, (demand, capacity) => {
+      const alone = entity("a", demand);
+      waterFill(host as never, [alone], capacity);
+      // Two entities take the general path; the idle one asks for nothing.
+      const paired = entity("a", demand);
+      waterFill(host as never, [paired, entity("idle", 0)], capacity);
+      return Object.is(alone.cpuRate, paired.cpuRate) && alone.cpuRate === (demand > 0 ? Math.min(demand, capacity) : 0);
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
+});

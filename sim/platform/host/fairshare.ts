@@ -39,6 +39,13 @@ let demands = new Float64Array(16);
 
 export function waterFill(host: Host, entities: readonly CpuEntity[], capacity: number): void {
   const m = entities.length;
+  if (m === 1) {
+    // One entity (a host's batch VM beside VSched's reserved ones): what the general case below
+    // gives it, min(demand, capacity), without its passes.
+    const d = entities[0].demand();
+    host.assign(entities[0], d > 0 ? Math.min(d, capacity) : 0);
+    return;
+  }
   if (demands.length < m) demands = new Float64Array(2 * m);
   // Local: assigning rates only schedules work, never divides again before this returns.
   const ds = demands;

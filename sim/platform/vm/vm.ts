@@ -29,6 +29,8 @@ export class Vm implements CpuEntity {
   opsDone = 0;
   cpuSeconds = 0;
   private readonly completeCb = (j: ComputeJob) => this.complete(j);
+  /** Demand when it has work: its vCPUs' worth of its host's cores (set with the host; schedulers ask often). */
+  private full: number;
 
   constructor(
     private readonly sim: Simulation,
@@ -41,6 +43,7 @@ export class Vm implements CpuEntity {
     /** What the qemu migration model reads beyond memory and dirtyRate. */
     readonly pages: VmPages = { wallDirtyRate: 0 },
   ) {
+    this.full = Math.min(vcpus, host.cores) * host.speed;
     host.add(this);
   }
 
@@ -66,7 +69,7 @@ export class Vm implements CpuEntity {
   }
 
   demand(): number {
-    return this.paused || this.jobs.length === 0 ? 0 : Math.min(this.vcpus, this.host.cores) * this.host.speed;
+    return this.paused || this.jobs.length === 0 ? 0 : this.full;
   }
 
   setCpuRate(rate: number): void {
@@ -104,6 +107,7 @@ export class Vm implements CpuEntity {
     this.settle();
     this.host.remove(this);
     this.host = host;
+    this.full = Math.min(this.vcpus, host.cores) * host.speed;
     host.add(this);
   }
 
