@@ -48,6 +48,8 @@ struct fifo {
   int64_t *due;
   uint32_t cap, head, n;
   uint64_t in, out, dropped, failed;
+  /* How late frames left after their due time (ns): the delay line's own jitter. */
+  int64_t late_max, late_sum;
 };
 
 static volatile sig_atomic_t stop;
@@ -156,11 +158,22 @@ static void take(int fd, struct fifo *q, int64_t delay) {
 /* Sends every frame of `q` that is due by `t` out of `fd`. */
 static void give(int fd, struct fifo *q, int64_t t) {
   while (q->n && q->due[q->head] <= t) {
+    int64_t late = now_ns() - q->due[q->head];
     if (send(fd, q->buf + (size_t)q->head * SLOT, q->len[q->head], 0) < 0) q->failed++;
-    else q->out++;
+    else {
+      q->out++;
+      q->late_sum += late;
+      if (late > q->late_max) q->late_max = late;
+    }
     q->head = (q->head + 1) % q->cap;
     q->n--;
   }
+}
+
+/* A direction's counters as JSON; lateness in microseconds. */
+static void report(const struct fifo *q) {
+  printf("{\"in\":%llu,\"out\":%llu,\"dropped\":%llu,\"failed\":%llu,\"lateMeanUs\":%.1f,\"lateMaxUs\":%.1f}", (unsigned long long)q->in,
+         (unsigned long long)q->out, (unsigned long long)q->dropped, (unsigned long long)q->failed, q->out ? q->late_sum / 1e3 / q->out : 0.0, q->late_max / 1e3);
 }
 
 int main(int argc, char **argv) {
@@ -219,8 +232,10 @@ int main(int argc, char **argv) {
     give(fb, &ab, t);
     give(fa, &ba, t);
   }
-  printf("{\"realtime\":%s,\"ab\":{\"in\":%llu,\"out\":%llu,\"dropped\":%llu,\"failed\":%llu},\"ba\":{\"in\":%llu,\"out\":%llu,\"dropped\":%llu,\"failed\":%llu}}\n",
-         rt ? "true" : "false", (unsigned long long)ab.in, (unsigned long long)ab.out, (unsigned long long)ab.dropped, (unsigned long long)ab.failed,
-         (unsigned long long)ba.in, (unsigned long long)ba.out, (unsigned long long)ba.dropped, (unsigned long long)ba.failed);
+  printf("{\"realtime\":%s,\"ab\":", rt ? "true" : "false");
+  report(&ab);
+  printf(",\"ba\":");
+  report(&ba);
+  printf("}\n");
   return 0;
 }

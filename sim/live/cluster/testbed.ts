@@ -125,7 +125,7 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
         } catch {
           // No IPv6 here.
         }
-        run(["link", "set", e, "up"], net);
+        run(["link", "set", "dev", e, "up"], net);
       }
       offloadsOff(xns, x);
       offloadsOff(yns, y);
