@@ -141,6 +141,8 @@ liveTest("SIGKILL of the testbed: its delay line dies with it, and live --cleanu
   t.is(delayLines(net).length, 1, "one delay line, for the WAN");
   bed.proc.kill("SIGKILL");
   await poll("the testbed to die", () => bed!.proc.signalCode !== null, 10, 20);
+  // The parent-death signal ends it, before any cleanup.
+  await poll("the delay line to die with its testbed", () => delayLines(net).length === 0, 10, 20);
   const cleanup = spawn(process.execPath, [cli, "live", "--cleanup"], { stdio: "ignore" });
   t.is(await new Promise((r) => cleanup.once("exit", r)), 0);
   t.deepEqual(delayLines(net), [], "no delay line is left (checked in /proc)");

@@ -110,8 +110,9 @@ static int open_side(int ifi) {
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
   if (fd < 0) die("AF_PACKET socket (needs CAP_NET_RAW)");
   int one = 1;
-  /* Our own sends on this interface are not frames to forward back. */
-  if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0) die("PACKET_IGNORE_OUTGOING");
+  /* Our own sends on this interface are not frames to forward back (before Linux 4.20 only the
+     direction check in take() keeps them out). */
+  setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
   /* Straight to the device: a veth has no queue to speak of, and the rate is shaped upstream. */
   setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
   int rcv = 4 << 20;
@@ -137,11 +138,14 @@ static void take(int fd, struct fifo *q, int64_t delay) {
   unsigned char spill[65536];
   for (int k = 0; k < 256; k++) {
     unsigned char *slot = q->n < q->cap ? q->buf + (size_t)((q->head + q->n) % q->cap) * SLOT : spill;
-    ssize_t r = recv(fd, slot, q->n < q->cap ? SLOT : sizeof spill, MSG_TRUNC);
+    struct sockaddr_ll from;
+    socklen_t fl = sizeof from;
+    ssize_t r = recvfrom(fd, slot, q->n < q->cap ? SLOT : sizeof spill, MSG_TRUNC, (struct sockaddr *)&from, &fl);
     if (r < 0) {
       if (errno == EINTR) continue;
       return;
     }
+    if (from.sll_pkttype == PACKET_OUTGOING) continue;
     int64_t t = now_ns();
     q->in++;
     if (slot == spill || r > SLOT) {
