@@ -1,7 +1,7 @@
 // Both ends of a WAN measurement, run inside a testbed host's namespace (plain JS: no loader).
 //   serve ADDR            TCP sink on 9000 (per connection: {"bulk":[[t_ms, bytes], ...]} every
-//                         50 ms of arrivals), UDP order check on 9001 ({"udp":{n, inversions}}
-//                         on the end marker); prints {"up":true} once listening.
+//                         50 ms of arrivals), UDP order check on 9001 ({"udp":{n, inversions,
+//                         last}} on the end marker); prints {"up":true} once listening.
 //   connect ADDR N        N TCP handshakes one after another: {"connect":[ms, ...]}
 //   bulk ADDR SECONDS     sends as fast as TCP allows for SECONDS
 //   burst ADDR N          N numbered UDP datagrams, then the end marker
@@ -31,7 +31,7 @@ if (mode === "serve") {
   let n = 0, inversions = 0, prev = -1;
   u.on("message", (m) => {
     const k = m.readUInt32BE(0);
-    if (k === 0xffffffff) return print({ udp: { n, inversions } });
+    if (k === 0xffffffff) return print({ udp: { n, inversions, last: prev } });
     n++;
     if (k < prev) inversions++;
     prev = k;
