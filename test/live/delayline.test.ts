@@ -81,7 +81,7 @@ liveTest("a full queue drops the newest frames (drop-tail) and counts them; what
   try {
     // 0.5 s of delay: the whole burst of 300 is sent before the first datagram is due, so the
     // queue holds exactly the first LIMIT frames and every later one finds it full.
-    const line = spawn("ip", ["netns", "exec", ns.m, delayLineBinary(), "-a", "dla", "-b", "dlb", "-d", "500000", "-l", String(LIMIT)], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = spawn("ip", ["netns", "exec", ns.m, "setpriv", "--pdeathsig", "KILL", "--", delayLineBinary(), "-a", "dla", "-b", "dlb", "-d", "500000", "-l", String(LIMIT)], { stdio: ["ignore", "pipe", "inherit"] });
     let lineOut = "";
     line.stdout!.on("data", (d) => (lineOut += d));
     const sink = spawn("ip", ["netns", "exec", ns.y, process.execPath, probe, "serve", "10.98.0.2"], { stdio: ["ignore", "pipe", "inherit"] });
