@@ -59,7 +59,7 @@ export async function serveTestbed(s: Scenario, dir: string, opts: { silence: nu
       });
       a.once("exit", (c) => reject(new Error(`testbed: the agent of ${h.id} exited (${c})`)));
     })));
-    const how = { netem: "latency: netem", "delay line": `latency: delay line (no netem in this kernel; ${lines.length} links delayed, access links not)`, none: "latency: none (no netem in this kernel and no gcc for the delay line: link rates shaped, latencies not emulated)" };
+    const how = { netem: "latency: netem", "delay line": lines.length ? `latency: delay line (no netem in this kernel; ${lines.length} links delayed, access links not)` : "latency: none (no netem in this kernel for the access links, and no other link has a latency)", none: "latency: none (no netem in this kernel and no gcc for the delay line: link rates shaped, latencies not emulated)" };
     process.stdout.write(`ready ${file} ${how[bed.latency]}\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
