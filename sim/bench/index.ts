@@ -13,11 +13,12 @@ import { vadapt } from "./vadapt.js";
 import { vttif } from "./vttif.js";
 import { startup } from "./startup.js";
 import { predict } from "./predict.js";
+import { delayLineBench } from "./delayline.js";
 
 export type { Bench, Figure } from "./bench.js";
 export { compareBenches, median, splitParams, type RunOnce } from "./compare.js";
 
-export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, flowMemory, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals, startup, predict];
+export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, flowMemory, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals, startup, predict, delayLineBench];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

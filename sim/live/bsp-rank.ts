@@ -53,7 +53,8 @@ createServer((sock) => {
 function peer(d: number): Socket {
   let s = peers.get(d);
   if (!s) {
-    s = createConnection({ host: job.addresses[d], port: job.port, localAddress: job.addresses[job.rank] });
+    // No Nagle, as MPI's TCP transports: it would hold a message's payload behind the ACK of its header, a round trip.
+    s = createConnection({ host: job.addresses[d], port: job.port, localAddress: job.addresses[job.rank], noDelay: true });
     peers.set(d, s);
   }
   return s;

@@ -27,6 +27,8 @@ export interface Bed {
   dir: string;
   file: string;
   proc: ChildProcess;
+  /** Its stdout (the ready line). */
+  out(): string;
   log(): string;
   /** Host namespaces by host id (from the cluster file's agent addresses: host k is vth<tag><k>). */
   ns(host: string): string;
@@ -50,6 +52,7 @@ export async function startBed(scenario: object, silence = 5): Promise<Bed> {
     dir,
     file: join(dir, "cluster.json"),
     proc,
+    out: () => out,
     log: () => err,
     ns: (h) => `vth${tag}${cluster.hosts.findIndex((x) => x.id === h) + 1}`,
     async stop() {

@@ -8,12 +8,18 @@
  * 10.78.0.0/16). Every namespace and
  * root-namespace link is journaled before it is made; removing the namespaces removes the
  * rest.
+ *
+ * Without netem, the WAN and the lightpaths (the links between sites and between hosts) still
+ * get their latency: the link is cut in two veth pairs whose middle ends a delay line
+ * (delayline.c) joins in the switch namespace, after tbf on the outer ends. The access links'
+ * latencies (tens of microseconds) are then left out: a user-level hop costs about as much.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
 import type { Journal } from "../journal.js";
+import { delayLineLimit, delayLineUnavailable, offloadsOff, type DelayLineSpec } from "./delayline.js";
 
 export const UNDERLAY_MTU = 1600;
 const AGENT_PORT = 7700;
@@ -30,8 +36,18 @@ export interface TestbedHost {
 export interface Testbed {
   net: string;
   hosts: TestbedHost[];
-  /** Whether link latencies are emulated (netem); the rates always are. */
-  latency: boolean;
+  /** What emulates link latencies (the rates are always tbf's). */
+  latency: LatencyMechanism;
+  /** The delay lines to start (in the switch namespace `net`), when `latency` is "delay line". */
+  delayLines: DelayLineSpec[];
+}
+
+export type LatencyMechanism = "netem" | "delay line" | "none";
+
+/** netem where the kernel has it, else the delay line where gcc can build it; VIRTUOSO_DELAY_LINE=1 picks the delay line over netem. */
+export function latencyMechanism(netem: boolean, env = process.env): LatencyMechanism {
+  if (netem && env.VIRTUOSO_DELAY_LINE !== "1") return "netem";
+  return delayLineUnavailable() ? (netem ? "netem" : "none") : "delay line";
 }
 
 /** Why this scenario's platform cannot be built as a testbed ("" when it can). */
@@ -88,7 +104,36 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
   const net = `vtn${tag}`;
   journal.add({ kind: "netns", name: net });
   run(["netns", "add", net]);
-  const latency = hasNetem(net);
+  const latency = latencyMechanism(hasNetem(net));
+  const netem = latency === "netem";
+  const delayLines: DelayLineSpec[] = [];
+  /**
+   * A link between `x` (in namespace xns) and `y` (in yns): one veth pair, or, for a delay line,
+   * two whose middle ends (`mid`a, `mid`b in net) the delay line joins. Both outer ends shaped.
+   */
+  const link = (xns: string, x: string, yns: string, y: string, mid: string, bandwidth: number, delay: number) => {
+    const m = ["mtu", String(UNDERLAY_MTU)];
+    if (latency !== "delay line" || delay <= 0) {
+      run(["link", "add", x, ...m, "netns", xns, "type", "veth", "peer", "name", y, ...m, "netns", yns], net);
+    } else {
+      run(["link", "add", x, ...m, "netns", xns, "type", "veth", "peer", "name", `${mid}a`, ...m], net);
+      run(["link", "add", y, ...m, "netns", yns, "type", "veth", "peer", "name", `${mid}b`, ...m], net);
+      for (const e of [`${mid}a`, `${mid}b`]) {
+        // Nothing of the switch namespace's own (IPv6 neighbour discovery) joins the link.
+        try {
+          execFileSync("ip", ["netns", "exec", net, "sh", "-c", `echo 1 > /proc/sys/net/ipv6/conf/${e}/disable_ipv6`], { stdio: "ignore" });
+        } catch {
+          // No IPv6 here.
+        }
+        run(["link", "set", "dev", e, "up"], net);
+      }
+      offloadsOff(xns, x);
+      offloadsOff(yns, y);
+      delayLines.push({ ns: net, a: `${mid}a`, b: `${mid}b`, delay, limit: delayLineLimit(bandwidth, delay) });
+    }
+    shape(xns, x, bandwidth, delay, netem);
+    shape(yns, y, bandwidth, delay, netem);
+  };
   const topo = s.platform.network?.topology;
   const siteA = new Set(topo?.kind === "two-sites" ? topo.siteA : hosts);
   const lan = topo?.kind === "two-sites" ? topo.lan : topo?.kind === "switch" ? topo : { bandwidth: 125e6, latency: 5e-5 };
@@ -97,11 +142,9 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
     run(["link", "set", sw, "mtu", String(UNDERLAY_MTU), "up"], net);
   }
   if (topo?.kind === "two-sites") {
-    run(["link", "add", "wa", "mtu", String(UNDERLAY_MTU), "type", "veth", "peer", "name", "wb", "mtu", String(UNDERLAY_MTU)], net);
+    link(net, "wa", net, "wb", "wd", topo.wan.bandwidth, topo.wan.latency);
     run(["link", "set", "wa", "master", "sa", "up"], net);
     run(["link", "set", "wb", "master", "sb", "up"], net);
-    shape(net, "wa", topo.wan.bandwidth, topo.wan.latency, latency);
-    shape(net, "wb", topo.wan.bandwidth, topo.wan.latency, latency);
   }
   const out: TestbedHost[] = [];
   hosts.forEach((id, i) => {
@@ -115,8 +158,8 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
     run(["link", "set", `h${k}`, "master", siteA.has(id) ? "sa" : "sb", "up"], net);
     run(["addr", "add", `10.77.0.${k}/24`, "dev", "u0"], ns);
     run(["link", "set", "u0", "up"], ns);
-    shape(net, `h${k}`, lan.bandwidth, lan.latency, latency);
-    shape(ns, "u0", lan.bandwidth, lan.latency, latency);
+    shape(net, `h${k}`, lan.bandwidth, lan.latency, netem);
+    shape(ns, "u0", lan.bandwidth, lan.latency, netem);
     // Management: the controller's path to the agent, from the root namespace.
     const m = `vtm${tag}${k}`;
     journal.add({ kind: "link", name: m });
@@ -138,15 +181,13 @@ export function buildTestbed(s: Scenario, tag: string, journal: Journal): Testbe
       if (n >= 64) break;
       const kx = out.indexOf(x) + 1, ky = out.indexOf(y) + 1;
       const dx = `lp${ky}`, dy = `lp${kx}`, ax = `10.76.${n}.1`, ay = `10.76.${n}.2`;
-      run(["link", "add", dx, "mtu", String(UNDERLAY_MTU), "netns", x.ns, "type", "veth", "peer", "name", dy, "mtu", String(UNDERLAY_MTU), "netns", y.ns]);
+      link(x.ns, dx, y.ns, dy, `ld${n}`, vr.bandwidth, vr.latency);
       run(["addr", "add", `${ax}/30`, "dev", dx], x.ns);
       run(["addr", "add", `${ay}/30`, "dev", dy], y.ns);
-      shape(x.ns, dx, vr.bandwidth, vr.latency, latency);
-      shape(y.ns, dy, vr.bandwidth, vr.latency, latency);
       x.lightpaths.push({ peer: y.id, device: dx, local: ax, remote: ay });
       y.lightpaths.push({ peer: x.id, device: dy, local: ay, remote: ax });
       n++;
     }
   }
-  return { net, hosts: out, latency };
+  return { net, hosts: out, latency, delayLines };
 }
