@@ -21,13 +21,22 @@ liveTest("cluster init: a CA, the controller's and each host's key and certifica
   const dir = join(tmp, "c"), other = join(tmp, "o");
   clusterInit(dir, "lab", [{ id: "a", address: "10.0.0.1", port: 7001 }, { id: "b", address: "127.0.0.1", port: 7701 }]);
   clusterInit(other, "other", [{ id: "a", address: "127.0.0.1", port: 7700 }]);
-  t.deepEqual(readdirSync(dir).sort(), ["ca.crt", "ca.key", "cluster.json", "controller.crt", "controller.key", "host-a.crt", "host-a.key", "host-b.crt", "host-b.key"]);
+  const verify = (ca: string, crt: string) => spawnSync("openssl", ["verify", "-CAfile", ca, crt]).status === 0;
+  t.deepEqual(readdirSync(dir).sort(), ["ca.crt", "ca.key", "cluster.json", "controller.crt", "controller.key", "host-a.crt", "host-a.key", "host-b.crt", "host-b.key", "qemu-a", "qemu-b"]);
   t.is(statSync(dir).mode & 0o777, 0o700);
-  for (const f of readdirSync(dir)) t.is(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+  for (const f of readdirSync(dir)) t.is(statSync(join(dir, f)).mode & 0o777, f.startsWith("qemu-") ? 0o700 : 0o600, f);
+  // QEMU's x509 folder per host: the cluster's CA, and one certificate of it for both ends, naming the host's address.
+  for (const h of ["a", "b"]) {
+    const q = join(dir, `qemu-${h}`);
+    t.deepEqual(readdirSync(q).sort(), ["ca-cert.pem", "client-cert.pem", "client-key.pem", "server-cert.pem", "server-key.pem"]);
+    for (const f of readdirSync(q)) t.is(statSync(join(q, f)).mode & 0o777, 0o600, `qemu-${h}/${f}`);
+    t.true(verify(join(dir, "ca.crt"), join(q, "server-cert.pem")));
+    t.false(verify(join(other, "ca.crt"), join(q, "server-cert.pem")));
+    t.regex(execFileSync("openssl", ["x509", "-in", join(q, "server-cert.pem"), "-noout", "-ext", "subjectAltName"], { encoding: "utf8" }), new RegExp(`IP Address:${h === "a" ? "10.0.0.1" : "127.0.0.1"}`));
+  }
   const subject = (f: string) => execFileSync("openssl", ["x509", "-in", f, "-noout", "-subject"], { encoding: "utf8" }).trim();
   t.regex(subject(join(dir, "controller.crt")), /CN ?= ?controller$/);
   t.regex(subject(join(dir, "host-a.crt")), /CN ?= ?host:a$/);
-  const verify = (ca: string, crt: string) => spawnSync("openssl", ["verify", "-CAfile", ca, crt]).status === 0;
   for (const f of ["controller.crt", "host-a.crt", "host-b.crt"]) {
     t.true(verify(join(dir, "ca.crt"), join(dir, f)), f);
     t.false(verify(join(other, "ca.crt"), join(dir, f)), `${f} is not another cluster's`);

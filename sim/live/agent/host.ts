@@ -119,7 +119,7 @@ export class HostRun {
     journal.add({ kind: "link", name: BRIDGE, netns });
     ip("link", "add", BRIDGE, "type", "bridge");
     ip("link", "set", BRIDGE, "up");
-    journal.add({ kind: "nft", family: "netdev", table: this.table });
+    journal.add({ kind: "nft", family: "netdev", table: this.table, netns });
     execFileSync(NFT!, ["add", "table", "netdev", this.table]);
   }
 
