@@ -83,3 +83,28 @@ test("live --cluster refuses, before connecting to anything, a scenario whose ho
   t.true(lines.some((l) => l.startsWith("platform.overlay.enabled: ")), r.stderr);
   t.throws(() => statSync(out), undefined, "no output folder");
 });
+
+test("live --cluster refuses to migrate QEMU VMs across hosts the cluster file names no QEMU credentials for, and to migrate process VMs at all", (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), "vt-refuse-"));
+  const file = join(tmp, "cluster.json");
+  const host = (id: string, qemu?: string) => ({ id, address: "10.0.0.1", port: 7000, cert: "c", key: "k", ...(qemu ? { qemu } : {}) });
+  const s = join(tmp, "s.json");
+  const scenario = (vms: string) => ({
+    name: "s", seed: 1, duration: 5,
+    platform: { hosts: [{ id: "a" }, { id: "b" }], overlay: { enabled: true, mode: "star", proxy: "a" } },
+    vms: [{ id: "v", host: "a", memory: 100663296 }, { id: "w", host: "b", memory: 100663296 }],
+    workloads: [{ kind: "bsp", id: "app", vms: ["v", "w"], pattern: "ring", messageBytes: 64, computeOps: 1, supersteps: 10 }],
+    live: { vms, migrations: [{ vm: "v", to: "b", at: 1 }] },
+  });
+  const refused = (c: object, sc: object) => {
+    writeFileSync(file, JSON.stringify(c));
+    writeFileSync(s, JSON.stringify(sc));
+    const r = virtuoso("live", "--cluster", file, s, "--out", join(tmp, "out"));
+    t.is(r.status, 2, r.stderr);
+    return r.stderr.trim().split("\n");
+  };
+  const lines = refused({ name: "x", ca: "ca.crt", controller: { cert: "c", key: "k" }, hosts: [host("a", "qemu-a"), host("b")] }, scenario("qemu"));
+  t.deepEqual(lines, ['cluster.hosts.1.qemu: VMs migrate across hosts over TLS with QEMU\'s credentials, which cluster x does not name for "b" (made by cluster init)']);
+  t.true(refused({ name: "x", ca: "ca.crt", controller: { cert: "c", key: "k" }, hosts: [host("a", "qemu-a"), host("b", "qemu-b")] }, scenario("process")).some((l) => l.startsWith("live.migrations: ")));
+  t.throws(() => statSync(join(tmp, "out")), undefined, "no output folder");
+});

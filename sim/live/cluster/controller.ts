@@ -28,7 +28,7 @@
  * the guests) and migrate between hosts: the destination's agent starts a QEMU waiting for the
  * VM, the source's sends it over TLS (certificates from the cluster's CA at both ends), and
  * once it runs at the destination the overlay rules follow it (see RemoteNet.moved). The
- * loop's "migrate" and "both" modes, and `live.migrations`, run so; with VMs as processes,
+ * loop's "migrate" mode and `live.migrations` run so; with VMs as processes,
  * which cannot move, they are refused before the run. Decisions are logged as in the
  * simulator (`adapt.decisions.csv`), migrations with QEMU's own figures (`migrations.csv`).
  */
