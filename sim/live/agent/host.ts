@@ -97,6 +97,8 @@ export class HostRun {
   /** QEMU VMs running here, and destinations waiting for a VM's migration. */
   private readonly qemus = new Map<string, QemuVm>();
   private readonly incoming = new Map<string, QemuVm>();
+  /** Sources paused after a completed migration, until the destination shows the guest runs. */
+  private readonly leaving = new Set<string>();
   /** Counts read from a port before it went (a VM that left), handed over at the next read. */
   private pending: TrafficSample[] = [];
   private qemuCount = 0;
@@ -142,6 +144,11 @@ export class HostRun {
 
   started(vm: string): boolean {
     return this.ranks.has(vm) || this.qemus.has(vm) || this.incoming.has(vm);
+  }
+
+  /** Whether `vm`'s QEMU here has sent it away and waits to learn whether it runs there. */
+  isLeaving(vm: string): boolean {
+    return this.leaving.has(vm);
   }
 
   /** Whether `vm` runs here as a QEMU VM (not yet: a destination waiting for it). */
@@ -350,19 +357,19 @@ export class HostRun {
 
   /** A destination that will not get its VM (the migration failed): its QEMU and tap go. */
   dropQemu(vm: string): void {
-    const q = this.incoming.get(vm) ?? (this.vms.get(vm)!.host === this.host ? undefined : this.qemus.get(vm));
+    const q = this.incoming.get(vm);
     if (!q) return;
     q.kill();
     this.incoming.delete(vm);
-    this.qemus.delete(vm);
     this.unplug(vm);
   }
 
   /**
    * Placement.migrate at the source: the VM's QEMU sends it to the destination `to` made ready
    * (vm.start with incoming) on `port`, over TLS, the destination's certificate checked against
-   * the cluster's CA and its underlay address. Completed: this host's QEMU and tap go, and the
-   * VM is `to`'s. Failed: the VM runs on here.
+   * the cluster's CA and its underlay address. Completed, the source stays paused until the
+   * destination has shown the guest runs there (vm.moved: then it goes) or has not (vm.resume:
+   * it runs on here). Failed: the VM runs on here.
    */
   async migrate(a: Args<"vm.migrate">): Promise<LiveMigrationReport> {
     const src = this.qemus.get(a.vm)!;
@@ -379,23 +386,46 @@ export class HostRun {
     const end = performance.now() / 1000;
     const none = { total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN };
     if (!sent.ok) return { vm: a.vm, status: "failed", reason: sent.reason, start, end, ...none, outage_s: NaN, heartbeat_s: NaN, resumed: NaN };
-    await src.quit();
-    this.qemus.delete(a.vm);
-    // Its rules acted at its port here; the controller sets them again where it went.
-    for (const k of [...this.rules.keys()]) if (k.startsWith(`${a.vm}>`)) this.rules.delete(k);
-    this.unplug(a.vm);
-    this.vms.get(a.vm)!.host = a.to;
+    this.leaving.add(a.vm);
     return { vm: a.vm, status: "completed", start, end, ...migrationFigures(sent.info), outage_s: NaN, heartbeat_s: NaN, resumed: NaN };
   }
 
-  /** The VM now runs on `host`; here, if this is its destination, its QEMU must run it. */
-  async moved(vm: string, host: string): Promise<void> {
+  /** The destination did not show the guest running: the paused source runs it on. */
+  async resume(vm: string): Promise<void> {
+    this.leaving.delete(vm);
+    const q = this.qemus.get(vm)!;
+    if ((await q.status()) !== "running") await q.cont();
+  }
+
+  /**
+   * The VM now runs on `host`. Here, if this is its destination, its QEMU must run the guest:
+   * running, and printing new superstep lines within `healthTimeout` seconds (under TCG a guest
+   * can die after a migration with network traffic, QEMU's failure). If this was its source,
+   * the paused QEMU and its tap go.
+   */
+  async moved(vm: string, host: string, healthTimeout = 15): Promise<void> {
     if (host === this.host) {
       const q = this.incoming.get(vm)!;
-      const state = q.gone ?? (await q.status());
-      if (state !== "running") throw new Error(`${this.host}: ${vm} migrated here, but its QEMU is ${state}`);
+      const beats = q.beats.length;
+      let state = "";
+      // The source reports completed once it has sent the last state; this end may still be loading it.
+      for (const end = Date.now() + healthTimeout * 1000; ; await new Promise((r) => setTimeout(r, 50))) {
+        state = q.gone ?? (await q.status());
+        if ((state === "running" && q.beats.length >= beats + 2) || q.gone || Date.now() > end) break;
+      }
+      if (state !== "running" || q.beats.length < beats + 2) {
+        const oops = q.console.filter((l) => /RIP:|BUG|Oops|Call Trace|panic/.test(l)).slice(0, 6);
+        throw new Error(`${this.host}: ${vm} migrated here, but its guest does not run (QEMU ${state}, ${q.beats.length - beats} superstep lines in ${healthTimeout} s; console: ${[...oops, ...q.console.slice(-2)].join(" | ") || "nothing"})`);
+      }
       this.incoming.delete(vm);
       this.qemus.set(vm, q);
+    } else if (this.leaving.has(vm)) {
+      this.leaving.delete(vm);
+      await this.qemus.get(vm)!.quit();
+      this.qemus.delete(vm);
+      // Its rules acted at its port here; the controller sets them again where it went.
+      for (const k of [...this.rules.keys()]) if (k.startsWith(`${vm}>`)) this.rules.delete(k);
+      this.unplug(vm);
     }
     this.vms.get(vm)!.host = host;
   }

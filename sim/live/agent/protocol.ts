@@ -68,8 +68,10 @@ export const opSchemas = {
     autoConverge: z.boolean().default(false),
     timeout: z.number().min(1).max(3600).default(120),
   }),
-  /** A migration completed: the VM now runs on `host` (at the destination: its QEMU must be running). */
+  /** A migration completed: the VM now runs on `host` (at the destination: its guest must be seen running; at the source: the paused QEMU goes). */
   "vm.moved": z.strictObject({ vm: id, host: id }),
+  /** A completed migration whose destination did not run the guest: the paused source runs it on. */
+  "vm.resume": z.strictObject({ vm: id }),
   /** A migration failed: the destination's waiting QEMU and its port go. */
   "vm.drop": z.strictObject({ vm: id }),
   /** QMP's view of a QEMU VM on this host (the one running it, else a destination waiting for it). */

@@ -188,13 +188,16 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       if (!a.ranks.includes(a.vm)) throw new Refused(`args.ranks: does not include "${a.vm}"`);
     } else if (op === "vm.migrate") {
       vm(a.vm, "args.vm");
-      if (!run!.isLocal(a.vm) || !run!.runsQemu(a.vm)) throw new Refused(`args.vm: "${a.vm}" is not a QEMU VM running on ${opts.host}`);
+      if (!run!.isLocal(a.vm) || !run!.runsQemu(a.vm) || run!.isLeaving(a.vm)) throw new Refused(`args.vm: "${a.vm}" is not a QEMU VM running on ${opts.host}`);
       host(a.to, "args.to");
       if (!run!.migratable) throw new Refused(`args.vm: cluster ${cluster.name} names no QEMU credentials (hosts.qemu) for ${opts.host}`);
     } else if (op === "vm.moved") {
       vm(a.vm, "args.vm");
       if (!peers.has(a.host)) throw new Refused(`args.host: "${a.host}" is not a host of cluster ${cluster.name}`);
       if (a.host === opts.host && !run!.waiting(a.vm)) throw new Refused(`args.host: no destination for "${a.vm}" waits on ${opts.host}`);
+    } else if (op === "vm.resume") {
+      vm(a.vm, "args.vm");
+      if (!run!.isLeaving(a.vm)) throw new Refused(`args.vm: "${a.vm}" has not been sent away from ${opts.host}`);
     } else if (op === "vm.drop") {
       vm(a.vm, "args.vm");
       if (!run!.waiting(a.vm)) throw new Refused(`args.vm: no destination for "${a.vm}" waits on ${opts.host}`);
@@ -247,6 +250,9 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       }
       case "vm.moved":
         await active!.run.moved(a.vm, a.host);
+        return {};
+      case "vm.resume":
+        await active!.run.resume(a.vm);
         return {};
       case "vm.drop":
         active!.run.dropQemu(a.vm);

@@ -1,9 +1,11 @@
 /**
  * Placement.migrate across a cluster's hosts: the destination's agent starts a QEMU waiting for
  * the VM (its rank's same job, `-incoming defer`, TLS), the source's agent sends the VM there
- * and reports QEMU's figures, the destination's agent checks its QEMU runs the guest, every
- * agent learns where the VM is, and the overlay rules follow it. A failed migration leaves the
- * VM where it was (the waiting QEMU goes) and is logged as failed; the run goes on.
+ * and reports QEMU's figures, the destination's agent checks the guest runs there (new
+ * superstep lines), then the source's paused QEMU goes, every agent learns where the VM is,
+ * and the overlay rules follow it. A failed migration (or a guest that does not run at the
+ * destination: the source resumes it) leaves the VM where it was and is logged as failed; the
+ * run goes on.
  */
 import type { Clock, MigrationNotice } from "../../ports/index.js";
 import type { Scenario } from "../../scenario/index.js";
@@ -84,8 +86,15 @@ export class Mover {
       this.say(`migration of ${vm} to ${to} failed: ${r.reason}`);
       return;
     }
-    // The destination first: it checks its QEMU runs the guest.
-    await dest.call("vm.moved", { vm, host: to });
+    // The destination first: it checks the guest runs there; if not, the paused source runs it on.
+    try {
+      await dest.call("vm.moved", { vm, host: to });
+    } catch (e) {
+      await Promise.all([dest.call("vm.drop", { vm }), src.call("vm.resume", { vm })]);
+      this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: null, downtime_s: null, setup_s: null, bytes: null, rounds: null, reason: (e as Error).message });
+      this.say(`migration of ${vm} to ${to} failed: ${(e as Error).message}`);
+      return;
+    }
     this.where.set(vm, to);
     await Promise.all([...this.agents].filter(([h]) => h !== to).map(([, a]) => a.call("vm.moved", { vm, host: to })));
     this.net.moved(vm, from, to);
