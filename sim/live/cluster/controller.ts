@@ -148,6 +148,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const clock = new WallClock();
     running = clock;
     log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
+    if (qemu && s.policies.wren.enabled) log("wren: the QEMU guests' ranks do not stamp their messages, so Wren gets no samples from them");
     opts.onStarted?.();
     const tap = new RemoteTap(hosts, agents, fire);
     let vttif: Vttif | undefined;
