@@ -66,6 +66,21 @@ const rows = (file: string) => {
   return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i], v])));
 };
 
+/** A run of `live --cluster`, ended (SIGTERM: the controller ends its run on the agents) if a test leaves it running. */
+function live(args: string[]) {
+  const run = spawn(process.execPath, [cli, "live", "--cluster", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  runs.push(run);
+  return run;
+}
+const runs: ReturnType<typeof spawn>[] = [];
+test.afterEach.always(async () => {
+  for (const r of runs.splice(0)) {
+    if (r.exitCode !== null || r.signalCode !== null) continue;
+    r.kill("SIGTERM");
+    await new Promise((res) => (r.exitCode !== null || r.signalCode !== null ? res(0) : r.once("exit", res)));
+  }
+});
+
 const clean = () => ["a", "b"].every((h) => leftovers(bed!.ns(h)) === "") && qemus().length === 0;
 
 liveTest("a QEMU VM migrates from host a to host b over TLS while its BSP ring runs on: the ring progresses before and after, its QEMU and tap are then in b's namespace and nothing of it is left on a", why, async (t) => {
@@ -74,7 +89,7 @@ liveTest("a QEMU VM migrates from host a to host b over TLS while its BSP ring r
   writeFileSync(sfile, JSON.stringify(scenario(AT + 12, [{ vm: "r0", to: "b", at: AT }])));
   const attempt = async (k: number) => {
     const out = join(tmp, `mig${k}`);
-    const run = spawn(process.execPath, [cli, "live", "--cluster", bed!.file, sfile, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+    const run = live([bed!.file, sfile, "--out", out]);
     let err = "";
     run.stderr!.on("data", (d) => (err += d));
     const ended = (): false => { if (run.exitCode !== null) throw new Error(err); return false; };
@@ -180,7 +195,7 @@ liveTest("SIGKILL of the controller mid-run: the agents end its QEMU VMs and rem
   const sfile = join(tmp, "long.json");
   writeFileSync(sfile, JSON.stringify(scenario(120)));
   const start = () => {
-    const run = spawn(process.execPath, [cli, "live", "--cluster", bed!.file, sfile, "--out", join(tmp, `killed-${Date.now()}`)], { stdio: ["ignore", "ignore", "pipe"] });
+    const run = live([bed!.file, sfile, "--out", join(tmp, `killed-${Date.now()}`)]);
     let err = "";
     run.stderr!.on("data", (d) => (err += d));
     return { run, err: () => err };
