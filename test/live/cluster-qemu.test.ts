@@ -7,7 +7,7 @@
  */
 import test from "ava";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
@@ -35,7 +35,7 @@ const scenario = (duration: number, migrations: object[] = []) => ({
   live: { vms: "qemu", bootTimeout: 120, migrations },
 });
 
-const why = bedUnavailable() ?? probeQemu() ?? theGuest().why;
+const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ?? theGuest().why;
 const tmp = mkdtempSync(join(tmpdir(), "vt-cq-"));
 let bed: Bed | undefined;
 
@@ -86,7 +86,7 @@ const clean = () => ["a", "b"].every((h) => leftovers(bed!.ns(h)) === "") && qem
 liveTest("a QEMU VM migrates from host a to host b over TLS while its BSP ring runs on: the ring progresses before and after, its QEMU and tap are then in b's namespace and nothing of it is left on a", why, async (t) => {
   bed = await startBed(scenario(30));
   const sfile = join(tmp, "mig.json");
-  writeFileSync(sfile, JSON.stringify(scenario(AT + 12, [{ vm: "r0", to: "b", at: AT }])));
+  writeFileSync(sfile, JSON.stringify(scenario(AT + 10, [{ vm: "r0", to: "b", at: AT }])));
   const attempt = async (k: number) => {
     const out = join(tmp, `mig${k}`);
     const run = live([bed!.file, sfile, "--out", out]);
