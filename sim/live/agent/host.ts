@@ -19,8 +19,9 @@
  * between hosts with QEMU's TLS migration over the underlay: the destination starts a QEMU
  * waiting for it (`-incoming defer`, then `migrate-incoming` on this host's underlay address,
  * verifying the sender's certificate against the cluster's CA), the source sends it there
- * (verifying the destination's), and once QEMU reports it completed the source's QEMU and
- * tap go. The guest's announce after the switch-over teaches the bridges its MAC's new place.
+ * (verifying the destination's); once QEMU reports it completed and the destination has seen
+ * the guest run (new superstep lines), the source's paused QEMU and its tap go. The guest's
+ * announce after the switch-over teaches the bridges its MAC's new place.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
