@@ -14,20 +14,11 @@
  * spanning hosts would otherwise see it once per host it crosses), then a rule may send it
  * straight to a tunnel (`fwd`), before the bridge sees it.
  *
- * A VM may instead be a QEMU VM (sim/live/vm/) booting the live guest, its rank in the guest:
- * its port is a tap on the bridge, counted and forwarded as a veth port is. It migrates
- * between hosts with QEMU's TLS migration over the underlay: the destination starts a QEMU
- * waiting for it (`-incoming defer`, then `migrate-incoming` on this host's underlay address,
- * verifying the sender's certificate against the cluster's CA), the source sends it there
- * (verifying the destination's); once QEMU reports it completed and the destination has seen
- * the guest run (new superstep lines), the source's paused QEMU and its tap go. The guest's
- * announce after the switch-over teaches the bridges its MAC's new place.
+ * A VM may instead be a QEMU VM booting the live guest, its port a tap on the bridge, counted
+ * and forwarded as a veth port is; guests.ts runs those and their migrations between hosts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { cachedGuest, chooseAccel, migrationFigures, probeQemu, QemuVm, rankParam, sendMigration, TLS_CLIENT, TLS_SERVER, type LiveMigrationReport } from "../vm/index.js";
+import { HostGuests, type HostFiles } from "./guests.js";
 import { nodeProgram } from "../../source/index.js";
 import { NFT, pairDeltas, type NftDocument } from "../nftap.js";
 import type { Journal } from "../journal.js";
@@ -60,25 +51,7 @@ function ip(...args: string[]): void {
   execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-/** Where this host's QEMU VMs keep their files and find their migration credentials. */
-export interface HostFiles {
-  /** A folder for this run's QEMU files (pidfiles, QMP sockets), made on first use and journaled. */
-  dir: string;
-  /** QEMU's x509 folder for migration streams (cluster init's qemu-NAME/), if the cluster file names one. */
-  tls?: string;
-}
-
-/** A free TCP port on `address` (in this host's namespace). */
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, address, () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export type { HostFiles } from "./guests.js";
 
 export class HostRun {
   readonly table: string;
@@ -95,17 +68,10 @@ export class HostRun {
   private transfers: TransferObservation[] = [];
   /** VMs whose bridge port (and forwarding chain) exists. */
   private readonly ports = new Set<string>();
-  /** QEMU VMs running here, and destinations waiting for a VM's migration. */
-  private readonly qemus = new Map<string, QemuVm>();
-  private readonly incoming = new Map<string, QemuVm>();
-  /** Sources paused after a completed migration, until the destination shows the guest runs. */
-  private readonly leaving = new Set<string>();
   /** Counts read from a port before it went (a VM that left), handed over at the next read. */
   private pending: TrafficSample[] = [];
-  private qemuCount = 0;
-  private madeDir = false;
-  /** Seconds a guest may take to boot and connect to its peers (the longest any vm.start gave). */
-  private bootTimeout = 0;
+  /** This host's QEMU VMs (guests.ts). */
+  readonly guests: HostGuests;
 
   constructor(
     readonly host: string,
@@ -115,8 +81,17 @@ export class HostRun {
     vms: Args<"begin">["vms"],
     /** The namespace this agent runs in (undefined: the root one), so a journal undone elsewhere hits the right links. */
     private readonly netns?: string,
-    private readonly files?: HostFiles,
+    files?: HostFiles,
   ) {
+    this.guests = new HostGuests(host, {
+      self,
+      peer: (h) => peers.get(h)!,
+      vm: (v) => this.vms.get(v)!,
+      journal,
+      files,
+      plugTap: (v) => this.plugTap(v),
+      unplug: (v) => this.unplug(v),
+    });
     this.table = `virtuoso_agent_${process.pid}`;
     for (const v of vms) this.vms.set(v.id, { index: v.index, host: v.host });
     journal.add({ kind: "link", name: BRIDGE, netns });
@@ -144,26 +119,13 @@ export class HostRun {
   }
 
   started(vm: string): boolean {
-    return this.ranks.has(vm) || this.qemus.has(vm) || this.incoming.has(vm);
+    return this.ranks.has(vm) || this.guests.has(vm);
   }
 
-  /** Whether `vm`'s QEMU here has sent it away and waits to learn whether it runs there. */
-  isLeaving(vm: string): boolean {
-    return this.leaving.has(vm);
-  }
-
-  /** Whether `vm` runs here as a QEMU VM (not yet: a destination waiting for it). */
-  runsQemu(vm: string): boolean {
-    return this.qemus.has(vm);
-  }
-
-  waiting(vm: string): boolean {
-    return this.incoming.has(vm);
-  }
-
-  /** Whether this host's VMs can migrate (the cluster file names QEMU's credentials for it). */
-  get migratable(): boolean {
-    return !!this.files?.tls;
+  /** A migration completed: `vm` now runs on `host` (here: its guest must be seen running). */
+  async moved(vm: string, host: string): Promise<void> {
+    await this.guests.moved(vm, host);
+    this.vms.get(vm)!.host = host;
   }
 
   addLink(peer: string, flood: boolean): void {
@@ -279,8 +241,19 @@ export class HostRun {
     this.applyRules();
   }
 
-  /** A VM's port goes (it left this host): its last counts are kept for the next read, its chains and tap deleted. */
+  /** A QEMU VM's tap on the bridge (journaled first), counted and forwarded. */
+  private plugTap(vm: string): string {
+    const tap = `vtp${this.vms.get(vm)!.index}`;
+    this.journal.add({ kind: "link", name: tap, netns: this.netns });
+    ip("tuntap", "add", "dev", tap, "mode", "tap");
+    ip("link", "set", tap, "master", BRIDGE, "up");
+    this.plug(vm, tap);
+    return tap;
+  }
+
+  /** A VM's port goes (it left this host): its last counts are kept for the next read, its chains and tap deleted, its rules forgotten (the controller sets them again where it went). */
   private unplug(vm: string): void {
+    for (const k of [...this.rules.keys()]) if (k.startsWith(`${vm}>`)) this.rules.delete(k);
     const index = this.vms.get(vm)!.index;
     const port = `vtp${index}`;
     if (this.ports.has(vm)) {
@@ -297,158 +270,14 @@ export class HostRun {
     }
   }
 
-  /**
-   * A QEMU VM of this host: a tap on the bridge (journaled), counted and forwarded as any VM
-   * port, and QEMU booting the guest with the rank's job, or (a migration's destination)
-   * waiting for the VM over TLS on this host's underlay address. Returns without waiting for the
-   * guest; `go` waits for every rank to have connected.
-   */
-  async startQemu(a: Args<"vm.start">): Promise<{ port?: number }> {
-    const q = a.qemu!;
-    this.bootTimeout = Math.max(this.bootTimeout, q.bootTimeout);
-    const why = probeQemu();
-    if (why) throw new Error(`${this.host}: ${why}`);
-    const guest = cachedGuest();
-    if (!guest) throw new Error(`${this.host}: no live guest built (sh sim/live/vm/guest/build.sh)`);
-    if (a.incoming && !this.files?.tls) throw new Error(`${this.host}: the cluster file names no QEMU credentials (qemu) for this host; run cluster init again`);
-    const dir = this.files!.dir;
-    if (!this.madeDir) {
-      this.journal.add({ kind: "dir", path: dir });
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      this.madeDir = true;
-    }
-    const { index } = this.vms.get(a.vm)!;
-    const tap = `vtp${index}`;
-    this.journal.add({ kind: "link", name: tap, netns: this.netns });
-    ip("tuntap", "add", "dev", tap, "mode", "tap");
-    ip("link", "set", tap, "master", BRIDGE, "up");
-    this.plug(a.vm, tap);
-    const k = ++this.qemuCount;
-    const name = `virtuoso-agent-${process.pid}-${a.vm}-${k}`;
-    this.journal.add({ kind: "process", mark: name });
-    const vm = new QemuVm({
-      vm: a.vm,
-      name,
-      dir,
-      files: `${a.vm}.${k}`,
-      guest,
-      accel: chooseAccel(),
-      memoryMb: q.memoryMb,
-      vcpus: q.vcpus,
-      work: "bsp",
-      nic: ["-netdev", `tap,id=net0,ifname=${tap},script=no,downscript=no`, "-device", `virtio-net-pci,netdev=net0,mac=${vmMac(index)}`],
-      params: { ip: `${vmAddress(index)}/24`, bsp: rankParam(a, a.ranks.indexOf(a.vm), a.ranks.map((v) => vmAddress(this.vms.get(v)!.index))) },
-      migrationTls: this.files?.tls,
-      ...(a.incoming ? { incoming: "defer" } : {}),
-    });
-    this.journal.process(vm.pid);
-    (a.incoming ? this.incoming : this.qemus).set(a.vm, vm);
-    try {
-      await vm.attach(q.bootTimeout);
-      if (!a.incoming) return {};
-      const port = await freePort(this.self.underlay);
-      await vm.qmp!.execute("migrate-set-parameters", { "tls-creds": TLS_SERVER });
-      await vm.qmp!.execute("migrate-incoming", { uri: `tcp:${this.self.underlay}:${port}` });
-      return { port };
-    } catch (e) {
-      this.dropQemu(a.vm);
-      throw e;
-    }
-  }
-
-  /** A destination that will not get its VM (the migration failed): its QEMU and tap go. */
-  dropQemu(vm: string): void {
-    const q = this.incoming.get(vm);
-    if (!q) return;
-    q.kill();
-    this.incoming.delete(vm);
-    this.unplug(vm);
-  }
-
-  /**
-   * Placement.migrate at the source: the VM's QEMU sends it to the destination `to` made ready
-   * (vm.start with incoming) on `port`, over TLS, the destination's certificate checked against
-   * the cluster's CA and its underlay address. Completed, the source stays paused until the
-   * destination has shown the guest runs there (vm.moved: then it goes) or has not (vm.resume:
-   * it runs on here). Failed: the VM runs on here.
-   */
-  async migrate(a: Args<"vm.migrate">): Promise<LiveMigrationReport> {
-    const src = this.qemus.get(a.vm)!;
-    const to = this.peers.get(a.to)!;
-    const start = performance.now() / 1000;
-    const sent = await sendMigration(src, `tcp:${to.underlay}:${a.port}`, {
-      timeout: a.timeout,
-      downtimeLimit: a.downtimeLimit,
-      maxBandwidth: a.maxBandwidth,
-      maxRounds: a.maxRounds,
-      capabilities: a.autoConverge ? ["auto-converge"] : [],
-      parameters: { "tls-creds": TLS_CLIENT, "tls-hostname": to.underlay },
-    });
-    const end = performance.now() / 1000;
-    const none = { total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN };
-    if (!sent.ok) return { vm: a.vm, status: "failed", reason: sent.reason, start, end, ...none, outage_s: NaN, heartbeat_s: NaN, resumed: NaN };
-    this.leaving.add(a.vm);
-    return { vm: a.vm, status: "completed", start, end, ...migrationFigures(sent.info), outage_s: NaN, heartbeat_s: NaN, resumed: NaN };
-  }
-
-  /** The destination did not show the guest running: the paused source runs it on. */
-  async resume(vm: string): Promise<void> {
-    this.leaving.delete(vm);
-    const q = this.qemus.get(vm)!;
-    if ((await q.status()) !== "running") await q.cont();
-  }
-
-  /**
-   * The VM now runs on `host`. Here, if this is its destination, its QEMU must run the guest:
-   * running, and printing new superstep lines within `healthTimeout` seconds (under TCG a guest
-   * can die after a migration with network traffic, QEMU's failure). If this was its source,
-   * the paused QEMU and its tap go.
-   */
-  async moved(vm: string, host: string, healthTimeout = 15): Promise<void> {
-    if (host === this.host) {
-      const q = this.incoming.get(vm)!;
-      const beats = q.beats.length;
-      let state = "";
-      // The source reports completed once it has sent the last state; this end may still be loading it.
-      for (const end = Date.now() + healthTimeout * 1000; ; await new Promise((r) => setTimeout(r, 50))) {
-        state = q.gone ?? (await q.status());
-        if ((state === "running" && q.beats.length >= beats + 2) || q.gone || Date.now() > end) break;
-      }
-      if (state !== "running" || q.beats.length < beats + 2) {
-        const oops = q.console.filter((l) => /RIP:|BUG|Oops|Call Trace|panic/.test(l)).slice(0, 6);
-        throw new Error(`${this.host}: ${vm} migrated here, but its guest does not run (QEMU ${state}, ${q.beats.length - beats} superstep lines in ${healthTimeout} s; console: ${[...oops, ...q.console.slice(-2)].join(" | ") || "nothing"})`);
-      }
-      this.incoming.delete(vm);
-      this.qemus.set(vm, q);
-    } else if (this.leaving.has(vm)) {
-      this.leaving.delete(vm);
-      await this.qemus.get(vm)!.quit();
-      this.qemus.delete(vm);
-      // Its rules acted at its port here; the controller sets them again where it went.
-      for (const k of [...this.rules.keys()]) if (k.startsWith(`${vm}>`)) this.rules.delete(k);
-      this.unplug(vm);
-    }
-    this.vms.get(vm)!.host = host;
-  }
-
-  /** QMP's view of a VM's QEMU here: its run state and its migration's. */
-  async qemuState(vm: string): Promise<{ status: string; migration: string; pid: number }> {
-    const q = this.qemus.get(vm) ?? this.incoming.get(vm)!;
-    if (q.gone) return { status: "exited", migration: "none", pid: q.pid };
-    const m = await q.qmp!.execute<{ status?: string }>("query-migrate");
-    return { status: await q.status(), migration: m.status ?? "none", pid: q.pid };
-  }
-
   /** Starts every rank: QEMU guests once each of this host's has connected to its peers (they boot meanwhile). */
   async go(): Promise<void> {
-    const bootTimeout = this.bootTimeout;
     for (const r of this.ranks.values()) r.child.send("go");
-    await Promise.all([...this.qemus.values()].map((q) => q.waitFor(/virtuoso-guest: bsp rank \d+ of \d+ connected/, bootTimeout)));
-    for (const q of this.qemus.values()) q.type("go");
+    await this.guests.go();
   }
 
   progress(): Record<string, number> {
-    return Object.fromEntries([...[...this.ranks].map(([vm, r]) => [vm, r.steps] as const), ...[...this.qemus].map(([vm, q]) => [vm, q.supersteps] as const)]);
+    return Object.fromEntries([...[...this.ranks].map(([vm, r]) => [vm, r.steps] as const), ...this.guests.progress()]);
   }
 
 
