@@ -141,7 +141,7 @@ liveTest("a QEMU VM migrates from host a to host b over TLS while its BSP ring r
   t.pass();
 });
 
-liveTest("a migration stream from a peer whose certificate is not from the cluster's CA, or that has none, is refused: the waiting destination's QEMU stays as it was (QMP: inmigrate, same process)", why, async (t) => {
+liveTest("a migration stream from a peer whose certificate is not from the cluster's CA, or that has none, is refused: the waiting destination's QEMU stays as it was (QMP: inmigrate, same process); the migration operations' bad arguments are refused, nothing started", why, async (t) => {
   bed ??= await startBed(scenario(30));
   const cluster = loadCluster(bed.file);
   const b = cluster.host("b");
@@ -150,6 +150,18 @@ liveTest("a migration stream from a peer whose certificate is not from the clust
   try {
     await agent.call("begin", { vms: [{ id: "r0", index: 1, host: "a" }, { id: "r1", index: 2, host: "b" }] });
     const job = { vm: "r0", ranks: ["r0", "r1"], sequence: [{ pattern: "ring" as const, supersteps: 1 }], messageBytes: 64, computeOps: 1, supersteps: 10, stamp: false, qemu: { memoryMb: 96, vcpus: 1, bootTimeout: 60 } };
+    // Out of range or not the run's state: refused, nothing started.
+    const refused = async (op: string, args: object, why: RegExp) => {
+      t.regex(await (agent.call as (o: string, a: object) => Promise<unknown>)(op, args).then(() => "accepted", (e: Error) => e.message), why, op);
+      // A refused request changes nothing, its sequence number included: the next one reuses it.
+      (agent as unknown as { seq: number }).seq--;
+    };
+    await refused("vm.start", { ...job, qemu: { ...job.qemu, memoryMb: 8 } }, /args\.qemu\.memoryMb/);
+    await refused("vm.start", { ...job, incoming: { from: "b" } }, /args\.incoming\.from: "b" is this host/);
+    await refused("vm.start", { ...job, vm: "r1", incoming: { from: "a" } }, /runs on b, not "a"/);
+    await refused("vm.migrate", { vm: "r1", to: "a", port: 5000 }, /not a QEMU VM running on b/);
+    await refused("vm.moved", { vm: "r0", host: "b" }, /no destination for "r0" waits on b/);
+    t.deepEqual(qemus(), [], "nothing started");
     const { port } = await agent.call("vm.start", { ...job, incoming: { from: "a" } });
     const waiting = await agent.call("vm.state", { vm: "r0" });
     t.is(waiting.status, "inmigrate");
