@@ -141,7 +141,7 @@ liveTest("a QEMU VM migrates from host a to host b over TLS while its BSP ring r
   t.pass();
 });
 
-liveTest("a migration stream from a peer whose certificate is not from the cluster's CA, or that has none, is refused: the waiting destination's QEMU stays as it was (QMP: inmigrate, same process); the migration operations' bad arguments are refused, nothing started", why, async (t) => {
+liveTest("a migration stream from a peer whose certificate is not from the cluster's CA, or that has none, or from another host than the VM's, is refused: the waiting destination's QEMU stays as it was (QMP: inmigrate, same process); the migration operations' bad arguments are refused, nothing started", why, async (t) => {
   bed ??= await startBed(scenario(30));
   const cluster = loadCluster(bed.file);
   const b = cluster.host("b");
@@ -168,8 +168,10 @@ liveTest("a migration stream from a peer whose certificate is not from the clust
     // Credentials from another CA (a cluster of its own), and none at all.
     const other = join(tmp, "other");
     clusterInit(other, "other", [{ id: "a", address: "127.0.0.1", port: 1, underlay: cluster.host("a").underlay }]);
-    for (const [label, tls] of [["another CA's certificate", join(other, "qemu-a")], ["no TLS", undefined]] as const) {
-      const sock = join(tmp, `rogue-${label.length}.qmp`);
+    // And the cluster's own certificate of a host the VM is not coming from (b's: it names host:b, not host:a).
+    const cases = [["another CA's certificate", join(other, "qemu-a")], ["no TLS", undefined], ["the certificate of a host the VM is not coming from", join(cluster.dir, cluster.host("b").qemu!)]] as const;
+    for (const [label, tls] of cases) {
+      const sock = join(tmp, `rogue-${cases.findIndex((c) => c[0] === label)}.qmp`);
       // In a's namespace, where a real source would be; it does not check the destination (verify-peer=off): only b's check is tested.
       const rogue = spawn("ip", ["netns", "exec", bed.ns("a"), "setpriv", "--pdeathsig", "KILL", "--", QEMU!, "-S", "-m", "96", "-nodefaults", "-display", "none", ...(tls ? ["-object", `tls-creds-x509,id=c,dir=${tls},endpoint=client,verify-peer=off`] : []), "-qmp", `unix:${sock},server=on,wait=off`], { stdio: "ignore" });
       try {

@@ -3,7 +3,8 @@
  * the guest, its NIC on a tap of the host's overlay bridge (counted and forwarded as any VM
  * port; see host.ts). A VM migrates between hosts with QEMU's TLS migration over the underlay:
  * the destination starts a QEMU waiting for it (`-incoming defer`, then `migrate-incoming` on
- * this host's underlay address, the sender's certificate verified against the cluster's CA),
+ * this host's underlay address, the sender's certificate verified against the cluster's CA
+ * and its common name against the source host's),
  * the source sends it there (the destination's certificate verified against the CA and its
  * underlay address); once QEMU reports it completed and the destination has seen the guest
  * run (new superstep lines), the source's paused QEMU and its tap go, else the source resumes.
@@ -14,6 +15,7 @@ import type { Journal } from "../journal.js";
 import { cachedGuest, chooseAccel, migrationFigures, probeQemu, QemuVm, rankParam, sendMigration, TLS_CLIENT, TLS_SERVER, type LiveMigrationReport } from "../vm/index.js";
 import { vmAddress, vmMac, type Args } from "./protocol.js";
 import type { HostPeer } from "./host.js";
+import { hostCn } from "../cluster/file.js";
 
 /** Where this host's QEMU VMs keep their files and find their migration credentials. */
 export interface HostFiles {
@@ -131,7 +133,9 @@ export class HostGuests {
       await vm.attach(q.bootTimeout);
       if (!a.incoming) return {};
       const port = await freePort(this.p.self.underlay);
-      await vm.qmp!.execute("migrate-set-parameters", { "tls-creds": TLS_SERVER });
+      // Only the source host's certificate (its common name), not any the cluster's CA signed.
+      await vm.qmp!.execute("object-add", { "qom-type": "authz-simple", id: "vtmigauthz", identity: `CN=${hostCn(a.incoming.from)}` });
+      await vm.qmp!.execute("migrate-set-parameters", { "tls-creds": TLS_SERVER, "tls-authz": "vtmigauthz" });
       await vm.qmp!.execute("migrate-incoming", { uri: `tcp:${this.p.self.underlay}:${port}` });
       return { port };
     } catch (e) {
