@@ -199,8 +199,10 @@ export class HostGuests {
       let state = "";
       // The source reports completed once it has sent the last state; this end may still be loading it.
       for (const end = Date.now() + healthTimeout * 1000; ; await new Promise((r) => setTimeout(r, 50))) {
-        state = q.gone ?? (await q.status());
-        if ((state === "running" && q.beats.length >= beats + 2) || q.gone || Date.now() > end) break;
+        // A destination that fails to load the last state exits: its QMP closes before its exit is seen.
+        let lost = false;
+        state = q.gone ?? (await q.status().catch(async (e: Error) => ((lost = true), await new Promise((r) => setTimeout(r, 500)), q.gone ?? e.message)));
+        if ((state === "running" && q.beats.length >= beats + 2) || lost || q.gone || Date.now() > end) break;
       }
       if (state !== "running" || q.beats.length < beats + 2) {
         const oops = q.console.filter((l) => /RIP:|BUG|Oops|Call Trace|panic/.test(l)).slice(0, 6);
