@@ -7,7 +7,7 @@
  */
 import test from "ava";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
@@ -241,4 +241,5 @@ liveTest("SIGKILL of the controller mid-run: the agents end its QEMU VMs and rem
 
 test.after.always(async () => {
   await bed?.stop();
+  rmSync(tmp, { recursive: true, force: true });
 });
