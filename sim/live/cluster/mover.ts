@@ -91,7 +91,8 @@ export class Mover {
       await dest.call("vm.moved", { vm, host: to });
     } catch (e) {
       await Promise.all([dest.call("vm.drop", { vm }), src.call("vm.resume", { vm })]);
-      this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: null, downtime_s: null, setup_s: null, bytes: null, rounds: null, reason: (e as Error).message });
+      // QEMU's figures of the copy it completed, beside why the move did not stand.
+      this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: num(r.total_s), downtime_s: num(r.downtime_s), setup_s: num(r.setup_s), bytes: num(r.bytes), rounds: num(r.rounds), reason: (e as Error).message });
       this.say(`migration of ${vm} to ${to} failed: ${(e as Error).message}`);
       return;
     }
