@@ -2,7 +2,7 @@
  * Simulation against reality: the figures a simulated run predicted beside those a live run
  * of the same scenario measured (each VM's CPU share, each application's rate, and with the
  * VADAPT loop the rate before and after its first applied decision and the time its migrations
- * took), as a table and a predicted-vs-measured scatter with the diagonal.
+ * took; where both runs migrated VMs, their migrations' mean time and downtime), as a table and a predicted-vs-measured scatter with the diagonal.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -100,6 +100,13 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
   // Migrations, where both runs made some.
   const sa = sim.metrics.adapt, la = live.metrics.adapt;
   if (sa && la && Number(sa.migrations_done) > 0 && Number(la.migrations_done) > 0) add("adapt migration s", sa.migration_s, la.migration_s);
+  // Every completed migration each run made (migrations.csv), QEMU's figures live: the mean time and downtime.
+  const sm = migrations(simDir), lm = migrations(liveDir);
+  if (sm.length && lm.length) {
+    const mean = (rows: Record<string, string>[], k: string) => rows.reduce((a, r) => a + cellNumber(r[k]), 0) / rows.length;
+    add("migration s (mean)", mean(sm, "total_s"), mean(lm, "total_s"));
+    add("migration downtime s (mean)", mean(sm, "downtime_s"), mean(lm, "downtime_s"));
+  }
   if (rows.length === 0) throw new CompareError(`compare: nothing to compare: no VM's CPU share or application's rate is in both ${simDir} and ${liveDir}`);
   const max = Math.max(0.1, ...rows.flatMap((r) => [r.predicted, r.measured])) * 1.05;
   const svg = chart({
@@ -112,6 +119,13 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
     ],
   });
   return { rows, csv: toCsv(recordsToRows(rows, ["quantity", "predicted", "measured", "difference"])), svg };
+}
+
+/** The completed migrations of a run's `migrations.csv` (a simulated run's are all completed). */
+function migrations(dir: string): Record<string, string>[] {
+  const f = join(dir, "migrations.csv");
+  if (!existsSync(f)) return [];
+  return csvRecords(readFileSync(f, "utf8")).filter((r) => (r.status ?? "completed") === "completed");
 }
 
 /** The first applied row of a run's `adapt.decisions.csv`, if it has one. */

@@ -299,7 +299,7 @@ program
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    process.stderr.write(`wrote ${join(dir, "cluster.json")} and the credentials of the CA, the controller and ${hosts.length} host(s); copy host-NAME.* and ca.crt to each host\n`);
+    process.stderr.write(`wrote ${join(dir, "cluster.json")} and the credentials of the CA, the controller and ${hosts.length} host(s); copy host-NAME.*, qemu-NAME/ and ca.crt to each host\n`);
   });
 
 program.commands.find((c) => c.name() === "cluster")!

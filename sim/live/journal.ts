@@ -18,7 +18,8 @@ export type Entry =
   /** A task whose scheduling class is changed (back to SCHED_OTHER). */
   | { kind: "sched"; tid: number; start: number }
   | { kind: "cgroup"; path: string }
-  | { kind: "nft"; family: string; table: string }
+  /** An nftables table, in the root namespace or in the named `netns` (a host agent's). */
+  | { kind: "nft"; family: string; table: string; netns?: string }
   /** A network link (tap or bridge), in the root namespace or in the named `netns`. */
   | { kind: "link"; name: string; netns?: string }
   /** A link someone else made, set up for a run (a lightpath's end): set down again. */
@@ -69,10 +70,15 @@ export class Journal {
   }
 }
 
-/** Undoes the journals of runs that are no longer alive; returns one line per thing removed. */
+/**
+ * Undoes the journals of runs that are no longer alive; returns one line per thing removed.
+ * In the state folder itself, also those of this machine's host agents (agent-*): an agent
+ * killed with its run leaves its journal there.
+ */
 export function cleanupDead(dir = stateDir()): string[] {
   if (!existsSync(dir)) return [];
   const done: string[] = [];
+  if (dir === stateDir()) for (const d of readdirSync(dir).filter((n) => n.startsWith("agent-")).sort()) if (statSync(join(dir, d)).isDirectory()) done.push(...cleanupDead(join(dir, d)));
   for (const f of readdirSync(dir).filter((n) => /^live-\d+\.jsonl$/.test(n)).sort()) {
     const file = join(dir, f);
     const owner = read(file)[0] as Owner | undefined;
@@ -123,6 +129,7 @@ function undoFile(file: string): string[] {
   for (const e of [...entries].reverse()) {
     if (e.kind === "sched") attempt(`SCHED_OTHER for task ${e.tid}`, () => sameTask(e.tid, e.start) && (execFileSync("chrt", ["--other", "-p", "0", String(e.tid)], { stdio: "ignore" }), true));
     else if (e.kind === "cgroup") attempt(`cgroup ${e.path}`, () => removeCgroup(e.path));
+    else if (e.kind === "nft" && e.netns) attempt(`nftables table ${e.family} ${e.table} in ${e.netns}`, () => !!NFT && existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["netns", "exec", e.netns!, NFT, "delete", "table", e.family, e.table], { stdio: "ignore" }), true));
     else if (e.kind === "nft") attempt(`nftables table ${e.family} ${e.table}`, () => !!NFT && (execFileSync(NFT, ["delete", "table", e.family, e.table], { stdio: "ignore" }), true));
     else if (e.kind === "link" && e.netns) attempt(`link ${e.name} in ${e.netns}`, () => existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["-n", e.netns!, "link", "del", e.name], { stdio: "ignore" }), true));
     else if (e.kind === "link") attempt(`link ${e.name}`, () => existsSync(`/sys/class/net/${e.name}`) && (execFileSync("ip", ["link", "del", e.name], { stdio: "ignore" }), true));

@@ -99,3 +99,20 @@ test("with the VADAPT loop, compare pairs the rate before and after each run's f
   writeFileSync(join(y, "adapt.decisions.csv"), decisions([[4, 0, 5.5, 5.5]]));
   t.deepEqual(compare(x, y).rows.map((r) => r.quantity), ["w supersteps/s", "adapt migration s"]);
 });
+
+test("where both runs migrated VMs, compare pairs the mean time and downtime of their completed migrations (a live run's failed ones left out)", (t) => {
+  const [x, y] = pair(
+    { scenario: "s", simulated_s: 10, metrics: { w: { supersteps: 100 } } },
+    { scenario: "s", backend: "none", metrics: { w: { supersteps: 80, rate: 8 } } },
+  );
+  writeFileSync(join(x, "migrations.csv"), "vm,from,to,start,end,total_s,downtime_s,bytes,rounds\nv,a,b,1,2,1,0.1,100,3\nv,b,a,5,8,3,0.3,100,3\n");
+  writeFileSync(join(y, "migrations.csv"), "vm,from,to,start,end,status,total_s,downtime_s,setup_s,bytes,rounds,reason\nv,a,b,1,3,completed,1.5,0.05,0,100,4,\nv,b,a,5,6,failed,,,,,,TLS\n");
+  const rows = compare(x, y).rows.map((r) => [r.quantity, r.predicted, r.measured]);
+  t.deepEqual(rows.slice(1), [
+    ["migration s (mean)", 2, 1.5],
+    ["migration downtime s (mean)", 0.2, 0.05],
+  ]);
+  // Without migrations on one side there is nothing of theirs to compare.
+  rmSync(join(y, "migrations.csv"));
+  t.deepEqual(compare(x, y).rows.map((r) => r.quantity), ["w supersteps/s"]);
+});

@@ -109,7 +109,7 @@ liveTest("VADAPT live refuses to migrate process VMs: exit 2, one line naming th
   writeFileSync(sfile, JSON.stringify({ ...scenario(10, "migrate"), policies: { ...scenario(10, "migrate").policies, adapt: { ...scenario(10, "migrate").policies.adapt, maxHops: 2 } } }));
   const r = spawnSync(process.execPath, [cli, "live", "--cluster", bed.file, sfile, "--out", join(tmp, "refused")], { encoding: "utf8" });
   t.is(r.status, 2, r.stderr);
-  t.regex(r.stderr, /^policies\.adapt\.mode: live --cluster runs VMs as processes, which cannot migrate/m);
+  t.regex(r.stderr, /^policies\.adapt\.mode: live.vms "process" runs VMs as processes, which cannot migrate/m);
   t.regex(r.stderr, /^policies\.adapt\.maxHops: /m);
   for (const h of ["a", "p", "b"]) t.is(leftovers(bed.ns(h)), "");
 });

@@ -21,13 +21,22 @@ liveTest("cluster init: a CA, the controller's and each host's key and certifica
   const dir = join(tmp, "c"), other = join(tmp, "o");
   clusterInit(dir, "lab", [{ id: "a", address: "10.0.0.1", port: 7001 }, { id: "b", address: "127.0.0.1", port: 7701 }]);
   clusterInit(other, "other", [{ id: "a", address: "127.0.0.1", port: 7700 }]);
-  t.deepEqual(readdirSync(dir).sort(), ["ca.crt", "ca.key", "cluster.json", "controller.crt", "controller.key", "host-a.crt", "host-a.key", "host-b.crt", "host-b.key"]);
+  const verify = (ca: string, crt: string) => spawnSync("openssl", ["verify", "-CAfile", ca, crt]).status === 0;
+  t.deepEqual(readdirSync(dir).sort(), ["ca.crt", "ca.key", "cluster.json", "controller.crt", "controller.key", "host-a.crt", "host-a.key", "host-b.crt", "host-b.key", "qemu-a", "qemu-b"]);
   t.is(statSync(dir).mode & 0o777, 0o700);
-  for (const f of readdirSync(dir)) t.is(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+  for (const f of readdirSync(dir)) t.is(statSync(join(dir, f)).mode & 0o777, f.startsWith("qemu-") ? 0o700 : 0o600, f);
+  // QEMU's x509 folder per host: the cluster's CA, and one certificate of it for both ends, naming the host's address.
+  for (const h of ["a", "b"]) {
+    const q = join(dir, `qemu-${h}`);
+    t.deepEqual(readdirSync(q).sort(), ["ca-cert.pem", "client-cert.pem", "client-key.pem", "server-cert.pem", "server-key.pem"]);
+    for (const f of readdirSync(q)) t.is(statSync(join(q, f)).mode & 0o777, 0o600, `qemu-${h}/${f}`);
+    t.true(verify(join(dir, "ca.crt"), join(q, "server-cert.pem")));
+    t.false(verify(join(other, "ca.crt"), join(q, "server-cert.pem")));
+    t.regex(execFileSync("openssl", ["x509", "-in", join(q, "server-cert.pem"), "-noout", "-ext", "subjectAltName"], { encoding: "utf8" }), new RegExp(`IP Address:${h === "a" ? "10.0.0.1" : "127.0.0.1"}`));
+  }
   const subject = (f: string) => execFileSync("openssl", ["x509", "-in", f, "-noout", "-subject"], { encoding: "utf8" }).trim();
   t.regex(subject(join(dir, "controller.crt")), /CN ?= ?controller$/);
   t.regex(subject(join(dir, "host-a.crt")), /CN ?= ?host:a$/);
-  const verify = (ca: string, crt: string) => spawnSync("openssl", ["verify", "-CAfile", ca, crt]).status === 0;
   for (const f of ["controller.crt", "host-a.crt", "host-b.crt"]) {
     t.true(verify(join(dir, "ca.crt"), join(dir, f)), f);
     t.false(verify(join(other, "ca.crt"), join(dir, f)), `${f} is not another cluster's`);
@@ -73,4 +82,29 @@ test("live --cluster refuses, before connecting to anything, a scenario whose ho
   t.true(lines.some((l) => l.startsWith("policies.vsched.reservations: ")), r.stderr);
   t.true(lines.some((l) => l.startsWith("platform.overlay.enabled: ")), r.stderr);
   t.throws(() => statSync(out), undefined, "no output folder");
+});
+
+test("live --cluster refuses to migrate QEMU VMs across hosts the cluster file names no QEMU credentials for, and to migrate process VMs at all", (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), "vt-refuse-"));
+  const file = join(tmp, "cluster.json");
+  const host = (id: string, qemu?: string) => ({ id, address: "10.0.0.1", port: 7000, cert: "c", key: "k", ...(qemu ? { qemu } : {}) });
+  const s = join(tmp, "s.json");
+  const scenario = (vms: string) => ({
+    name: "s", seed: 1, duration: 5,
+    platform: { hosts: [{ id: "a" }, { id: "b" }], overlay: { enabled: true, mode: "star", proxy: "a" } },
+    vms: [{ id: "v", host: "a", memory: 100663296 }, { id: "w", host: "b", memory: 100663296 }],
+    workloads: [{ kind: "bsp", id: "app", vms: ["v", "w"], pattern: "ring", messageBytes: 64, computeOps: 1, supersteps: 10 }],
+    live: { vms, migrations: [{ vm: "v", to: "b", at: 1 }] },
+  });
+  const refused = (c: object, sc: object) => {
+    writeFileSync(file, JSON.stringify(c));
+    writeFileSync(s, JSON.stringify(sc));
+    const r = virtuoso("live", "--cluster", file, s, "--out", join(tmp, "out"));
+    t.is(r.status, 2, r.stderr);
+    return r.stderr.trim().split("\n");
+  };
+  const lines = refused({ name: "x", ca: "ca.crt", controller: { cert: "c", key: "k" }, hosts: [host("a", "qemu-a"), host("b")] }, scenario("qemu"));
+  t.deepEqual(lines, ['cluster.hosts.1.qemu: VMs migrate across hosts over TLS with QEMU\'s credentials, which cluster x does not name for "b" (made by cluster init)']);
+  t.true(refused({ name: "x", ca: "ca.crt", controller: { cert: "c", key: "k" }, hosts: [host("a", "qemu-a"), host("b", "qemu-b")] }, scenario("process")).some((l) => l.startsWith("live.migrations: ")));
+  t.throws(() => statSync(join(tmp, "out")), undefined, "no output folder");
 });

@@ -13,8 +13,12 @@
  * bridge port: a frame is counted once, where its sending VM put it on the overlay (a bridge
  * spanning hosts would otherwise see it once per host it crosses), then a rule may send it
  * straight to a tunnel (`fwd`), before the bridge sees it.
+ *
+ * A VM may instead be a QEMU VM booting the live guest, its port a tap on the bridge, counted
+ * and forwarded as a veth port is; guests.ts runs those and their migrations between hosts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { HostGuests, type HostFiles } from "./guests.js";
 import { nodeProgram } from "../../source/index.js";
 import { NFT, pairDeltas, type NftDocument } from "../nftap.js";
 import type { Journal } from "../journal.js";
@@ -47,6 +51,8 @@ function ip(...args: string[]): void {
   execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
+export type { HostFiles } from "./guests.js";
+
 export class HostRun {
   readonly table: string;
   private readonly vms = new Map<string, { index: number; host: string }>();
@@ -62,6 +68,10 @@ export class HostRun {
   private transfers: TransferObservation[] = [];
   /** VMs whose bridge port (and forwarding chain) exists. */
   private readonly ports = new Set<string>();
+  /** Counts read from a port before it went (a VM that left), handed over at the next read. */
+  private pending: TrafficSample[] = [];
+  /** This host's QEMU VMs (guests.ts). */
+  readonly guests: HostGuests;
 
   constructor(
     readonly host: string,
@@ -71,18 +81,33 @@ export class HostRun {
     vms: Args<"begin">["vms"],
     /** The namespace this agent runs in (undefined: the root one), so a journal undone elsewhere hits the right links. */
     private readonly netns?: string,
+    files?: HostFiles,
   ) {
+    this.guests = new HostGuests(host, {
+      self,
+      peer: (h) => peers.get(h)!,
+      vm: (v) => this.vms.get(v)!,
+      journal,
+      files,
+      plugTap: (v) => this.plugTap(v),
+      unplug: (v) => this.unplug(v),
+    });
     this.table = `virtuoso_agent_${process.pid}`;
     for (const v of vms) this.vms.set(v.id, { index: v.index, host: v.host });
     journal.add({ kind: "link", name: BRIDGE, netns });
     ip("link", "add", BRIDGE, "type", "bridge");
     ip("link", "set", BRIDGE, "up");
-    journal.add({ kind: "nft", family: "netdev", table: this.table });
+    journal.add({ kind: "nft", family: "netdev", table: this.table, netns });
     execFileSync(NFT!, ["add", "table", "netdev", this.table]);
   }
 
   knowsVm(vm: string): boolean {
     return this.vms.has(vm);
+  }
+
+  /** The host a VM of the run runs on, as this host knows it. */
+  where(vm: string): string | undefined {
+    return this.vms.get(vm)?.host;
   }
 
   isLocal(vm: string): boolean {
@@ -94,7 +119,13 @@ export class HostRun {
   }
 
   started(vm: string): boolean {
-    return this.ranks.has(vm);
+    return this.ranks.has(vm) || this.guests.has(vm);
+  }
+
+  /** A migration completed: `vm` now runs on `host` (here: its guest must be seen running). */
+  async moved(vm: string, host: string): Promise<void> {
+    await this.guests.moved(vm, host);
+    this.vms.get(vm)!.host = host;
   }
 
   addLink(peer: string, flood: boolean): void {
@@ -166,13 +197,7 @@ export class HostRun {
     ip("-n", ns, "link", "set", "eth0", "up");
     ip("-n", ns, "link", "set", "lo", "up");
     ip("link", "set", port, "master", BRIDGE, "up");
-    // Counters at this port's ingress: bytes this VM sends, per destination VM.
-    const lines = [`add chain netdev ${this.table} in_${port} { type filter hook ingress device "${port}" priority 0; }`, `add chain netdev ${this.table} fwd_${port}`];
-    for (const [dst, d] of this.vms) if (dst !== a.vm) lines.push(`add rule netdev ${this.table} in_${port} ip saddr ${vmAddress(index)} ip daddr ${vmAddress(d.index)} counter`);
-    lines.push(`add rule netdev ${this.table} in_${port} jump fwd_${port}`);
-    execFileSync(NFT!, ["-f", "-"], { input: lines.join("\n") + "\n" });
-    this.ports.add(a.vm);
-    this.applyRules();
+    this.plug(a.vm, port);
     const rank = a.ranks.indexOf(a.vm);
     const job = {
       rank,
@@ -205,13 +230,56 @@ export class HostRun {
     });
   }
 
-  go(): void {
+  /** Counters at a VM's port's ingress (bytes it sends, per destination VM), then its forwarding chain. */
+  private plug(vm: string, port: string): void {
+    const index = this.vms.get(vm)!.index;
+    const lines = [`add chain netdev ${this.table} in_${port} { type filter hook ingress device "${port}" priority 0; }`, `add chain netdev ${this.table} fwd_${port}`];
+    for (const [dst, d] of this.vms) if (dst !== vm) lines.push(`add rule netdev ${this.table} in_${port} ip saddr ${vmAddress(index)} ip daddr ${vmAddress(d.index)} counter`);
+    lines.push(`add rule netdev ${this.table} in_${port} jump fwd_${port}`);
+    execFileSync(NFT!, ["-f", "-"], { input: lines.join("\n") + "\n" });
+    this.ports.add(vm);
+    this.applyRules();
+  }
+
+  /** A QEMU VM's tap on the bridge (journaled first), counted and forwarded. */
+  private plugTap(vm: string): string {
+    const tap = `vtp${this.vms.get(vm)!.index}`;
+    this.journal.add({ kind: "link", name: tap, netns: this.netns });
+    ip("tuntap", "add", "dev", tap, "mode", "tap");
+    ip("link", "set", tap, "master", BRIDGE, "up");
+    this.plug(vm, tap);
+    return tap;
+  }
+
+  /** A VM's port goes (it left this host): its last counts are kept for the next read, its chains and tap deleted, its rules forgotten (the controller sets them again where it went). */
+  private unplug(vm: string): void {
+    for (const k of [...this.rules.keys()]) if (k.startsWith(`${vm}>`)) this.rules.delete(k);
+    const index = this.vms.get(vm)!.index;
+    const port = `vtp${index}`;
+    if (this.ports.has(vm)) {
+      this.pending.push(...this.read());
+      this.ports.delete(vm);
+      execFileSync(NFT!, ["-f", "-"], { input: `delete chain netdev ${this.table} in_${port}\ndelete chain netdev ${this.table} fwd_${port}\n` });
+      // A later port of this VM here counts from zero.
+      for (const k of [...this.last.keys()]) if (k.startsWith(`${vmAddress(index)}>`)) this.last.delete(k);
+    }
+    try {
+      ip("link", "del", port);
+    } catch {
+      // Gone with its QEMU already.
+    }
+  }
+
+  /** Starts every rank: QEMU guests once each of this host's has connected to its peers (they boot meanwhile). */
+  async go(): Promise<void> {
     for (const r of this.ranks.values()) r.child.send("go");
+    await this.guests.go();
   }
 
   progress(): Record<string, number> {
-    return Object.fromEntries([...this.ranks].map(([vm, r]) => [vm, r.steps]));
+    return Object.fromEntries([...[...this.ranks].map(([vm, r]) => [vm, r.steps] as const), ...this.guests.progress()]);
   }
+
 
   /** Messages received by this host's VMs since the last read, oldest first (Wren's samples). */
   readTransfers(): TransferObservation[] {
@@ -232,7 +300,9 @@ export class HostRun {
   read(): TrafficSample[] {
     const byAddress = new Map([...this.vms].map(([vm, v]) => [vmAddress(v.index), vm]));
     const doc = JSON.parse(execFileSync(NFT!, ["-j", "list", "table", "netdev", this.table], { encoding: "utf8" })) as NftDocument;
-    return pairDeltas(doc, this.last, byAddress, (chain) => chain.startsWith("in_"));
+    const out = [...this.pending, ...pairDeltas(doc, this.last, byAddress, (chain) => chain.startsWith("in_"))];
+    this.pending = [];
+    return out;
   }
 
   /** Rewrites every port's forwarding chain from the rules (a handful of rules: simpler than patching). */

@@ -48,7 +48,34 @@ export const opSchemas = {
     supersteps: z.number().int().min(1).max(1e9),
     /** Whether the rank timestamps its messages, for Wren. */
     stamp: z.boolean().default(false),
+    /** A QEMU VM booting the live guest, its rank in the guest; absent: a process. */
+    qemu: z.strictObject({
+      memoryMb: z.number().int().min(80).max(65536),
+      vcpus: z.number().int().min(1).max(64),
+      bootTimeout: z.number().min(1).max(3600),
+    }).optional(),
+    /** A migration's destination (QEMU only): QEMU waits for the VM from host `from` on this host's underlay, over TLS; the reply names the port. */
+    incoming: z.strictObject({ from: id }).optional(),
   }),
+  /** Placement.migrate's source end: the VM's QEMU sends it to `to`'s destination (vm.start with incoming) over TLS. */
+  "vm.migrate": z.strictObject({
+    vm: id,
+    to: id,
+    port: z.number().int().min(1024).max(65535),
+    downtimeLimit: z.number().min(0.001).max(60).optional(),
+    maxBandwidth: z.number().min(1).max(1e12).optional(),
+    maxRounds: z.number().int().min(1).max(10_000).optional(),
+    autoConverge: z.boolean().default(false),
+    timeout: z.number().min(1).max(3600).default(120),
+  }),
+  /** A migration completed: the VM now runs on `host` (at the destination: its guest must be seen running; at the source: the paused QEMU goes). */
+  "vm.moved": z.strictObject({ vm: id, host: id }),
+  /** A completed migration whose destination did not run the guest: the paused source runs it on. */
+  "vm.resume": z.strictObject({ vm: id }),
+  /** A migration failed: the destination's waiting QEMU and its port go. */
+  "vm.drop": z.strictObject({ vm: id }),
+  /** QMP's view of a QEMU VM on this host (the one running it, else a destination waiting for it). */
+  "vm.state": z.strictObject({ vm: id }),
   /** Starts every started rank's first superstep. */
   "vm.go": z.strictObject({}),
   /** CpuControl.progress: supersteps done by each VM of this host. */

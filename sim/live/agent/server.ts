@@ -8,7 +8,7 @@
  * when its controller's connection closes or falls silent for `silence` seconds.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createServer, type TLSSocket } from "node:tls";
 import { cleanupDead, Journal, stateDir } from "../journal.js";
 import { CONTROLLER_CN, type Cluster } from "../cluster/file.js";
@@ -176,11 +176,34 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       }
     } else if (op === "vm.start") {
       vm(a.vm, "args.vm");
-      if (!run!.isLocal(a.vm)) throw new Refused(`args.vm: "${a.vm}" does not run on ${opts.host}`);
-      if (run!.started(a.vm)) throw new Refused(`args.vm: "${a.vm}" is already running`);
+      if (a.incoming) {
+        if (!a.qemu) throw new Refused("args.incoming: only a QEMU VM (args.qemu) migrates");
+        host(a.incoming.from, "args.incoming.from");
+        if (run!.where(a.vm) !== a.incoming.from) throw new Refused(`args.incoming.from: "${a.vm}" runs on ${run!.where(a.vm)}, not "${a.incoming.from}"`);
+        if (!run!.guests.migratable) throw new Refused(`args.incoming: cluster ${cluster.name} names no QEMU credentials (hosts.qemu) for ${opts.host}`);
+      } else if (!run!.isLocal(a.vm)) throw new Refused(`args.vm: "${a.vm}" does not run on ${opts.host}`);
+      if (run!.started(a.vm)) throw new Refused(`args.vm: "${a.vm}" is already running or awaited here`);
       a.ranks.forEach((r: string, i: number) => vm(r, `args.ranks.${i}`));
       if (new Set(a.ranks).size !== a.ranks.length) throw new Refused("args.ranks: a VM appears twice");
       if (!a.ranks.includes(a.vm)) throw new Refused(`args.ranks: does not include "${a.vm}"`);
+    } else if (op === "vm.migrate") {
+      vm(a.vm, "args.vm");
+      if (!run!.isLocal(a.vm) || !run!.guests.runs(a.vm) || run!.guests.isLeaving(a.vm)) throw new Refused(`args.vm: "${a.vm}" is not a QEMU VM running on ${opts.host}`);
+      host(a.to, "args.to");
+      if (!run!.guests.migratable) throw new Refused(`args.vm: cluster ${cluster.name} names no QEMU credentials (hosts.qemu) for ${opts.host}`);
+    } else if (op === "vm.moved") {
+      vm(a.vm, "args.vm");
+      if (!peers.has(a.host)) throw new Refused(`args.host: "${a.host}" is not a host of cluster ${cluster.name}`);
+      if (a.host === opts.host && !run!.guests.waiting(a.vm)) throw new Refused(`args.host: no destination for "${a.vm}" waits on ${opts.host}`);
+    } else if (op === "vm.resume") {
+      vm(a.vm, "args.vm");
+      if (!run!.guests.isLeaving(a.vm)) throw new Refused(`args.vm: "${a.vm}" has not been sent away from ${opts.host}`);
+    } else if (op === "vm.drop") {
+      vm(a.vm, "args.vm");
+      if (!run!.guests.waiting(a.vm)) throw new Refused(`args.vm: no destination for "${a.vm}" waits on ${opts.host}`);
+    } else if (op === "vm.state") {
+      vm(a.vm, "args.vm");
+      if (!run!.guests.runs(a.vm) && !run!.guests.waiting(a.vm)) throw new Refused(`args.vm: "${a.vm}" has no QEMU on ${opts.host}`);
     }
   }
 
@@ -189,7 +212,8 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       case "begin": {
         const journal = new Journal(dir);
         try {
-          const run = new HostRun(opts.host, peers.get(opts.host)!, peers, journal, a.vms, netns);
+          const files = { dir: join(dir, `qemu-${runId}`), tls: me.qemu ? resolve(cluster.dir, me.qemu) : undefined };
+          const run = new HostRun(opts.host, peers.get(opts.host)!, peers, journal, a.vms, netns, files);
           active = { id: runId, run, journal, owner: sock, nonces: new Set([nonce]), heard: Date.now() };
         } catch (e) {
           journal.undo();
@@ -213,11 +237,28 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         active!.run.setRule(a.src, a.dst, a.next);
         return {};
       case "vm.start":
+        if (a.qemu) return await active!.run.guests.start(a);
         await active!.run.startVm(a);
         return {};
       case "vm.go":
-        active!.run.go();
+        await active!.run.go();
         return {};
+      case "vm.migrate": {
+        const r = await active!.run.guests.migrate(a);
+        opts.log({ event: "migration", run: runId, vm: a.vm, to: a.to, status: r.status, ...(r.reason ? { reason: r.reason } : {}) });
+        return r;
+      }
+      case "vm.moved":
+        await active!.run.moved(a.vm, a.host);
+        return {};
+      case "vm.resume":
+        await active!.run.guests.resume(a.vm);
+        return {};
+      case "vm.drop":
+        active!.run.guests.drop(a.vm);
+        return {};
+      case "vm.state":
+        return await active!.run.guests.state(a.vm);
       case "vm.progress":
         return active!.run.progress();
       case "tap.read":

@@ -23,10 +23,14 @@
  * file gives them (on the testbed a second, faster veth pair, dark until then), and the
  * tunnel between the two hosts runs over it from then on.
  *
- * VADAPT's loop runs unchanged too, in its "overlay" mode: its overlay links and forwarding
- * rules are applied through the agents; its migrations are not (the VMs here are processes,
- * which cannot move), so a scenario that asks the loop to migrate is refused before the run.
- * Its decisions are logged as in the simulator (`adapt.decisions.csv`).
+ * VADAPT's loop runs unchanged too: its overlay links and forwarding rules are applied through
+ * the agents. With `live.vms: "qemu"` the VMs are QEMU VMs on their hosts (the ranks run in
+ * the guests) and migrate between hosts: the destination's agent starts a QEMU waiting for the
+ * VM, the source's sends it over TLS (certificates from the cluster's CA at both ends), and
+ * once it runs at the destination the overlay rules follow it (see RemoteNet.moved). The
+ * loop's "migrate" mode and `live.migrations` run so; with VMs as processes,
+ * which cannot move, they are refused before the run. Decisions are logged as in the
+ * simulator (`adapt.decisions.csv`), migrations with QEMU's own figures (`migrations.csv`).
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
@@ -43,23 +47,30 @@ import { liveProblems } from "../refuse.js";
 import { WallClock } from "../wallclock.js";
 import type { LiveResult } from "../run.js";
 import { AgentClient, AgentError } from "../agent/client.js";
+import type { Args } from "../agent/protocol.js";
 import type { Cluster } from "./file.js";
+import { Mover } from "./mover.js";
 
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
   // Wren runs across hosts; the rest of what live mode refuses it refuses here too.
   const out = liveProblems(s).filter((p) => !p.startsWith("policies.wren.") && !p.startsWith("policies.vreserve.") && !p.startsWith("policies.adapt:"));
   const p = s.policies;
+  const qemu = s.live?.vms === "qemu";
+  const migrates = (s.live?.migrations.length ?? 0) > 0 || (p.adapt?.enabled && p.adapt.mode !== "overlay");
   if (p.adapt?.enabled) {
     if (!(p.vttif.enabled && p.wren.enabled)) out.push("policies.adapt.enabled: VADAPT needs policies.vttif and policies.wren enabled");
-    if (p.adapt.mode !== "overlay") out.push('policies.adapt.mode: live --cluster runs VMs as processes, which cannot migrate; set "overlay" (links and rules are applied live)');
+    if (p.adapt.mode !== "overlay" && !qemu) out.push('policies.adapt.mode: live.vms "process" runs VMs as processes, which cannot migrate; set "overlay" (links and rules are applied live) or live.vms "qemu"');
     if (p.adapt.maxHops > 1) out.push("policies.adapt.maxHops: live --cluster sets rules only where the sender's frames enter the overlay, so routes are direct; set 1");
     if (p.adapt.availability) out.push("policies.adapt.availability: live --cluster has no host load sensor for VADAPT yet; remove it (VMs cannot migrate there anyway)");
   }
   if (p.vreserve.enabled && !(p.vttif.enabled && p.wren.enabled)) out.push("policies.vreserve.enabled: VRESERVE needs policies.vttif and policies.wren enabled");
   const known = new Set(c.hosts.map((h) => h.id));
   for (const [h, info] of expandedHosts(s)) if (!known.has(h)) out.push(`${info.path}.id: host "${h}" is not in cluster ${c.name} (${[...known].join(", ")})`);
-  if (s.live?.vms === "qemu") out.push('live.vms: live --cluster runs VMs as processes ("process") so far');
+  if (qemu && migrates) c.hosts.forEach((h, i) => {
+    if (!h.qemu) out.push(`cluster.hosts.${i}.qemu: VMs migrate across hosts over TLS with QEMU's credentials, which cluster ${c.name} does not name for "${h.id}" (made by cluster init)`);
+  });
+  if (qemu && p.control) out.push("policies.control: live --cluster does not run the global rate controller across hosts yet; remove it");
   s.workloads.forEach((w, i) => {
     if (w.kind !== "bsp") out.push(`workloads.${i}.kind: live --cluster runs bsp workloads only so far, not "${w.kind}"`);
   });
@@ -110,25 +121,36 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const net = new RemoteNet(agents, fire, s);
     // The first generation's star: every host's daemon linked to the Proxy's.
     const proxy = s.platform.overlay.proxy!;
-    await Promise.all(hosts.filter((h) => h !== proxy).flatMap((h) => [agents.get(h)!.call("link.add", { peer: proxy, flood: true }), agents.get(proxy)!.call("link.add", { peer: h, flood: true })]));
+    await Promise.all(hosts.filter((h) => h !== proxy).flatMap((h) => (net.linked(h, proxy), [agents.get(h)!.call("link.add", { peer: proxy, flood: true }), agents.get(proxy)!.call("link.add", { peer: h, flood: true })])));
     for (const l of s.platform.overlay.links) net.addOverlayLink(l.a, l.b);
     for (const r of s.platform.overlay.rules) net.setRule(r.at, r.src, r.dst, r.next);
     const where = new Map(s.vms.map((v) => [v.id, v.host]));
     const bsps = s.workloads.flatMap((w) => (w.kind === "bsp" ? [w] : []));
-    await Promise.all(bsps.flatMap((w) => w.vms.map((vm) => agents.get(where.get(vm)!)!.call("vm.start", {
-      vm,
-      ranks: w.vms,
-      sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }],
-      messageBytes: w.messageBytes,
-      computeOps: w.computeOps,
-      supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
-      stamp: s.policies.wren.enabled,
-    }))));
+    // What each rank's VM is started with: on its host, and again at each migration's destination.
+    const qemu = s.live?.vms === "qemu";
+    const memory = new Map(s.vms.map((v) => [v.id, v.memory]));
+    const startArgs = new Map<string, Args<"vm.start">>();
+    for (const w of bsps) for (const vm of w.vms) {
+      const v = s.vms.find((x) => x.id === vm)!;
+      startArgs.set(vm, {
+        vm,
+        ranks: w.vms,
+        sequence: w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }],
+        messageBytes: w.messageBytes,
+        computeOps: w.computeOps,
+        supersteps: w.sequence ? w.supersteps * w.sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps,
+        stamp: s.policies.wren.enabled,
+        ...(qemu ? { qemu: { memoryMb: Math.round(v.memory / 2 ** 20), vcpus: v.vcpus, bootTimeout: s.live!.bootTimeout } } : {}),
+      });
+    }
+    await Promise.all([...startArgs.values()].map((a) => agents.get(where.get(a.vm)!)!.call("vm.start", a)));
     if (failures.length) throw new AgentError(failures.join("; "));
+    // QEMU guests boot meanwhile: each agent answers once its ranks have connected and started.
+    await Promise.all([...agents.values()].map((a) => a.call("vm.go", {})));
     const clock = new WallClock();
     running = clock;
-    await Promise.all([...agents.values()].map((a) => a.call("vm.go", {})));
     log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
+    if (qemu && s.policies.wren.enabled) log("wren: the QEMU guests' ranks do not stamp their messages, so Wren gets no samples from them");
     opts.onStarted?.();
     const tap = new RemoteTap(hosts, agents, fire);
     let vttif: Vttif | undefined;
@@ -151,12 +173,14 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       });
     }
     let vreserve: VReserve | undefined;
+    const mover = new Mover(clock, agents, where, startArgs, net, s, log);
+    const placement: Placement = {
+      where: (vm) => where.get(vm)!,
+      memory: (vm) => memory.get(vm) ?? 0,
+      migrate: (vm, host, onDone) => (qemu ? fire(mover.migrate(vm, host, onDone)) : failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`)),
+    };
+    for (const m of s.live?.migrations ?? []) clock.at(m.at, () => placement.migrate(m.vm, m.to));
     if (s.policies.vreserve.enabled && vttif && wren) {
-      const placement: Placement = {
-        where: (vm) => where.get(vm)!,
-        memory: () => 0,
-        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
-      };
       vreserve = new VReserve({ clock, vttif, wren, net, placement, lightpaths: new RemoteLightpaths(clock, agents, cluster, s.policies.vreserve.setupDelay, fire, log) }, s.policies.vreserve);
       vreserve.onEvent((e) => log(`vreserve: ${e.event} lightpath ${e.a}-${e.b} at ${e.t.toFixed(2)} s (demand ${Math.round(e.demand)} B/s, path ${Math.round(e.pathBandwidth)} B/s)`));
     }
@@ -164,11 +188,6 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     let adapt: AdaptLoop | undefined;
     const spec = s.policies.adapt;
     if (spec?.enabled && vttif && wren) {
-      const placement: Placement = {
-        where: (vm) => where.get(vm)!,
-        memory: () => 0,
-        migrate: (vm) => failures.push(`live --cluster cannot migrate ${vm}: VMs are processes`),
-      };
       const cpu = {
         reserve: () => ({ admitted: false as const, reason: "live --cluster does not reserve CPU" }),
         release: () => {},
@@ -193,9 +212,11 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const finished = new Map<string, number>();
     clock.every(0.5, () => {
       const t = clock.now;
+      // The first rank's count, as its host reports it; a migration's destination reports
+      // nothing until the guest's first superstep there, so the furthest count seen stands.
       for (const w of bsps) fire(agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => {
-        steps.set(w.id, p[w.vms[0]] ?? 0);
-        progress.push({ t, app: w.id, supersteps: p[w.vms[0]] ?? 0 });
+        steps.set(w.id, Math.max(steps.get(w.id)!, p[w.vms[0]] ?? 0));
+        progress.push({ t, app: w.id, supersteps: steps.get(w.id)! });
         if (steps.get(w.id)! >= total.get(w.id)! && !finished.has(w.id)) finished.set(w.id, clock.now);
       }));
     });
@@ -209,7 +230,8 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     // The last counts, transfers and supersteps, at the end.
     await tap.fetch();
     if (wren) await transfers.fetch();
-    await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, p[w.vms[0]] ?? 0))));
+    await mover.settled();
+    await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, Math.max(steps.get(w.id)!, p[w.vms[0]] ?? 0)))));
     const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
     const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
     const summary = {
@@ -225,6 +247,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         ...(adapt ? { adapt: Object.fromEntries(Object.entries(adapt.metrics()).map(([k, v]) => [k, Number.isFinite(v) ? v : null])) } : {}),
         ...(vreserve ? { vreserve: { requested: vreserve.log.filter((e) => e.event === "requested").length, ready: vreserve.log.filter((e) => e.event === "ready").length, events: vreserve.log.map((e) => `${e.t.toFixed(2)}:${e.event}:${e.a}-${e.b}`).join(" ") } } : {}),
         ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
+        ...(mover.log.length ? { migrations: mover.summary() } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
     };
@@ -236,6 +259,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         out.add("traffic.csv", toCsv(recordsToRows(traffic, ["src", "dst", "bytes"])));
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
         if (adapt) out.add("adapt.decisions.csv", toCsv(recordsToRows(adapt.decisions.map((d) => ({ t: d.t, algorithm: d.algorithm, current: d.current, proposed: d.proposed, gain: d.gain, cost: d.cost, applied: d.applied ? 1 : 0, migrations: d.migrations, routes: d.routes, reason: d.reason, remaining_s: d.remaining, migration_s: d.migrationTime, rate_before: d.rateBefore, rate_after: d.rateAfter })), ["t", "algorithm", "current", "proposed", "gain", "cost", "applied", "migrations", "routes", "reason", "remaining_s", "migration_s", "rate_before", "rate_after"])));
+        if (mover.log.length) out.add("migrations.csv", toCsv(recordsToRows(mover.log, ["vm", "from", "to", "start", "end", "status", "total_s", "downtime_s", "setup_s", "bytes", "rounds", "reason"])));
         out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
         if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));
         if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));
@@ -251,8 +275,37 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
 }
 
 /** NetControl over the agents: links are tunnels at both ends; a rule acts at its daemon. */
-class RemoteNet implements NetControl {
+export class RemoteNet implements NetControl {
+  /** Overlay links ("a|b", both orders) and rules ("at|src>dst" -> next) in force, so they can follow a migrated VM. */
+  private readonly links = new Set<string>();
+  private readonly rules = new Map<string, string>();
+
   constructor(private readonly agents: Map<string, AgentClient>, private readonly fire: (p: Promise<unknown>) => void, private readonly s: Scenario) {}
+
+  /** Notes a link made outside addOverlayLink (the star's). */
+  linked(a: string, b: string): void {
+    this.links.add(`${a}|${b}`).add(`${b}|${a}`);
+  }
+
+  /**
+   * A VM now runs on `to`, not `from`: its own rules (they act where its frames enter the
+   * overlay) move from `from` to `to`, where a link to their next hop exists; rules elsewhere
+   * that sent its frames to `from` send them to `to` where a link to it exists, and are dropped
+   * where none does (the star delivers them) or where they now stand at the VM's own host.
+   */
+  moved(vm: string, from: string, to: string): void {
+    for (const [k, next] of [...this.rules]) {
+      const [at, pair] = k.split("|");
+      const [src, dst] = pair.split(">");
+      if (src === vm && at === from) {
+        // The source's port and its chains are gone already.
+        this.rules.delete(k);
+        if (next !== to && this.links.has(`${to}|${next}`)) this.setRule(to, src, dst, next);
+      } else if (dst === vm && next === from && src !== vm) {
+        this.setRule(at, src, dst, at !== to && this.links.has(`${at}|${to}`) ? to : undefined);
+      }
+    }
+  }
 
   /** The path as the scenario's platform gives it (a policy falls back on it only where Wren has no estimate). */
   measure(a: string, b: string): { bandwidth: number; latency: number } {
@@ -266,16 +319,22 @@ class RemoteNet implements NetControl {
   }
 
   addOverlayLink(a: string, b: string): void {
+    this.linked(a, b);
     this.fire(this.agents.get(a)!.call("link.add", { peer: b, flood: false }));
     this.fire(this.agents.get(b)!.call("link.add", { peer: a, flood: false }));
   }
 
   removeOverlayLink(a: string, b: string): void {
+    this.links.delete(`${a}|${b}`);
+    this.links.delete(`${b}|${a}`);
+    for (const [k, next] of [...this.rules]) if ((k.startsWith(`${a}|`) && next === b) || (k.startsWith(`${b}|`) && next === a)) this.rules.delete(k);
     this.fire(this.agents.get(a)!.call("link.remove", { peer: b }));
     this.fire(this.agents.get(b)!.call("link.remove", { peer: a }));
   }
 
   setRule(at: string, src: string, dst: string, next: string | undefined): void {
+    if (next === undefined) this.rules.delete(`${at}|${src}>${dst}`);
+    else this.rules.set(`${at}|${src}>${dst}`, next);
     this.fire(this.agents.get(at)!.call("rule.set", { src, dst, next: next ?? null }));
   }
 }

@@ -36,6 +36,8 @@ export const clusterSchema = z.strictObject({
     lightpaths: z.array(z.strictObject({ peer: id, device: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be a network device name"), local: address, remote: address })).max(255).optional(),
     cert: z.string().min(1),
     key: z.string().min(1),
+    /** QEMU's x509 folder for migration streams (cluster init makes it); without it, this host's VMs do not migrate. */
+    qemu: z.string().min(1).optional(),
   })).min(1).max(256),
 });
 

@@ -3,9 +3,14 @@
  * certificate for the controller and for every host, signed by it (EC P-256, via the system's
  * openssl: node:crypto makes keys but cannot issue X.509 certificates). Keys are written 0600
  * and never leave DIR; the CA key signs nothing else. Also writes DIR/cluster.json.
+ *
+ * Each host also gets DIR/qemu-NAME/, what QEMU's `tls-creds-x509` reads for migration
+ * streams between hosts (ca-cert.pem, server-cert.pem, server-key.pem, client-cert.pem,
+ * client-key.pem): one certificate from the same CA for both ends, naming the host's underlay
+ * address (QEMU checks the destination's certificate against the address it migrates to).
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONTROLLER_CN, hostCn, type ClusterFile } from "./file.js";
 
@@ -29,11 +34,11 @@ function key(dir: string, name: string): void {
 }
 
 /** A certificate for `cn` signed by the cluster CA, usable for both TLS ends (mutual authentication). */
-function issue(dir: string, base: string, cn: string): void {
+function issue(dir: string, base: string, cn: string, san?: string): void {
   key(dir, `${base}.key`);
   openssl(["req", "-new", "-key", `${base}.key`, "-subj", `/CN=${cn}`, "-out", `${base}.csr`], dir);
   const ext = `${base}.ext`;
-  writeFileSync(join(dir, ext), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n", { mode: 0o600 });
+  writeFileSync(join(dir, ext), `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n${san ? `subjectAltName=${san}\n` : ""}`, { mode: 0o600 });
   openssl(["x509", "-req", "-in", `${base}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", DAYS, "-sha256", "-extfile", ext, "-out", `${base}.crt`], dir);
   chmodSync(join(dir, `${base}.crt`), 0o600);
   execFileSync("rm", ["-f", join(dir, `${base}.csr`), join(dir, ext)]);
@@ -47,16 +52,33 @@ export function clusterInit(dir: string, name: string, hosts: InitHost[]): Clust
   openssl(["req", "-x509", "-new", "-key", "ca.key", "-subj", `/CN=virtuoso cluster ${name} CA`, "-days", DAYS, "-sha256", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.crt"], dir);
   chmodSync(join(dir, "ca.crt"), 0o600);
   issue(dir, "controller", CONTROLLER_CN);
-  for (const h of hosts) issue(dir, `host-${h.id}`, hostCn(h.id));
+  for (const h of hosts) {
+    issue(dir, `host-${h.id}`, hostCn(h.id));
+    qemuCredentials(dir, h);
+  }
   execFileSync("rm", ["-f", join(dir, "ca.srl")]);
   const file: ClusterFile = {
     name,
     ca: "ca.crt",
     controller: { cert: "controller.crt", key: "controller.key" },
-    hosts: hosts.map((h) => ({ id: h.id, address: h.address, port: h.port, ...(h.underlay ? { underlay: h.underlay } : {}), ...(h.lightpaths?.length ? { lightpaths: h.lightpaths } : {}), cert: `host-${h.id}.crt`, key: `host-${h.id}.key` })),
+    hosts: hosts.map((h) => ({ id: h.id, address: h.address, port: h.port, ...(h.underlay ? { underlay: h.underlay } : {}), ...(h.lightpaths?.length ? { lightpaths: h.lightpaths } : {}), cert: `host-${h.id}.crt`, key: `host-${h.id}.key`, qemu: `qemu-${h.id}` })),
   };
   writeFileSync(join(dir, "cluster.json"), JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
   return file;
+}
+
+/** DIR/qemu-NAME/ in QEMU's x509 layout: one CA-signed certificate for both ends of a migration stream. */
+function qemuCredentials(dir: string, h: InitHost): void {
+  const sub = join(dir, `qemu-${h.id}`);
+  mkdirSync(sub, { mode: 0o700 });
+  const base = `qemu-${h.id}.tmp`;
+  issue(dir, base, hostCn(h.id), `IP:${h.underlay ?? h.address}`);
+  renameSync(join(dir, `${base}.crt`), join(sub, "server-cert.pem"));
+  renameSync(join(dir, `${base}.key`), join(sub, "server-key.pem"));
+  copyFileSync(join(sub, "server-cert.pem"), join(sub, "client-cert.pem"));
+  copyFileSync(join(sub, "server-key.pem"), join(sub, "client-key.pem"));
+  copyFileSync(join(dir, "ca.crt"), join(sub, "ca-cert.pem"));
+  for (const f of readdirSync(sub)) chmodSync(join(sub, f), 0o600);
 }
 
 /** `NAME[=ADDRESS[:PORT]]`; hosts without an address listen on 127.0.0.1, ports from 7700 up. */

@@ -31,7 +31,12 @@ export function rankPlan(sequence: { pattern: Pattern; supersteps: number }[], n
 export function bspParam(w: BspSpec, rank: number, addresses: string[]): string {
   const sequence = w.sequence ?? [{ pattern: w.pattern, supersteps: 1 }];
   const total = w.sequence ? w.supersteps * sequence.reduce((k, x) => k + x.supersteps, 0) : w.supersteps;
-  return [rank, BSP_PORT, w.messageBytes, Math.round(w.computeOps), total, addresses.join(","), rankPlan(sequence, addresses.length, rank)].join("/");
+  return rankParam({ sequence, messageBytes: w.messageBytes, computeOps: w.computeOps, supersteps: total }, rank, addresses);
+}
+
+/** The same, from a rank's job as a cluster agent is given it (`supersteps`: the total over the sequence). */
+export function rankParam(job: { sequence: { pattern: Pattern; supersteps: number }[]; messageBytes: number; computeOps: number; supersteps: number }, rank: number, addresses: string[]): string {
+  return [rank, BSP_PORT, job.messageBytes, Math.round(job.computeOps), job.supersteps, addresses.join(","), rankPlan(job.sequence, addresses.length, rank)].join("/");
 }
 
 /** Patterns in which every rank receives every superstep, so no rank can run ahead of the others unboundedly. */

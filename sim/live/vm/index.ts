@@ -2,10 +2,10 @@
 // control on its vCPU threads.
 export { buildGuest, cachedGuest, guestDir, type Guest } from "./guest.js";
 export { Qmp, QmpError } from "./qmp.js";
-export { chooseAccel, probeQemu, QemuVm, type Accel, type VmOptions } from "./qemu.js";
+export { chooseAccel, probeQemu, QEMU, QemuVm, TLS_CLIENT, TLS_SERVER, type Accel, type VmOptions } from "./qemu.js";
 export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
 export { runLiveVms } from "./run.js";
-export { migrateVm, type LiveMigrationReport, type MigrateOptions, type MigrationParams } from "./migrate.js";
+export { migrateVm, migrationFigures, sendMigration, type LiveMigrationReport, type MigrateOptions, type MigrationParams, type QueryMigrate } from "./migrate.js";
 export { leftoverLinks, macOf, probeVmNetwork, VmNetwork, type VmPort } from "./net.js";
-export { bspParam, GUEST_PATTERNS, rankPlan } from "./bsp.js";
+export { bspParam, GUEST_PATTERNS, rankParam, rankPlan } from "./bsp.js";

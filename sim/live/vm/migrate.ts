@@ -81,7 +81,7 @@ export interface LiveMigrationReport {
   resumed: number;
 }
 
-interface QueryMigrate {
+export interface QueryMigrate {
   status: string;
   "total-time"?: number;
   downtime?: number;
@@ -151,47 +151,12 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const off = unsubscribe;
     unsubscribe = () => (off(), offResume());
     await o.beforeStart?.(dest);
-    const q = src.qmp!;
-    const caps = ["events", ...(o.capabilities ?? [])];
-    await q.execute("migrate-set-capabilities", { capabilities: caps.map((capability) => ({ capability, state: true })) });
-    const params: Record<string, number> = {};
-    if (o.maxBandwidth !== undefined) params["max-bandwidth"] = Math.round(o.maxBandwidth);
-    if (o.downtimeLimit !== undefined) params["downtime-limit"] = Math.max(1, Math.round(o.downtimeLimit * 1000));
-    if (Object.keys(params).length) await q.execute("migrate-set-parameters", params);
-    // The switch-over as QEMU announces it (the MIGRATION event), ahead of any later reply.
-    let switched = NaN;
-    const switchOver = () => {
-      if (!Number.isNaN(switched)) return;
-      switched = performance.now() / 1000;
-      o.afterSwitch?.(dest);
-    };
-    unsubscribe = q.onEvent((e) => {
-      if (e.event === "MIGRATION" && (e.data as { status?: string })?.status === "completed") switchOver();
-    });
-    const sent = performance.now() / 1000;
-    await q.execute("migrate", { uri: incoming });
-    const end = Date.now() + timeout * 1000;
-    let info: QueryMigrate;
-    let forced = false;
-    for (;;) {
-      info = await q.execute<QueryMigrate>("query-migrate");
-      if (info.status === "completed" || info.status === "failed" || info.status === "cancelled") break;
-      if (o.maxRounds !== undefined && !forced && (info.ram?.["dirty-sync-count"] ?? 0) >= o.maxRounds) {
-        forced = true;
-        await q.execute("migrate-set-parameters", { "downtime-limit": 2_000_000 });
-      }
-      if (dest.gone) return fail(dest.gone);
-      if (Date.now() > end) return fail(`not done within ${timeout} s (${info.status})`);
-      await sleep(20);
-    }
-    if (info.status !== "completed") return fail(`QEMU: ${info.status}${info["error-desc"] ? `: ${info["error-desc"]}` : ""}`);
-    // query-migrate can say "completed" once with zero times; the next reading has them.
-    for (let i = 0; i < 20 && !(info["total-time"]! > 0 && info.ram); i++) {
-      await sleep(10);
-      info = await q.execute<QueryMigrate>("query-migrate");
-    }
+    const sentOut = await sendMigration(src, incoming, { ...o, timeout, destGone: () => dest.gone, onSwitch: () => o.afterSwitch?.(dest) });
+    if (!sentOut.ok) return fail(sentOut.reason);
+    const { info, sent } = sentOut;
     const doneAt = now();
-    switchOver();
+    sentOut.switchOver();
+    const switched = sentOut.switched();
     // The guest must run at the destination: its heartbeat resumes there.
     const need = o.beats ?? 2;
     const healthEnd = Date.now() + (o.healthTimeout ?? 15) * 1000;
@@ -216,7 +181,6 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
     const from = beats.filter((t) => t < sent).pop() ?? sent;
     const seen = [from, ...beats.filter((t) => t >= sent)];
     const outage = Math.max(0, ...seen.slice(1).map((t, i) => t - seen[i]));
-    const ram = info.ram!;
     src.vcpuSeconds(); // Paused for good: its final count stays readable once it has quit.
     await src.quit();
     return {
@@ -226,16 +190,7 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
         status: "completed",
         start,
         end: doneAt,
-        total_s: info["total-time"]! / 1000,
-        downtime_s: (info.downtime ?? NaN) / 1000,
-        setup_s: (info["setup-time"] ?? NaN) / 1000,
-        bytes: ram.transferred,
-        total_bytes: ram.total,
-        duplicate_bytes: ram.duplicate * (ram["page-size"] ?? 4096),
-        normal_bytes: ram["normal-bytes"],
-        dirty_syncs: ram["dirty-sync-count"],
-        rounds: ram["dirty-sync-count"],
-        mbps: ram.mbps,
+        ...migrationFigures(info),
         outage_s: outage,
         heartbeat_s: medianGap(before),
         resumed,
@@ -246,4 +201,101 @@ export async function migrateVm(src: QemuVm, o: MigrateOptions): Promise<{ vm: Q
   } finally {
     unsubscribe();
   }
+}
+
+/** QEMU's own figures of a completed migration (query-migrate), in seconds and bytes. */
+export function migrationFigures(info: QueryMigrate): Pick<LiveMigrationReport, "total_s" | "downtime_s" | "setup_s" | "bytes" | "total_bytes" | "duplicate_bytes" | "normal_bytes" | "dirty_syncs" | "rounds" | "mbps"> {
+  const ram = info.ram!;
+  return {
+    total_s: info["total-time"]! / 1000,
+    downtime_s: (info.downtime ?? NaN) / 1000,
+    setup_s: (info["setup-time"] ?? NaN) / 1000,
+    bytes: ram.transferred,
+    total_bytes: ram.total,
+    duplicate_bytes: ram.duplicate * (ram["page-size"] ?? 4096),
+    normal_bytes: ram["normal-bytes"],
+    dirty_syncs: ram["dirty-sync-count"],
+    rounds: ram["dirty-sync-count"],
+    mbps: ram.mbps,
+  };
+}
+
+export interface SendOptions extends MigrationParams {
+  timeout: number;
+  /** More migration parameters (the TLS credentials and the name the destination's certificate must carry). */
+  parameters?: Record<string, unknown>;
+  /** Why the destination is gone, when it is known to be (a local destination). */
+  destGone?: () => string | undefined;
+  /** Called once at the switch-over (QEMU's MIGRATION event, or the completed reply). */
+  onSwitch?: () => void;
+}
+
+export type Sent =
+  | { ok: true; info: QueryMigrate; sent: number; switched: () => number; switchOver: () => void }
+  | { ok: false; reason: string };
+
+/**
+ * The source's side of a migration: capabilities and parameters set, `migrate` to `uri`, and
+ * `query-migrate` polled until it completes or fails (the destination may be this machine's
+ * or another host's). On failure the migration is cancelled and the source resumed.
+ */
+export async function sendMigration(src: QemuVm, uri: string, o: SendOptions): Promise<Sent> {
+  const q = src.qmp!;
+  const caps = ["events", ...(o.capabilities ?? [])];
+  let unsubscribe = () => {};
+  try {
+    await q.execute("migrate-set-capabilities", { capabilities: caps.map((capability) => ({ capability, state: true })) });
+    const params: Record<string, unknown> = { ...o.parameters };
+    if (o.maxBandwidth !== undefined) params["max-bandwidth"] = Math.round(o.maxBandwidth);
+    if (o.downtimeLimit !== undefined) params["downtime-limit"] = Math.max(1, Math.round(o.downtimeLimit * 1000));
+    if (Object.keys(params).length) await q.execute("migrate-set-parameters", params);
+    // The switch-over as QEMU announces it (the MIGRATION event), ahead of any later reply.
+    let switched = NaN;
+    const switchOver = () => {
+      if (!Number.isNaN(switched)) return;
+      switched = performance.now() / 1000;
+      o.onSwitch?.();
+    };
+    unsubscribe = q.onEvent((e) => {
+      if (e.event === "MIGRATION" && (e.data as { status?: string })?.status === "completed") switchOver();
+    });
+    const sent = performance.now() / 1000;
+    await q.execute("migrate", { uri });
+    const end = Date.now() + o.timeout * 1000;
+    let info: QueryMigrate;
+    let forced = false;
+    for (;;) {
+      info = await q.execute<QueryMigrate>("query-migrate");
+      if (info.status === "completed" || info.status === "failed" || info.status === "cancelled") break;
+      if (o.maxRounds !== undefined && !forced && (info.ram?.["dirty-sync-count"] ?? 0) >= o.maxRounds) {
+        forced = true;
+        await q.execute("migrate-set-parameters", { "downtime-limit": 2_000_000 });
+      }
+      const gone = o.destGone?.();
+      if (gone) return await cancelled(src, gone);
+      if (Date.now() > end) return await cancelled(src, `not done within ${o.timeout} s (${info.status})`);
+      await sleep(20);
+    }
+    if (info.status !== "completed") return await cancelled(src, `QEMU: ${info.status}${info["error-desc"] ? `: ${info["error-desc"]}` : ""}`);
+    // query-migrate can say "completed" once with zero times; the next reading has them.
+    for (let i = 0; i < 20 && !(info["total-time"]! > 0 && info.ram); i++) {
+      await sleep(10);
+      info = await q.execute<QueryMigrate>("query-migrate");
+    }
+    return { ok: true, info, sent, switched: () => switched, switchOver };
+  } catch (err) {
+    return await cancelled(src, (err as Error).message);
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function cancelled(src: QemuVm, reason: string): Promise<Sent> {
+  try {
+    await src.qmp!.execute("migrate_cancel");
+    if ((await src.status()) !== "running") await src.cont();
+  } catch {
+    // The source may not resume after a completed migration; the caller reports it as it is.
+  }
+  return { ok: false, reason };
 }

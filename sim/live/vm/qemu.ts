@@ -49,7 +49,13 @@ export interface VmOptions {
   nic?: string[];
   /** More `virtuoso.*` kernel parameters for /init (its address, its BSP rank). */
   params?: Record<string, string>;
+  /** QEMU's x509 folder (ca-cert.pem, server-*.pem, client-*.pem): migration streams to and
+   * from other hosts then use TLS, each end verifying the other's certificate against the CA. */
+  migrationTls?: string;
 }
+
+/** The ids of the TLS credentials a VM with `migrationTls` has, as the sending and the receiving end. */
+export const TLS_CLIENT = "vtmigc", TLS_SERVER = "vtmigs";
 
 export interface PingReport {
   target: string;
@@ -93,6 +99,7 @@ export class QemuVm {
       // no_timer_check: a slow (TCG, busy) host can fail the kernel's IO-APIC timer check, which panics.
       "-append", [`console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
       ...(o.nic ?? []),
+      ...(o.migrationTls ? ["-object", `tls-creds-x509,id=${TLS_CLIENT},dir=${o.migrationTls.replaceAll(",", ",,")},endpoint=client,verify-peer=on`, "-object", `tls-creds-x509,id=${TLS_SERVER},dir=${o.migrationTls.replaceAll(",", ",,")},endpoint=server,verify-peer=on`] : []),
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
       "-pidfile", this.pidfile,
       ...(o.incoming ? ["-incoming", o.incoming] : []),
