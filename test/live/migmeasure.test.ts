@@ -10,10 +10,12 @@ import { liveTest } from "./vm-env.js";
 
 const why = probeQemu() ?? (which("cc") ? undefined : "cc is needed to build the guest's memory dirtier");
 
-liveTest("a dirtying guest migrates: every page at least once, its buffer whole, three or more syncs, health reported", why, async (t) => {
+liveTest("a dirtying guest migrates: every page at least once, its buffer whole, five or more syncs, and the guest runs on at the destination", why, async (t) => {
   t.timeout(300_000);
   const guest = buildGuest(`${guestDir()}-dirty`);
-  const m = await measureMigration(guest, { memoryMiB: 128, dirtyMiBps: 8, workingSetMiB: 32, capMiBps: 128, downtimeLimitMs: 300 });
+  // 8 MiB/s dirtied against a 32 MiB/s cap: several passes before the stop (under TCG without
+  // pti=on, nine in ten such migrations left the destination guest to panic).
+  const m = await measureMigration(guest, { memoryMiB: 128, dirtyMiBps: 8, workingSetMiB: 32, capMiBps: 32, downtimeLimitMs: 300 });
   const pages = (128 << 20) / 4096;
   t.true(m.duplicatePages + m.normalPages >= pages, `${m.duplicatePages} zero + ${m.normalPages} nonzero pages < ${pages}`);
   // The dirtier filled its 32 MiB with nonzero words: those pages go whole.
@@ -22,7 +24,8 @@ liveTest("a dirtying guest migrates: every page at least once, its buffer whole,
   // The setup's sync, at least one before the stop check passes, and the final one.
   t.true(m.dirtySyncCount >= 3, `${m.dirtySyncCount} syncs`);
   t.true(m.downtimeMs <= m.totalMs && m.setupMs <= m.totalMs);
-  t.true(["ok", "panic", "silent", "stopped"].includes(m.health));
+  t.true(m.dirtySyncCount >= 5, `${m.dirtySyncCount} syncs`);
+  t.is(m.health, "ok");
   t.log(`health ${m.health}, ${m.totalMs} ms, ${m.dirtySyncCount} syncs`);
 });
 

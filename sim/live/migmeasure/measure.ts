@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chooseAccel, QEMU, type Accel } from "../vm/qemu.js";
+import { chooseAccel, guestCommandLine, QEMU, type Accel } from "../vm/qemu.js";
 import { Qmp } from "../vm/qmp.js";
 import type { Guest } from "../vm/guest.js";
 
@@ -79,8 +79,7 @@ class Machine {
       "-accel", accel, "-m", String(c.memoryMiB), "-smp", "1",
       "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
       "-kernel", guest.kernel, "-initrd", guest.initrd,
-      // no_timer_check as in ../vm/qemu.ts: a busy host can fail the IO-APIC timer check at boot.
-      "-append", `console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=dirty virtuoso.dirty=${c.dirtyMiBps},${c.workingSetMiB}`,
+      "-append", guestCommandLine(accel, "dirty", { dirty: `${c.dirtyMiBps},${c.workingSetMiB}` }),
       "-qmp", `unix:${join(dir, name + ".qmp")},server=on,wait=off`,
       ...(incoming ? ["-incoming", "defer"] : []),
       ...(trace ? ["-trace", "migrat*", "-trace", "migrate_*", "-D", trace] : []),

@@ -15,6 +15,20 @@ import { threadCpuSeconds } from "./threads.js";
 export type Accel = "kvm" | "tcg";
 
 /** KVM only where a stock KVM module is loaded (a PVM /dev/kvm does not boot stock kernels). */
+/**
+ * The guest kernel's command line: its work (`virtuoso.work`) and parameters (`virtuoso.K=V`).
+ * - no_timer_check: a slow (TCG, busy) host can fail the kernel's IO-APIC timer check, which panics.
+ * - pti=on under TCG: QEMU 7.2's TCG let pages the guest kernel wrote during a live migration
+ *   reach the destination stale (it then panicked on a corrupted hrtimer or virtio ring, after
+ *   about nine in ten migrations with five or more dirty-bitmap syncs). With page-table
+ *   isolation every kernel entry and exit reloads CR3, which flushes TCG's TLB; 11 of 11 such
+ *   migrations then went through (results/migration-qemu/README.md). Our reading: writes
+ *   through TLB entries made before a bitmap sync were not marked dirty again.
+ */
+export function guestCommandLine(accel: Accel, work: string, params: Record<string, string | number> = {}): string {
+  return [`console=ttyS0 quiet panic=-1 no_timer_check${accel === "tcg" ? " pti=on" : ""} virtuoso.work=${work}`, ...Object.entries(params).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" ");
+}
+
 export function chooseAccel(): Accel {
   return existsSync("/sys/module/kvm_intel") || existsSync("/sys/module/kvm_amd") ? "kvm" : "tcg";
 }
@@ -96,8 +110,7 @@ export class QemuVm {
       "-serial", "stdio",
       "-kernel", o.guest.kernel,
       "-initrd", o.guest.initrd,
-      // no_timer_check: a slow (TCG, busy) host can fail the kernel's IO-APIC timer check, which panics.
-      "-append", [`console=ttyS0 quiet panic=-1 no_timer_check virtuoso.work=${o.work}`, ...Object.entries(o.params ?? {}).map(([k, v]) => `virtuoso.${k}=${v}`)].join(" "),
+      "-append", guestCommandLine(o.accel, o.work, o.params),
       ...(o.nic ?? []),
       ...(o.migrationTls ? ["-object", `tls-creds-x509,id=${TLS_CLIENT},dir=${o.migrationTls.replaceAll(",", ",,")},endpoint=client,verify-peer=on`, "-object", `tls-creds-x509,id=${TLS_SERVER},dir=${o.migrationTls.replaceAll(",", ",,")},endpoint=server,verify-peer=on`] : []),
       "-qmp", `unix:${this.qmpPath},server=on,wait=off`,
