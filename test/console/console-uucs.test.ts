@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
 import { levelAt, parseTestcase } from "../../sim/uucs/index.js";
-import { readOutput, root, tempDir, writeJson } from "../helpers.js";
+import { root, tempDir, writeJson } from "../helpers.js";
+import { assertReplayIdentical, waitFor } from "./replay.js";
 
 const chromium = "/usr/bin/chromium";
 const why = existsSync(chromium) ? undefined : `${chromium} is not installed (apt-get install chromium)`;
@@ -106,26 +107,5 @@ const scenario = {
   // Replaying the steered run's scenario gives the same files (the file's testcase need not exist).
   const replay = join(dir, "replay");
   spawnSync("rm", [disk]);
-  const r = spawnSync(process.execPath, [bin, "run", join(out, "scenario.json"), "-o", replay, "-q"], { encoding: "utf8" });
-  t.is(r.status, 0, r.stderr);
-  const a = readOutput(out), b = readOutput(replay);
-  const strip = (s: string) => {
-    const j = JSON.parse(s);
-    delete j.provenance?.command;
-    return JSON.stringify(j);
-  };
-  a["summary.json"] = strip(a["summary.json"]);
-  b["summary.json"] = strip(b["summary.json"]);
-  t.deepEqual(Object.keys(a), Object.keys(b));
-  for (const k of Object.keys(a)) t.is(a[k], b[k], k);
+  assertReplayIdentical(t, out, replay);
 });
-
-async function waitFor<T>(f: () => T | undefined, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -5,11 +5,12 @@
  * reservation shows admission's reason on the page.
  */
 import test from "ava";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
-import { readOutput, root, tempDir, writeJson } from "../helpers.js";
+import { root, tempDir, writeJson } from "../helpers.js";
+import { assertReplayIdentical, waitFor } from "./replay.js";
 
 const chromium = "/usr/bin/chromium";
 const why = existsSync(chromium) ? undefined : `${chromium} is not installed (apt-get install chromium)`;
@@ -94,25 +95,5 @@ const scenario = {
   t.true(readFileSync(join(out, "user.events.csv"), "utf8").includes(`${actions[2].at},alice,press`));
   // Replaying the steered run's scenario gives the same files.
   const replay = join(dir, "replay");
-  t.is(spawnSync(process.execPath, [bin, "run", join(out, "scenario.json"), "-o", replay, "-q"], { encoding: "utf8" }).status, 0);
-  const a = readOutput(out), b = readOutput(replay);
-  const strip = (s: string) => {
-    const j = JSON.parse(s);
-    delete j.provenance?.command;
-    return JSON.stringify(j);
-  };
-  a["summary.json"] = strip(a["summary.json"]);
-  b["summary.json"] = strip(b["summary.json"]);
-  t.deepEqual(Object.keys(a), Object.keys(b));
-  for (const k of Object.keys(a)) t.is(a[k], b[k], k);
+  assertReplayIdentical(t, out, replay);
 });
-
-async function waitFor<T>(f: () => T | undefined, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
