@@ -24,7 +24,7 @@ const GEN_SPACE = 2 ** 28;
 const PRIORITY_BIAS = 512;
 const SEQ_SPACE = 2 ** 43;
 /** Events per rung-0 bucket, on average. */
-const LOAD = 4;
+const LOAD = Number(process.env.LADDER_LOAD ?? 4);
 /** A bucket with more events than this becomes a rung of its own rather than Bottom. */
 const THRES = 48;
 const MAX_RUNGS = 8;
@@ -43,8 +43,10 @@ export class LadderQueue {
   private link: Int32Array;
   private payload: unknown[] = [];
   private freeHead = -1;
-  // Top: a list through NEXT, with bounds of its times; times above `topBound` go there.
-  private topHead = -1;
+  // Top: times and slots appended in arrays, with bounds of the times; `topBound` decides
+  // between Top and Bottom while there is no rung.
+  private topTime: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private topSlot: Int32Array<ArrayBuffer> = new Int32Array(64);
   private topCount = 0;
   private topMin = Infinity;
   private topMax = -Infinity;
@@ -81,7 +83,7 @@ export class LadderQueue {
   }
 
   get bytes(): number {
-    let b = this.key.byteLength + 8 * this.payload.length + this.bot.byteLength;
+    let b = this.key.byteLength + 8 * this.payload.length + this.bot.byteLength + this.topTime.byteLength + this.topSlot.byteLength;
     for (const r of this.buckets) b += r.byteLength;
     return b;
   }
@@ -180,29 +182,78 @@ export class LadderQueue {
       const head = bk[2 * k], count = bk[2 * k + 1];
       bk[2 * k] = -1;
       bk[2 * k + 1] = 0;
-      if (count > THRES && this.rungs < MAX_RUNGS && this.spread(head, count)) continue;
+      if (count > THRES && this.rungs < MAX_RUNGS && this.spread(head, count, Infinity, -Infinity)) continue;
       this.sortIntoBottom(head);
       if (this.botEnd > 0) return;
     }
   }
 
-  /** Moves Top into a new rung 0 (or straight into Bottom when small or all at one time). */
+  /**
+   * Moves Top's earliest events into a new rung 0 (or all of Top into Bottom when small or at
+   * one time). Rung 0's buckets are LOAD events wide at the density of Top's earliest 1/64 of
+   * its time range, so a long tail stays in Top instead of spreading rung 0 thin.
+   */
   private fromTop(): void {
-    const head = this.topHead, count = this.topCount, lo = this.topMin, hi = this.topMax;
-    this.topHead = -1;
-    this.topCount = 0;
+    const count = this.topCount, lo = this.topMin, hi = this.topMax;
+    const time = this.topTime, slots = this.topSlot, link = this.link;
     this.topMin = Infinity;
     this.topMax = -Infinity;
-    this.topBound = hi;
-    if (count > THRES && this.spread(head, count, lo, hi)) return;
-    this.sortIntoBottom(head);
+    if (count <= THRES || !(hi > lo) || !isFinite(hi - lo)) {
+      this.topBound = hi;
+      this.topCount = 0;
+      this.sortIntoBottom(-1, slots, count);
+      return;
+    }
+    const front = lo + (hi - lo) / 64;
+    let c0 = 0;
+    for (let i = 0; i < count; i++) if (time[i] < front) c0++;
+    const w = (LOAD * (front - lo)) / Math.max(1, c0);
+    const nb = Math.max(2, Math.min(Math.ceil(count / LOAD), Math.floor((hi - lo) / w) + 1));
+    const bk = this.newRung(lo, 1 / w, nb);
+    const inv = this.inv[0];
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i], t = time[i];
+      if (link[8 * s + STATE] === DEAD) {
+        this.dead--;
+        this.release(s);
+        continue;
+      }
+      const k = Math.floor((t - lo) * inv);
+      if (k < nb) {
+        link[8 * s + NEXT] = bk[2 * k];
+        link[8 * s + STATE] = RUNG;
+        bk[2 * k] = s;
+        bk[2 * k + 1]++;
+      } else {
+        time[kept] = t;
+        slots[kept++] = s;
+        if (t < this.topMin) this.topMin = t;
+        if (t > this.topMax) this.topMax = t;
+      }
+    }
+    this.topCount = kept;
+  }
+
+  /** A new lowest rung of `nb` empty buckets from `start`, `inv` buckets per time unit. */
+  private newRung(start: number, inv: number, nb: number): Int32Array {
+    const r = this.rungs++;
+    let bk = this.buckets[r];
+    if (bk === undefined || bk.length < 2 * nb || bk.length > 8 * nb + 64) bk = this.buckets[r] = new Int32Array(2 * nb);
+    bk.fill(0, 0, 2 * nb);
+    for (let k = 0; k < nb; k++) bk[2 * k] = -1;
+    this.start[r] = start;
+    this.inv[r] = inv;
+    this.nb[r] = nb;
+    this.cur[r] = -1;
+    return bk;
   }
 
   /**
    * Makes a rung below the others from the list at `head` (its times within [lo, hi] when
    * known); false, with nothing moved, if they share one time (no width splits them).
    */
-  private spread(head: number, count: number, lo = Infinity, hi = -Infinity): boolean {
+  private spread(head: number, count: number, lo: number, hi: number): boolean {
     const key = this.key, link = this.link;
     if (!(lo <= hi)) for (let e = head; e >= 0; e = link[8 * e + NEXT]) {
       const t = key[4 * e];
@@ -210,16 +261,9 @@ export class LadderQueue {
       if (t > hi) hi = t;
     }
     if (!(hi > lo) || !isFinite(hi - lo)) return false;
-    const r = this.rungs++;
     const nb = Math.max(2, Math.ceil(count / LOAD));
-    let bk = this.buckets[r];
-    if (bk === undefined || bk.length < 2 * nb || bk.length > 8 * nb + 64) bk = this.buckets[r] = new Int32Array(2 * nb);
-    bk.fill(0, 0, 2 * nb);
-    for (let k = 0; k < nb; k++) bk[2 * k] = -1;
-    this.start[r] = lo;
-    const inv = (this.inv[r] = nb / (hi - lo));
-    this.nb[r] = nb;
-    this.cur[r] = -1;
+    const bk = this.newRung(lo, nb / (hi - lo), nb);
+    const inv = this.inv[this.rungs - 1];
     for (let e = head; e >= 0; ) {
       const next = link[8 * e + NEXT];
       if (link[8 * e + STATE] === DEAD) {
@@ -239,12 +283,17 @@ export class LadderQueue {
     return true;
   }
 
-  /** Sorts the live slots of the list at `head` into the empty Bottom; frees the dead. */
-  private sortIntoBottom(head: number): void {
+  /**
+   * Sorts the live slots of the list at `head`, then of `more[0..count)`, into the empty Bottom;
+   * frees the dead.
+   */
+  private sortIntoBottom(head: number, more?: Int32Array, count = 0): void {
     const key = this.key, link = this.link;
     let m = 0;
-    for (let e = head; e >= 0; ) {
-      const next = link[8 * e + NEXT];
+    for (let e = head, i = 0; e >= 0 || i < count; ) {
+      let next = -1;
+      if (e >= 0) next = link[8 * e + NEXT];
+      else e = more![i++];
       if (link[8 * e + STATE] === DEAD) {
         this.dead--;
         this.release(e);
@@ -278,11 +327,16 @@ export class LadderQueue {
   private place(s: number): void {
     const key = this.key, link = this.link;
     const t = key[4 * s];
-    if (t > this.topBound) {
-      link[8 * s + NEXT] = this.topHead;
+    if (this.rungs === 0 ? t > this.topBound : Math.floor((t - this.start[0]) * this.inv[0]) >= this.nb[0]) {
+      if (this.topCount === this.topSlot.length) {
+        this.topSlot = grown(this.topSlot);
+        const time = new Float64Array(this.topSlot.length);
+        time.set(this.topTime);
+        this.topTime = time;
+      }
+      this.topTime[this.topCount] = t;
+      this.topSlot[this.topCount++] = s;
       link[8 * s + STATE] = TOP;
-      this.topHead = s;
-      this.topCount++;
       if (t < this.topMin) this.topMin = t;
       if (t > this.topMax) this.topMax = t;
       return;
@@ -351,7 +405,7 @@ export class LadderQueue {
   /** Every slot held by Top, the rungs or Bottom, dead ones included. */
   private held(): number[] {
     const link = this.link, out: number[] = [];
-    for (let e = this.topHead; e >= 0; e = link[8 * e + NEXT]) out.push(e);
+    for (let i = 0; i < this.topCount; i++) out.push(this.topSlot[i]);
     for (let r = 0; r < this.rungs; r++) {
       const bk = this.buckets[r];
       for (let k = 0; k < this.nb[r]; k++) for (let e = bk[2 * k]; e >= 0; e = link[8 * e + NEXT]) out.push(e);
@@ -363,7 +417,6 @@ export class LadderQueue {
   /** Dead slots outnumber the live: frees them and puts the live back into Top. */
   private compact(): void {
     const all = this.held();
-    this.topHead = -1;
     this.topCount = 0;
     this.topMin = Infinity;
     this.topMax = -Infinity;
