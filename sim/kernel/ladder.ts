@@ -2,18 +2,20 @@
  * Pending events in (time, priority, sequence) order: a ladder queue (Tang, Goh & Thng 2005),
  * with the same interface, keys and handles as the calendar `EventQueue`.
  *
- * Events later than everything sorted so far go to Top, an unsorted list (a push touches only
- * the event's own slot, the one just popped). When nothing else is left, Top becomes rung 0:
- * buckets of equal width over its time range, about LOAD events each. The dequeue sweeps the
- * lowest rung's buckets in time order; a bucket of more than THRES events becomes a finer rung
- * below it, a smaller one is sorted into Bottom, a short sorted array consumed from its front.
- * A push lands where its time belongs: Top, a later bucket of some rung (pushed on the bucket's
- * unsorted list: the bucket array is small, LOAD events per entry), or Bottom (sorted insert).
+ * Events later than everything sorted so far are appended to Top, arrays of (time, slot) read
+ * and written in sequence. When nothing else is left, Top's front becomes rung 0: buckets LOAD
+ * events wide at the density of Top's earliest times, filled by a counting sort into one packed
+ * (time, slot) array, so a bucket is read in sequence; what lies beyond them stays in Top. The
+ * dequeue sweeps the lowest rung's buckets in time order: a bucket of more than THRES events
+ * becomes a finer rung below it, a smaller one is sorted into Bottom, a short sorted (time, slot)
+ * array consumed from its front. A push lands where its time belongs: Top, a later bucket of some
+ * rung (on that bucket's overflow list, linked through the slots), or Bottom (sorted insert; a
+ * Bottom grown past BOTTOM_MAX becomes the lowest rung).
  *
  * Exact order: a rung's bucket index floor((t - start) x inv), clamped to the rung, is monotone
  * in t, so equal times always share a bucket and a later bucket never holds an earlier time;
  * every event in Bottom orders before every other, and Bottom is sorted on the full key.
- * Cancelling marks the slot dead (O(1)); dead slots are freed where the sweep meets them, and the
+ * Cancelling marks the slot dead (O(1)); dead slots are freed where a pop meets them, and the
  * whole ladder is rebuilt when they outnumber the live ones, so they stay bounded.
  */
 import type { Callback, Handle } from "./queue.js";
@@ -23,15 +25,20 @@ const SLOT_SPACE = 2 ** 25;
 const GEN_SPACE = 2 ** 28;
 const PRIORITY_BIAS = 512;
 const SEQ_SPACE = 2 ** 43;
-/** Events per rung-0 bucket, on average. */
+/** Events per bucket of a new rung, on average. */
 const LOAD = Number(process.env.LADDER_LOAD ?? 4);
 /** A bucket with more events than this becomes a rung of its own rather than Bottom. */
 const THRES = 48;
 const MAX_RUNGS = 8;
+/** Bottom longer than this after a push becomes a rung. */
+const BOTTOM_MAX = 4 * THRES;
 
 // Slot record, 32 bytes: float64 [time, order] at 4 x slot; int32 [next, state, generation] at 8 x slot + 4.
 const NEXT = 4, STATE = 5, GEN = 6;
-const FREE = 0, TOP = 1, RUNG = 2, BOTTOM = 3, DEAD = 4;
+const FREE = 0, LIVE = 1, DEAD = 2;
+
+type F64 = Float64Array<ArrayBuffer>;
+type I32 = Int32Array<ArrayBuffer>;
 
 export class LadderQueue {
   private cap: number;
@@ -39,30 +46,38 @@ export class LadderQueue {
   private dead = 0;
   private nextSeq = 0;
   private readonly seqSpace: number;
-  private key: Float64Array;
-  private link: Int32Array;
+  private key: F64;
+  private link: I32;
   private payload: unknown[] = [];
   private freeHead = -1;
-  // Top: times and slots appended in arrays, with bounds of the times; `topBound` decides
-  // between Top and Bottom while there is no rung.
-  private topTime: Float64Array<ArrayBuffer> = new Float64Array(64);
-  private topSlot: Int32Array<ArrayBuffer> = new Int32Array(64);
+  // Top: appended (time, slot), with bounds of the times; while there is no rung, times above
+  // `topBound` go to Top and the others to Bottom.
+  private topTime: F64 = new Float64Array(64);
+  private topSlot: I32 = new Int32Array(64);
   private topCount = 0;
   private topMin = Infinity;
   private topMax = -Infinity;
   private topBound = -Infinity;
-  // Rungs 0..rungs-1: per rung [head, count] pairs, start, inverse width, bucket count and the
-  // bucket being consumed (its events are in the rung below or in Bottom).
+  // Rungs 0..rungs-1: bucket k's packed events are time/slot[offs[k]..offs[k + 1]), its later
+  // arrivals a list from heads[k]; `cur` is the bucket being consumed (in the rung below or Bottom).
   private rungs = 0;
-  private buckets: Int32Array[] = [];
+  private rTime: F64[] = [];
+  private rSlot: I32[] = [];
+  private offs: I32[] = [];
+  private heads: I32[] = [];
   private start = new Float64Array(MAX_RUNGS);
   private inv = new Float64Array(MAX_RUNGS);
   private nb = new Int32Array(MAX_RUNGS);
   private cur = new Int32Array(MAX_RUNGS);
-  // Bottom: slots sorted by key in bot[botHead..botEnd).
-  private bot: Int32Array<ArrayBuffer> = new Int32Array(64);
+  // Bottom: sorted (time, slot) in [botHead, botEnd).
+  private botTime: F64 = new Float64Array(64);
+  private botSlot: I32 = new Int32Array(64);
   private botHead = 0;
   private botEnd = 0;
+  // A bucket gathered before it is sorted or spread; write cursors of a counting sort.
+  private gTime: F64 = new Float64Array(64);
+  private gSlot: I32 = new Int32Array(64);
+  private cursor: I32 = new Int32Array(64);
 
   poppedTime = 0;
   poppedFn: Callback | undefined;
@@ -83,13 +98,14 @@ export class LadderQueue {
   }
 
   get bytes(): number {
-    let b = this.key.byteLength + 8 * this.payload.length + this.bot.byteLength + this.topTime.byteLength + this.topSlot.byteLength;
-    for (const r of this.buckets) b += r.byteLength;
+    let b = this.key.byteLength + 8 * this.payload.length + this.cursor.byteLength;
+    for (const a of [this.topTime, this.topSlot, this.botTime, this.botSlot, this.gTime, this.gSlot]) b += a.byteLength;
+    for (let r = 0; r < this.rTime.length; r++) b += this.rTime[r].byteLength + this.rSlot[r].byteLength + this.offs[r].byteLength + this.heads[r].byteLength;
     return b;
   }
 
   peekTime(): number {
-    return this.n > 0 ? this.key[4 * this.bot[this.first()]] : Infinity;
+    return this.n > 0 ? this.botTime[this.first()] : Infinity;
   }
 
   push(time: number, priority: number, fn: Callback, arg?: unknown): Handle {
@@ -105,7 +121,8 @@ export class LadderQueue {
     payload[2 * slot + 1] = arg;
     key[4 * slot] = time;
     key[4 * slot + 1] = (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++;
-    this.place(slot);
+    link[8 * slot + STATE] = LIVE;
+    this.place(slot, time);
     this.n++;
     return link[8 * slot + GEN] * SLOT_SPACE + slot;
   }
@@ -123,9 +140,7 @@ export class LadderQueue {
 
   pending(handle: Handle): boolean {
     const slot = handle % SLOT_SPACE;
-    if (!(slot >= 0 && slot < this.cap)) return false;
-    const st = this.link[8 * slot + STATE];
-    return this.link[8 * slot + GEN] === (handle - slot) / SLOT_SPACE && st !== FREE && st !== DEAD;
+    return slot >= 0 && slot < this.cap && this.link[8 * slot + GEN] === (handle - slot) / SLOT_SPACE && this.link[8 * slot + STATE] === LIVE;
   }
 
   pop(): boolean {
@@ -135,9 +150,9 @@ export class LadderQueue {
   popUntil(until: number): boolean {
     if (this.n === 0) return false;
     const i = this.first();
-    const slot = this.bot[i];
-    const t = this.key[4 * slot];
+    const t = this.botTime[i];
     if (!(t <= until)) return false;
+    const slot = this.botSlot[i];
     this.botHead = i + 1;
     this.poppedTime = t;
     this.poppedFn = this.payload[2 * slot] as Callback;
@@ -147,12 +162,12 @@ export class LadderQueue {
     return true;
   }
 
-  /** Index in `bot` of the first live event (queue not empty), refilling Bottom as needed. */
+  /** Index in Bottom of the first live event (queue not empty), refilling Bottom as needed. */
   private first(): number {
-    const bot = this.bot, link = this.link;
+    const link = this.link;
     for (;;) {
       while (this.botHead < this.botEnd) {
-        const s = bot[this.botHead];
+        const s = this.botSlot[this.botHead];
         if (link[8 * s + STATE] !== DEAD) return this.botHead;
         this.dead--;
         this.release(s);
@@ -168,155 +183,169 @@ export class LadderQueue {
     for (;;) {
       if (this.rungs === 0) {
         this.fromTop();
-        return;
+        if (this.botEnd > 0) return;
+        continue;
       }
       const r = this.rungs - 1;
-      const bk = this.buckets[r], nb = this.nb[r];
+      const offs = this.offs[r], heads = this.heads[r], nb = this.nb[r];
       let k = this.cur[r] + 1;
-      while (k < nb && bk[2 * k + 1] === 0) k++;
+      while (k < nb && offs[k] === offs[k + 1] && heads[k] < 0) k++;
       this.cur[r] = k;
       if (k === nb) {
         this.rungs--;
         continue;
       }
-      const head = bk[2 * k], count = bk[2 * k + 1];
-      bk[2 * k] = -1;
-      bk[2 * k + 1] = 0;
-      if (count > THRES && this.rungs < MAX_RUNGS && this.spread(head, count, Infinity, -Infinity)) continue;
-      this.sortIntoBottom(head);
-      if (this.botEnd > 0) return;
+      const m = this.gather(r, k);
+      if (m > THRES && this.rungs < MAX_RUNGS) {
+        const time = this.gTime;
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i < m; i++) {
+          if (time[i] < lo) lo = time[i];
+          if (time[i] > hi) hi = time[i];
+        }
+        if (hi > lo && isFinite(hi - lo)) {
+          this.build(time, this.gSlot, m, lo, hi, false);
+          continue;
+        }
+      }
+      this.sortIntoBottom(this.gTime, this.gSlot, m);
+      return;
     }
   }
 
-  /**
-   * Moves Top's earliest events into a new rung 0 (or all of Top into Bottom when small or at
-   * one time). Rung 0's buckets are LOAD events wide at the density of Top's earliest 1/64 of
-   * its time range, so a long tail stays in Top instead of spreading rung 0 thin.
-   */
+  /** Bucket k of rung r, packed events then later arrivals, into gTime/gSlot; their count. */
+  private gather(r: number, k: number): number {
+    const offs = this.offs[r], heads = this.heads[r], link = this.link, key = this.key;
+    const a = offs[k], b = offs[k + 1];
+    let m = b - a;
+    for (let e = heads[k]; e >= 0; e = link[8 * e + NEXT]) m++;
+    if (m > this.gTime.length) {
+      this.gTime = new Float64Array(2 * m);
+      this.gSlot = new Int32Array(2 * m);
+    }
+    const gt = this.gTime, gs = this.gSlot;
+    gt.set(this.rTime[r].subarray(a, b));
+    gs.set(this.rSlot[r].subarray(a, b));
+    let i = b - a;
+    for (let e = heads[k]; e >= 0; e = link[8 * e + NEXT]) {
+      gt[i] = key[4 * e];
+      gs[i++] = e;
+    }
+    heads[k] = -1;
+    return m;
+  }
+
+  /** Moves Top's earliest events into a new rung 0, or all of Top into Bottom when small or at one time. */
   private fromTop(): void {
     const count = this.topCount, lo = this.topMin, hi = this.topMax;
-    const time = this.topTime, slots = this.topSlot, link = this.link;
     this.topMin = Infinity;
     this.topMax = -Infinity;
     if (count <= THRES || !(hi > lo) || !isFinite(hi - lo)) {
       this.topBound = hi;
       this.topCount = 0;
-      this.sortIntoBottom(-1, slots, count);
+      this.sortIntoBottom(this.topTime, this.topSlot, count);
       return;
     }
-    const front = lo + (hi - lo) / 64;
-    let c0 = 0;
-    for (let i = 0; i < count; i++) if (time[i] < front) c0++;
-    const w = (LOAD * (front - lo)) / Math.max(1, c0);
-    const nb = Math.max(2, Math.min(Math.ceil(count / LOAD), Math.floor((hi - lo) / w) + 1));
-    const bk = this.newRung(lo, 1 / w, nb);
-    const inv = this.inv[0];
-    let kept = 0;
-    for (let i = 0; i < count; i++) {
-      const s = slots[i], t = time[i];
-      if (link[8 * s + STATE] === DEAD) {
-        this.dead--;
-        this.release(s);
-        continue;
-      }
-      const k = Math.floor((t - lo) * inv);
-      if (k < nb) {
-        link[8 * s + NEXT] = bk[2 * k];
-        link[8 * s + STATE] = RUNG;
-        bk[2 * k] = s;
-        bk[2 * k + 1]++;
-      } else {
-        time[kept] = t;
-        slots[kept++] = s;
-        if (t < this.topMin) this.topMin = t;
-        if (t > this.topMax) this.topMax = t;
-      }
-    }
-    this.topCount = kept;
+    this.build(this.topTime, this.topSlot, count, lo, hi, true);
   }
 
-  /** A new lowest rung of `nb` empty buckets from `start`, `inv` buckets per time unit. */
-  private newRung(start: number, inv: number, nb: number): Int32Array {
+  /**
+   * A new lowest rung from time/slot[0..m), times in [lo, hi], by a counting sort. From Top, the
+   * buckets are LOAD events wide at the density of the earliest 1/64 of [lo, hi] and the events
+   * beyond them stay in Top (so a long tail does not spread rung 0 thin); below another rung,
+   * they split [lo, hi] into about m / LOAD.
+   */
+  private build(time: F64, slot: I32, m: number, lo: number, hi: number, fromTop: boolean): void {
+    let nb: number, inv: number;
+    if (fromTop) {
+      const front = lo + (hi - lo) / 64;
+      let c0 = 0;
+      for (let i = 0; i < m; i++) if (time[i] < front) c0++;
+      const w = (LOAD * (front - lo)) / Math.max(1, c0);
+      nb = Math.max(2, Math.min(Math.ceil(m / LOAD), Math.floor((hi - lo) / w) + 1));
+      inv = 1 / w;
+    } else {
+      // Two spare buckets: hi lands below nb whatever the rounding, so no event is clamped.
+      nb = Math.max(2, Math.ceil(m / LOAD));
+      inv = nb / (hi - lo);
+      nb += 2;
+    }
     const r = this.rungs++;
-    let bk = this.buckets[r];
-    if (bk === undefined || bk.length < 2 * nb || bk.length > 8 * nb + 64) bk = this.buckets[r] = new Int32Array(2 * nb);
-    bk.fill(0, 0, 2 * nb);
-    for (let k = 0; k < nb; k++) bk[2 * k] = -1;
-    this.start[r] = start;
+    if (this.offs[r] === undefined || this.offs[r].length < nb + 1) {
+      this.offs[r] = new Int32Array(Math.max(nb + 1, 2 * (this.offs[r]?.length ?? 0)));
+      this.heads[r] = new Int32Array(this.offs[r].length);
+      this.rTime[r] = new Float64Array(0);
+      this.rSlot[r] = new Int32Array(0);
+    }
+    const offs = this.offs[r];
+    offs.fill(0, 0, nb + 1);
+    this.heads[r].fill(-1, 0, nb);
+    this.start[r] = lo;
     this.inv[r] = inv;
     this.nb[r] = nb;
     this.cur[r] = -1;
-    return bk;
+    // Counts, then starts, then scatter; from Top, what lies beyond the buckets is kept in place.
+    for (let i = 0; i < m; i++) {
+      const k = Math.floor((time[i] - lo) * inv);
+      if (k < nb) offs[k < 0 ? 1 : k + 1]++;
+      else if (!fromTop) offs[nb]++;
+    }
+    for (let k = 0; k < nb; k++) offs[k + 1] += offs[k];
+    const total = offs[nb];
+    if (this.rTime[r].length < total) {
+      this.rTime[r] = new Float64Array(Math.max(total, 2 * this.rTime[r].length));
+      this.rSlot[r] = new Int32Array(this.rTime[r].length);
+    }
+    if (this.cursor.length < nb) this.cursor = new Int32Array(2 * nb);
+    const cursor = this.cursor, rt = this.rTime[r], rs = this.rSlot[r];
+    cursor.set(offs.subarray(0, nb));
+    let kept = 0;
+    for (let i = 0; i < m; i++) {
+      const t = time[i];
+      let k = Math.floor((t - lo) * inv);
+      if (k >= nb) {
+        if (fromTop) {
+          time[kept] = t;
+          slot[kept++] = slot[i];
+          if (t < this.topMin) this.topMin = t;
+          if (t > this.topMax) this.topMax = t;
+          continue;
+        }
+        k = nb - 1;
+      } else if (k < 0) k = 0;
+      const j = cursor[k]++;
+      rt[j] = t;
+      rs[j] = slot[i];
+    }
+    if (fromTop) this.topCount = kept;
   }
 
-  /**
-   * Makes a rung below the others from the list at `head` (its times within [lo, hi] when
-   * known); false, with nothing moved, if they share one time (no width splits them).
-   */
-  private spread(head: number, count: number, lo: number, hi: number): boolean {
-    const key = this.key, link = this.link;
-    if (!(lo <= hi)) for (let e = head; e >= 0; e = link[8 * e + NEXT]) {
-      const t = key[4 * e];
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
+  /** Sorts time/slot[0..m) into the empty Bottom on (time, order). */
+  private sortIntoBottom(time: F64, slot: I32, m: number): void {
+    if (m > this.botTime.length) {
+      this.botTime = new Float64Array(2 * m);
+      this.botSlot = new Int32Array(2 * m);
     }
-    if (!(hi > lo) || !isFinite(hi - lo)) return false;
-    const nb = Math.max(2, Math.ceil(count / LOAD));
-    const bk = this.newRung(lo, nb / (hi - lo), nb);
-    const inv = this.inv[this.rungs - 1];
-    for (let e = head; e >= 0; ) {
-      const next = link[8 * e + NEXT];
-      if (link[8 * e + STATE] === DEAD) {
-        this.dead--;
-        this.release(e);
-      } else {
-        let k = Math.floor((key[4 * e] - lo) * inv);
-        if (k >= nb) k = nb - 1;
-        else if (k < 0) k = 0;
-        link[8 * e + NEXT] = bk[2 * k];
-        link[8 * e + STATE] = RUNG;
-        bk[2 * k] = e;
-        bk[2 * k + 1]++;
-      }
-      e = next;
-    }
-    return true;
-  }
-
-  /**
-   * Sorts the live slots of the list at `head`, then of `more[0..count)`, into the empty Bottom;
-   * frees the dead.
-   */
-  private sortIntoBottom(head: number, more?: Int32Array, count = 0): void {
-    const key = this.key, link = this.link;
-    let m = 0;
-    for (let e = head, i = 0; e >= 0 || i < count; ) {
-      let next = -1;
-      if (e >= 0) next = link[8 * e + NEXT];
-      else e = more![i++];
-      if (link[8 * e + STATE] === DEAD) {
-        this.dead--;
-        this.release(e);
-      } else {
-        if (m === this.bot.length) this.bot = grown(this.bot);
-        this.bot[m++] = e;
-        link[8 * e + STATE] = BOTTOM;
-      }
-      e = next;
-    }
-    const bot = this.bot;
+    const bt = this.botTime, bs = this.botSlot, key = this.key;
     if (m > 64) {
-      bot.subarray(0, m).sort((a, b) => key[4 * a] - key[4 * b] || key[4 * a + 1] - key[4 * b + 1]);
+      const idx = Array.from({ length: m }, (_, i) => i);
+      idx.sort((a, b) => (time[a] !== time[b] ? (time[a] < time[b] ? -1 : 1) : key[4 * slot[a] + 1] - key[4 * slot[b] + 1]));
+      for (let i = 0; i < m; i++) {
+        bt[i] = time[idx[i]];
+        bs[i] = slot[idx[i]];
+      }
     } else {
-      // Insertion sort: buckets hold a few events.
-      for (let i = 1; i < m; i++) {
-        const s = bot[i], t = key[4 * s], o = key[4 * s + 1];
+      // Insertion sort: buckets hold a few events; the order is read only on equal times.
+      for (let i = 0; i < m; i++) {
+        const t = time[i], s = slot[i];
         let j = i - 1;
-        while (j >= 0 && (key[4 * bot[j]] !== t ? key[4 * bot[j]] > t : key[4 * bot[j] + 1] > o)) {
-          bot[j + 1] = bot[j];
+        while (j >= 0 && (bt[j] !== t ? bt[j] > t : key[4 * bs[j] + 1] > key[4 * s + 1])) {
+          bt[j + 1] = bt[j];
+          bs[j + 1] = bs[j];
           j--;
         }
-        bot[j + 1] = s;
+        bt[j + 1] = t;
+        bs[j + 1] = s;
       }
     }
     this.botHead = 0;
@@ -324,19 +353,14 @@ export class LadderQueue {
   }
 
   /** Puts a keyed slot where its time belongs. */
-  private place(s: number): void {
-    const key = this.key, link = this.link;
-    const t = key[4 * s];
+  private place(s: number, t: number): void {
     if (this.rungs === 0 ? t > this.topBound : Math.floor((t - this.start[0]) * this.inv[0]) >= this.nb[0]) {
       if (this.topCount === this.topSlot.length) {
-        this.topSlot = grown(this.topSlot);
-        const time = new Float64Array(this.topSlot.length);
-        time.set(this.topTime);
-        this.topTime = time;
+        this.topTime = grownF64(this.topTime, 0, this.topCount);
+        this.topSlot = grownI32(this.topSlot, 0, this.topCount);
       }
       this.topTime[this.topCount] = t;
       this.topSlot[this.topCount++] = s;
-      link[8 * s + STATE] = TOP;
       if (t < this.topMin) this.topMin = t;
       if (t > this.topMax) this.topMax = t;
       return;
@@ -348,48 +372,57 @@ export class LadderQueue {
       else if (k < 0) k = 0;
       const c = this.cur[r];
       if (k > c) {
-        const bk = this.buckets[r];
-        link[8 * s + NEXT] = bk[2 * k];
-        link[8 * s + STATE] = RUNG;
-        bk[2 * k] = s;
-        bk[2 * k + 1]++;
+        const heads = this.heads[r];
+        this.link[8 * s + NEXT] = heads[k];
+        heads[k] = s;
         return;
       }
-      // Before the bucket being consumed: earlier than all but Bottom.
-      if (k < c) break;
+      // At or before the bucket being consumed: the rungs below, or Bottom.
     }
-    this.insertBottom(s);
+    this.insertBottom(s, t);
   }
 
   /** Sorted insert into Bottom, after every entry that orders before it. */
-  private insertBottom(s: number): void {
-    const key = this.key;
-    const t = key[4 * s], o = key[4 * s + 1];
-    let bot = this.bot;
+  private insertBottom(s: number, t: number): void {
+    const key = this.key, o = key[4 * s + 1];
+    let bt = this.botTime, bs = this.botSlot;
     let lo = this.botHead, hi = this.botEnd;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const m = bot[mid];
-      if (key[4 * m] !== t ? key[4 * m] < t : key[4 * m + 1] < o) lo = mid + 1;
+      if (bt[mid] !== t ? bt[mid] < t : key[4 * bs[mid] + 1] < o) lo = mid + 1;
       else hi = mid;
     }
     if (lo === this.botHead && this.botHead > 0) {
-      bot[--this.botHead] = s;
-    } else {
-      if (this.botEnd === bot.length) {
-        // Slide to the front, or grow.
-        const live = this.botEnd - this.botHead;
-        if (this.botHead >= live) bot.copyWithin(0, this.botHead, this.botEnd);
-        else bot = this.bot = grown(bot, this.botHead, this.botEnd);
-        lo -= this.botHead;
-        this.botEnd = live;
-        this.botHead = 0;
-      }
-      bot.copyWithin(lo + 1, lo, this.botEnd);
-      bot[lo] = s;
-      this.botEnd++;
+      this.botHead--;
+      bt[this.botHead] = t;
+      bs[this.botHead] = s;
+      return;
     }
-    this.link[8 * s + STATE] = BOTTOM;
+    if (this.botEnd === bt.length) {
+      // Slide to the front, or grow.
+      const live = this.botEnd - this.botHead;
+      if (this.botHead >= live) {
+        bt.copyWithin(0, this.botHead, this.botEnd);
+        bs.copyWithin(0, this.botHead, this.botEnd);
+      } else {
+        bt = this.botTime = grownF64(bt, this.botHead, this.botEnd);
+        bs = this.botSlot = grownI32(bs, this.botHead, this.botEnd);
+      }
+      lo -= this.botHead;
+      this.botEnd = live;
+      this.botHead = 0;
+    }
+    bt.copyWithin(lo + 1, lo, this.botEnd);
+    bs.copyWithin(lo + 1, lo, this.botEnd);
+    bt[lo] = t;
+    bs[lo] = s;
+    this.botEnd++;
+    // Grown long by pushes: it becomes a rung below the others (events all at one time stay).
+    const m = this.botEnd - this.botHead;
+    if (m > BOTTOM_MAX && this.rungs < MAX_RUNGS && bt[this.botEnd - 1] > bt[this.botHead]) {
+      this.build(bt.subarray(this.botHead, this.botEnd), bs.subarray(this.botHead, this.botEnd), m, bt[this.botHead], bt[this.botEnd - 1], false);
+      this.botHead = this.botEnd = 0;
+    }
   }
 
   private release(slot: number): void {
@@ -402,15 +435,18 @@ export class LadderQueue {
     this.freeHead = slot;
   }
 
-  /** Every slot held by Top, the rungs or Bottom, dead ones included. */
+  /** Every slot held by Top, the rungs' unconsumed buckets or Bottom, dead ones included. */
   private held(): number[] {
     const link = this.link, out: number[] = [];
     for (let i = 0; i < this.topCount; i++) out.push(this.topSlot[i]);
     for (let r = 0; r < this.rungs; r++) {
-      const bk = this.buckets[r];
-      for (let k = 0; k < this.nb[r]; k++) for (let e = bk[2 * k]; e >= 0; e = link[8 * e + NEXT]) out.push(e);
+      const offs = this.offs[r], heads = this.heads[r], rs = this.rSlot[r];
+      for (let k = this.cur[r] + 1; k < this.nb[r]; k++) {
+        for (let j = offs[k]; j < offs[k + 1]; j++) out.push(rs[j]);
+        for (let e = heads[k]; e >= 0; e = link[8 * e + NEXT]) out.push(e);
+      }
     }
-    for (let i = this.botHead; i < this.botEnd; i++) out.push(this.bot[i]);
+    for (let i = this.botHead; i < this.botEnd; i++) out.push(this.botSlot[i]);
     return out;
   }
 
@@ -425,7 +461,7 @@ export class LadderQueue {
     this.botHead = this.botEnd = 0;
     for (const e of all) {
       if (this.link[8 * e + STATE] === DEAD) this.release(e);
-      else this.place(e);
+      else this.place(e, this.key[4 * e]);
     }
     this.dead = 0;
   }
@@ -433,7 +469,7 @@ export class LadderQueue {
   /** Sequences ran out: the live events get 0..n-1 in their present order (places unchanged). */
   private renumber(): void {
     const key = this.key, space = this.seqSpace;
-    const live = this.held().filter((e) => this.link[8 * e + STATE] !== DEAD);
+    const live = this.held().filter((e) => this.link[8 * e + STATE] === LIVE);
     const seqOf = (e: number) => key[4 * e + 1] % space;
     live.sort((a, b) => seqOf(a) - seqOf(b));
     live.forEach((e, rank) => (key[4 * e + 1] = key[4 * e + 1] - seqOf(e) + rank));
@@ -462,8 +498,14 @@ export class LadderQueue {
   }
 }
 
-/** A copy twice as long, holding a[from..to) from index 0. */
-function grown(a: Int32Array, from = 0, to = a.length): Int32Array<ArrayBuffer> {
+/** Copies twice as long, holding a[from..to) from index 0. */
+function grownF64(a: F64, from: number, to: number): F64 {
+  const b = new Float64Array(2 * a.length);
+  b.set(a.subarray(from, to));
+  return b;
+}
+
+function grownI32(a: I32, from: number, to: number): I32 {
   const b = new Int32Array(2 * a.length);
   b.set(a.subarray(from, to));
   return b;
