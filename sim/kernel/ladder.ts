@@ -26,7 +26,7 @@ const GEN_SPACE = 2 ** 28;
 const PRIORITY_BIAS = 512;
 const SEQ_SPACE = 2 ** 43;
 /** Events per bucket of a new rung, on average. */
-const LOAD = Number(process.env.LADDER_LOAD ?? 4);
+const LOAD = 16;
 /** A bucket with more events than this becomes a rung of its own rather than Bottom. */
 const THRES = 48;
 const MAX_RUNGS = 8;
@@ -61,8 +61,8 @@ export class LadderQueue {
   // Rungs 0..rungs-1: bucket k's packed events are time/slot[offs[k]..offs[k + 1]), its later
   // arrivals a list from heads[k]; `cur` is the bucket being consumed (in the rung below or Bottom).
   private rungs = 0;
-  private rTime: F64[] = [];
-  private rSlot: I32[] = [];
+  /** Packed events of each rung, [time, slot] pairs: a scatter writes one line, not two. */
+  private rPair: F64[] = [];
   private offs: I32[] = [];
   private heads: I32[] = [];
   private start = new Float64Array(MAX_RUNGS);
@@ -100,7 +100,7 @@ export class LadderQueue {
   get bytes(): number {
     let b = this.key.byteLength + 8 * this.payload.length + this.cursor.byteLength;
     for (const a of [this.topTime, this.topSlot, this.botTime, this.botSlot, this.gTime, this.gSlot]) b += a.byteLength;
-    for (let r = 0; r < this.rTime.length; r++) b += this.rTime[r].byteLength + this.rSlot[r].byteLength + this.offs[r].byteLength + this.heads[r].byteLength;
+    for (let r = 0; r < this.rPair.length; r++) b += this.rPair[r].byteLength + this.offs[r].byteLength + this.heads[r].byteLength;
     return b;
   }
 
@@ -224,8 +224,11 @@ export class LadderQueue {
       this.gSlot = new Int32Array(2 * m);
     }
     const gt = this.gTime, gs = this.gSlot;
-    gt.set(this.rTime[r].subarray(a, b));
-    gs.set(this.rSlot[r].subarray(a, b));
+    const pair = this.rPair[r];
+    for (let j = a; j < b; j++) {
+      gt[j - a] = pair[2 * j];
+      gs[j - a] = pair[2 * j + 1];
+    }
     let i = b - a;
     for (let e = heads[k]; e >= 0; e = link[8 * e + NEXT]) {
       gt[i] = key[4 * e];
@@ -274,8 +277,7 @@ export class LadderQueue {
     if (this.offs[r] === undefined || this.offs[r].length < nb + 1) {
       this.offs[r] = new Int32Array(Math.max(nb + 1, 2 * (this.offs[r]?.length ?? 0)));
       this.heads[r] = new Int32Array(this.offs[r].length);
-      this.rTime[r] = new Float64Array(0);
-      this.rSlot[r] = new Int32Array(0);
+      this.rPair[r] ??= new Float64Array(0);
     }
     const offs = this.offs[r];
     offs.fill(0, 0, nb + 1);
@@ -292,12 +294,9 @@ export class LadderQueue {
     }
     for (let k = 0; k < nb; k++) offs[k + 1] += offs[k];
     const total = offs[nb];
-    if (this.rTime[r].length < total) {
-      this.rTime[r] = new Float64Array(Math.max(total, 2 * this.rTime[r].length));
-      this.rSlot[r] = new Int32Array(this.rTime[r].length);
-    }
+    if (this.rPair[r].length < 2 * total) this.rPair[r] = new Float64Array(Math.max(2 * total, 2 * this.rPair[r].length));
     if (this.cursor.length < nb) this.cursor = new Int32Array(2 * nb);
-    const cursor = this.cursor, rt = this.rTime[r], rs = this.rSlot[r];
+    const cursor = this.cursor, pair = this.rPair[r];
     cursor.set(offs.subarray(0, nb));
     let kept = 0;
     for (let i = 0; i < m; i++) {
@@ -314,8 +313,8 @@ export class LadderQueue {
         k = nb - 1;
       } else if (k < 0) k = 0;
       const j = cursor[k]++;
-      rt[j] = t;
-      rs[j] = slot[i];
+      pair[2 * j] = t;
+      pair[2 * j + 1] = slot[i];
     }
     if (fromTop) this.topCount = kept;
   }
@@ -440,9 +439,9 @@ export class LadderQueue {
     const link = this.link, out: number[] = [];
     for (let i = 0; i < this.topCount; i++) out.push(this.topSlot[i]);
     for (let r = 0; r < this.rungs; r++) {
-      const offs = this.offs[r], heads = this.heads[r], rs = this.rSlot[r];
+      const offs = this.offs[r], heads = this.heads[r], pair = this.rPair[r];
       for (let k = this.cur[r] + 1; k < this.nb[r]; k++) {
-        for (let j = offs[k]; j < offs[k + 1]; j++) out.push(rs[j]);
+        for (let j = offs[k]; j < offs[k + 1]; j++) out.push(pair[2 * j + 1]);
         for (let e = heads[k]; e >= 0; e = link[8 * e + NEXT]) out.push(e);
       }
     }
