@@ -50,14 +50,15 @@ export class LadderQueue {
   private link: I32;
   private payload: unknown[] = [];
   private freeHead = -1;
-  // Top: appended (time, slot), with bounds of the times; while there is no rung, times above
-  // `topBound` go to Top and the others to Bottom.
+  // Top: appended (time, slot), with bounds of the times. Times above `topBound` go there while
+  // `topByBound` (no rung, or only rungs made from Bottom), else those beyond rung 0's buckets.
   private topTime: F64 = new Float64Array(64);
   private topSlot: I32 = new Int32Array(64);
   private topCount = 0;
   private topMin = Infinity;
   private topMax = -Infinity;
   private topBound = -Infinity;
+  private topByBound = true;
   // Rungs 0..rungs-1: bucket k's packed events are time/slot[offs[k]..offs[k + 1]), its later
   // arrivals a list from heads[k]; `cur` is the bucket being consumed (in the rung below or Bottom).
   private rungs = 0;
@@ -245,10 +246,12 @@ export class LadderQueue {
     this.topMax = -Infinity;
     if (count <= THRES || !(hi > lo) || !isFinite(hi - lo)) {
       this.topBound = hi;
+      this.topByBound = true;
       this.topCount = 0;
       this.sortIntoBottom(this.topTime, this.topSlot, count);
       return;
     }
+    this.topByBound = false;
     this.build(this.topTime, this.topSlot, count, lo, hi, true);
   }
 
@@ -353,7 +356,7 @@ export class LadderQueue {
 
   /** Puts a keyed slot where its time belongs. */
   private place(s: number, t: number): void {
-    if (this.rungs === 0 ? t > this.topBound : Math.floor((t - this.start[0]) * this.inv[0]) >= this.nb[0]) {
+    if (this.topByBound ? t > this.topBound : Math.floor((t - this.start[0]) * this.inv[0]) >= this.nb[0]) {
       if (this.topCount === this.topSlot.length) {
         this.topTime = grownF64(this.topTime, 0, this.topCount);
         this.topSlot = grownI32(this.topSlot, 0, this.topCount);
@@ -456,6 +459,7 @@ export class LadderQueue {
     this.topMin = Infinity;
     this.topMax = -Infinity;
     this.topBound = -Infinity;
+    this.topByBound = true;
     this.rungs = 0;
     this.botHead = this.botEnd = 0;
     for (const e of all) {
