@@ -123,9 +123,11 @@ export class LadderQueue {
     key[4 * slot] = time;
     key[4 * slot + 1] = (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++;
     link[8 * slot + STATE] = LIVE;
+    // A new generation when the slot is taken, not when freed: a pop then only writes the record.
+    const gen = (link[8 * slot + GEN] = (link[8 * slot + GEN] + 1) & (GEN_SPACE - 1));
     this.place(slot, time);
     this.n++;
-    return link[8 * slot + GEN] * SLOT_SPACE + slot;
+    return gen * SLOT_SPACE + slot;
   }
 
   cancel(handle: Handle): boolean {
@@ -169,7 +171,8 @@ export class LadderQueue {
     for (;;) {
       while (this.botHead < this.botEnd) {
         const s = this.botSlot[this.botHead];
-        if (link[8 * s + STATE] !== DEAD) return this.botHead;
+        // A cancelled event's callback is cleared: the record is read only then (the pop reads the callback anyway).
+        if (this.payload[2 * s] !== undefined || link[8 * s + STATE] !== DEAD) return this.botHead;
         this.dead--;
         this.release(s);
         this.botHead++;
@@ -432,7 +435,6 @@ export class LadderQueue {
     link[8 * slot + STATE] = FREE;
     payload[2 * slot] = undefined;
     payload[2 * slot + 1] = undefined;
-    link[8 * slot + GEN] = (link[8 * slot + GEN] + 1) & (GEN_SPACE - 1);
     link[8 * slot + NEXT] = this.freeHead;
     this.freeHead = slot;
   }
