@@ -2,7 +2,7 @@
 import type { Bench } from "./bench.js";
 import { pholdBare } from "./bare.js";
 import { pholdCalendar } from "./calendar.js";
-import { phold, phold1m, phold1mLadder, pholdLadder, pholdProcess } from "./phold.js";
+import { phold, phold1m, pholdProcess } from "./phold.js";
 import { bspAllToAll, bspRing, flowMemory, flows } from "./platform.js";
 import { rng } from "./rng.js";
 import { simgridCompare } from "./simgrid.js";
@@ -17,7 +17,7 @@ import { predict } from "./predict.js";
 export type { Bench, Figure } from "./bench.js";
 export { compareBenches, median, splitParams, type RunOnce } from "./compare.js";
 
-export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, pholdLadder, phold1mLadder, rng, flows, flowMemory, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals, startup, predict];
+export const benches: readonly Bench[] = [phold, pholdBare, pholdCalendar, pholdProcess, phold1m, rng, flows, flowMemory, bspAllToAll, bspRing, simgridCompare, vsched, vttif, vadapt, sweepBench, liveSignals, startup, predict];
 
 export function findBench(name: string): Bench | undefined {
   return benches.find((b) => b.name === name);

@@ -1,6 +1,5 @@
 /** PHOLD through the kernel: callbacks (the fast path) and generator processes. */
 import { Simulation } from "../kernel/index.js";
-import { LadderQueue } from "../kernel/ladder.js";
 import { monotonicSeconds, peakRssMb } from "../live/index.js";
 import { installPhold } from "../workload/phold.js";
 import { cpuSeconds, liveBytes, round, type Bench, type Figure } from "./bench.js";
@@ -81,33 +80,5 @@ export const phold1m: Bench = {
   params: { ...phold.params, lps: 1_000_000 },
   run(p) {
     return phold.run(p).map((f) => ({ ...f, name: f.name.replace("phold", "phold-1m") }));
-  },
-};
-
-/** The same PHOLD with the kernel's calendar queue swapped for the experimental ladder queue. */
-function withLadder(sim: Simulation): Simulation {
-  (sim as unknown as { queue: unknown }).queue = new LadderQueue();
-  return sim;
-}
-
-export const pholdLadder: Bench = {
-  name: "phold-ladder",
-  description: "PHOLD, callback API, on the experimental ladder queue (sim/kernel/ladder.ts)",
-  params: { ...phold.params },
-  run(p) {
-    const base = liveBytes();
-    const sim = withLadder(new Simulation(p.seed));
-    installPhold(sim, { kind: "phold", id: "phold", lps: p.lps, init: p.init, lookahead: p.lookahead, meanDelay: 1 });
-    const mem = memory("phold-ladder", sim, base);
-    return [...measure("phold-ladder", sim, p.events), ...mem];
-  },
-};
-
-export const phold1mLadder: Bench = {
-  name: "phold-1m-ladder",
-  description: "PHOLD, callback API, one million LPs, on the experimental ladder queue",
-  params: { ...phold.params, lps: 1_000_000 },
-  run(p) {
-    return pholdLadder.run(p).map((f) => ({ ...f, name: f.name.replace("phold-ladder", "phold-1m-ladder") }));
   },
 };
