@@ -96,9 +96,10 @@ test("calibrated on measurements.csv: downtime within 20 ms on every dirtying gu
   t.deepEqual(check(both.filter((r) => r.capMiBps <= 48 && r.dirtyMiBps > 0), "downtime"), []);
 });
 
-// Not met (results/migration-qemu/README.md): above 48 MiB/s QEMU and the TCG guest compete
-// with the machine's other work, and the three repeats of one case spread wider than the
-// tolerances (an idle 192 MiB guest at 128 MiB/s: 14, 136 and 216 ms of downtime).
+// Not met (results/migration-qemu/README.md): the downtime of the 512 MiB guest in four cases.
+// Where QEMU stops right after its first pass, the downtime depends on where the pass ends
+// relative to the threshold checks, and the three repeats of one case spread wider than the
+// 20 ms tolerance (an idle 192 MiB guest at 128 MiB/s: 104, 35 and 40 ms).
 test.failing("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every case", (t) => {
   for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
 });
