@@ -28,15 +28,17 @@ const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? und
 const tmp = mkdtempSync(join(tmpdir(), "vt-vq-"));
 let bed: Bed | undefined;
 
-/** Namespaces the agents' QEMU VMs run in, by VM (their -name is virtuoso-agent-PID-VM-K). */
+/** Namespaces this bed's QEMU VMs run in, by VM (their -name is virtuoso-agent-PID-VM-K; other beds' are not ours). */
 function qemuHosts(): Record<string, string> {
+  const ours = new Set(HOSTS.map((h) => bed!.ns(h)));
   const out: Record<string, string> = {};
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
       const m = cmd[0].includes("qemu-system") ? /^virtuoso-agent-\d+-(\w+)-\d+,/.exec(cmd[cmd.indexOf("-name") + 1] ?? "") : null;
-      if (m) out[m[1]] = spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim();
+      const ns = m ? spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim() : "";
+      if (m && ours.has(ns)) out[m[1]] = ns;
     } catch {
       // Gone.
     }
