@@ -2,7 +2,9 @@
  * Simulation against reality: the figures a simulated run predicted beside those a live run
  * of the same scenario measured (each VM's CPU share, each application's rate, and with the
  * VADAPT loop the rate before and after its first applied decision and the time its migrations
- * took; where both runs migrated VMs, their migrations' mean time and downtime), as a table and a predicted-vs-measured scatter with the diagonal.
+ * took; where both runs migrated VMs, their migrations' mean time and downtime and the rate
+ * from the last migration's end to the run's end), as a table and a predicted-vs-measured
+ * scatter with the diagonal.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -106,6 +108,10 @@ export function compare(simDir: string, liveDir: string): { rows: Comparison[]; 
     const mean = (rows: Record<string, string>[], k: string) => rows.reduce((a, r) => a + cellNumber(r[k]), 0) / rows.length;
     add("migration s (mean)", mean(sm, "total_s"), mean(lm, "total_s"));
     add("migration downtime s (mean)", mean(sm, "downtime_s"), mean(lm, "downtime_s"));
+    // What the moves bought: the rate from the last migration's end to the run's end (the
+    // decision's rate_after covers the interval after it, while the VMs are still moving).
+    const last = (rows: Record<string, string>[]) => Math.max(...rows.map((r) => cellNumber(r.end)));
+    add(`${app} supersteps/s after the last migration`, simRateSince(simDir, app, last(sm), sim.simulated_s ?? NaN), liveRateSince(liveDir, app, last(lm)));
   }
   if (rows.length === 0) throw new CompareError(`compare: nothing to compare: no VM's CPU share or application's rate is in both ${simDir} and ${liveDir}`);
   const max = Math.max(0.1, ...rows.flatMap((r) => [r.predicted, r.measured])) * 1.05;
@@ -126,6 +132,23 @@ function migrations(dir: string): Record<string, string>[] {
   const f = join(dir, "migrations.csv");
   if (!existsSync(f)) return [];
   return csvRecords(readFileSync(f, "utf8")).filter((r) => (r.status ?? "completed") === "completed");
+}
+
+/** Supersteps per second a simulated run's application completed after t0 (its APP.supersteps.csv), up to the run's end. */
+function simRateSince(dir: string, app: string, t0: number, end: number): number {
+  const f = join(dir, `${app}.supersteps.csv`);
+  if (!existsSync(f) || !(end > t0)) return NaN;
+  return csvRecords(readFileSync(f, "utf8")).filter((r) => cellNumber(r.end) > t0 && cellNumber(r.end) <= end).length / (end - t0);
+}
+
+/** Supersteps per second of a live run's application from its first progress sample at or after t0 to its last (progress.csv). */
+function liveRateSince(dir: string, app: string, t0: number): number {
+  const f = join(dir, "progress.csv");
+  if (!existsSync(f)) return NaN;
+  const p = csvRecords(readFileSync(f, "utf8")).filter((r) => r.app === app && cellNumber(r.t) >= t0).map((r) => [cellNumber(r.t), cellNumber(r.supersteps)]);
+  if (p.length < 2) return NaN;
+  const [[ta, ka], [tb, kb]] = [p[0], p[p.length - 1]];
+  return tb > ta ? (kb - ka) / (tb - ta) : NaN;
 }
 
 /** The first applied row of a run's `adapt.decisions.csv`, if it has one. */

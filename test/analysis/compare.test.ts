@@ -116,3 +116,18 @@ test("where both runs migrated VMs, compare pairs the mean time and downtime of 
   rmSync(join(y, "migrations.csv"));
   t.deepEqual(compare(x, y).rows.map((r) => r.quantity), ["w supersteps/s"]);
 });
+
+test("where both runs migrated VMs, compare pairs the application's rate from the last completed migration's end to the run's end: simulated from its supersteps, live from its progress samples", (t) => {
+  const [x, y] = pair(
+    { scenario: "s", simulated_s: 10, metrics: { app: { supersteps: 20 } } },
+    { scenario: "s", backend: "none", metrics: { app: { supersteps: 70, rate: 7 } } },
+  );
+  writeFileSync(join(x, "migrations.csv"), "vm,from,to,start,end,total_s,downtime_s,bytes,rounds\nv,a,b,1,2,1,0.1,100,3\nv,b,a,3,4,1,0.1,100,3\n");
+  // Supersteps end every 0.5 s: 12 of them end in (4, 10], 2/s.
+  writeFileSync(join(x, "app.supersteps.csv"), "step,start,end,duration\n" + Array.from({ length: 20 }, (_, i) => `${i},${i * 0.5},${(i + 1) * 0.5},0.5`).join("\n") + "\n");
+  // The last completed move ends at 4.2 (a later failed one does not count); samples from 4.5 on: 50 supersteps in 5 s. Another app's samples are not this one's.
+  writeFileSync(join(y, "migrations.csv"), "vm,from,to,start,end,status,total_s,downtime_s,setup_s,bytes,rounds,reason\nv,a,b,1,4.2,completed,1.5,0.05,0,100,4,\nv,b,a,5,9,failed,,,,,,TLS\n");
+  writeFileSync(join(y, "progress.csv"), "t,app,supersteps\n3.5,app,10\n4.5,app,20\n4.6,other,999\n9.5,app,70\n");
+  const row = compare(x, y).rows.find((r) => r.quantity === "app supersteps/s after the last migration");
+  t.like(row, { predicted: 2, measured: 10 });
+});
