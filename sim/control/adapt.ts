@@ -57,6 +57,8 @@ export interface MigrationLog {
   start: number;
   end: number;
   bytes: number;
+  /** Why it did not move the VM (live: QEMU failed, or the guest did not run on). */
+  failed?: string;
 }
 
 export class AdaptLoop {
@@ -374,9 +376,17 @@ export class AdaptLoop {
       this.quietUntil = this.ports.clock.now + this.spec.cooldown;
     };
     this.busy = true;
-    let left = moves.length;
+    let left = moves.length, failed = 0;
     if (left === 0) return install();
-    this.left.add(this.placementKey(p, this.current(p).host));
+    const leaving = this.placementKey(p, this.current(p).host);
+    this.left.add(leaving);
+    // A migration that did not happen leaves the solution's routes wrong for where the VMs
+    // are: install nothing, cool down, and decide again from the placement as it is.
+    const abandon = () => {
+      if (failed === moves.length) this.left.delete(leaving);
+      this.busy = false;
+      this.quietUntil = this.ports.clock.now + this.spec.cooldown;
+    };
     for (const v of moves) {
       const from = this.ports.placement.where(v), to = p.hosts[s.host[p.vms.indexOf(v)]];
       const log: MigrationLog = { vm: v, from, to, start: this.ports.clock.now, end: NaN, bytes: NaN };
@@ -385,7 +395,12 @@ export class AdaptLoop {
       this.ports.placement.migrate(v, to, (n) => {
         log.end = this.ports.clock.now;
         log.bytes = n.bytes;
-        if (--left === 0) install();
+        if (n.failed !== undefined) {
+          log.failed = n.failed;
+          this.lastMove.delete(v);
+          failed++;
+        }
+        if (--left === 0) (failed ? abandon : install)();
       });
     }
   }
@@ -404,7 +419,7 @@ export class AdaptLoop {
   /** Figures of merit: decisions, migrations, bytes they moved, seconds any was in flight. */
   metrics(): Record<string, number> {
     const applied = this.decisions.filter((d) => d.applied);
-    const done = this.migrations.filter((m) => Number.isFinite(m.end));
+    const done = this.migrations.filter((m) => Number.isFinite(m.end) && m.failed === undefined);
     const spans = this.migrations.map((m) => [m.start, Number.isFinite(m.end) ? m.end : this.ports.clock.now]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     let inFlight = 0, until = -Infinity;
     for (const [a, b] of spans) {

@@ -21,12 +21,15 @@ export interface MigrationNotice {
   total_s: number;
   downtime_s: number;
   bytes: number;
+  /** Why the migration did not happen, if it did not: the VM is still on `from`. */
+  failed?: string;
 }
 
 export interface Placement {
   where(vm: string): string;
   /** Bytes a live migration of the VM must at least copy. */
   memory(vm: string): number;
+  /** `onDone` runs once the migration has ended, whether it moved the VM or not (`failed`). */
   migrate(vm: string, host: string, onDone?: (n: MigrationNotice) => void): void;
 }
 

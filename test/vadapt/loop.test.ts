@@ -95,16 +95,25 @@ function fakeLoop(spec: Record<string, unknown> = {}, start: Record<string, stri
   const tick: (() => void)[] = [];
   const clock: Clock = { get now() { return now; }, at: () => 0, after: () => 0, every: (_i, fn) => (tick.push(fn), 0), cancel: () => {} };
   const site = (h: string) => h[0];
-  let lan = 100;
+  let lan = 100, rules = 0;
   let custom: ((a: string, b: string) => { bandwidth: number; latency: number } | undefined) | undefined;
   const net: NetControl = {
     addOverlayLink: () => {},
     removeOverlayLink: () => {},
-    setRule: () => {},
+    setRule: () => void rules++,
     measure: (a, b) => custom?.(a, b) ?? (site(a) === site(b) ? { bandwidth: lan, latency: 0.001 } : { bandwidth: 10, latency: 0.02 }),
   };
-  const migrated: string[] = [];
-  const placement: Placement = { where: (v) => where[v], memory: () => 1e6, migrate: (v, h, done) => (migrated.push(`${v}:${where[v]}->${h}`), (where[v] = h), done?.({ vm: v, from: "", to: h, total_s: 0, downtime_s: 0, bytes: 1e6 })) };
+  const migrated: string[] = [], failedMoves: string[] = [];
+  let failing = false;
+  const placement: Placement = {
+    where: (v) => where[v],
+    memory: () => 1e6,
+    migrate: (v, h, done) => {
+      // A live migration can fail (QEMU, or a guest that does not run on): the VM stays.
+      if (failing) return failedMoves.push(`${v}:${where[v]}->${h}`), done?.({ vm: v, from: where[v], to: h, total_s: NaN, downtime_s: NaN, bytes: NaN, failed: "the guest did not run on" });
+      migrated.push(`${v}:${where[v]}->${h}`), (where[v] = h), done?.({ vm: v, from: "", to: h, total_s: 0, downtime_s: 0, bytes: 1e6 });
+    },
+  };
   let measured = NaN;
   const wren = { estimate: (a: string, b: string) => ({ src: a, dst: b, bandwidth: (a === "a0" && b === "a1") || (a === "a1" && b === "a0") ? measured : NaN, latency: NaN, samples: 1, age: 0 }) } as unknown as Wren;
   // No report at all (VTTIF found no pattern): the loop acts on the matrix.
@@ -112,7 +121,7 @@ function fakeLoop(spec: Record<string, unknown> = {}, start: Record<string, stri
   const cpu = { progress: () => undefined } as unknown as CpuControl;
   const s = adaptSchema.parse({ enabled: true, vms: ["x", "y"], hosts: ["a0", "a1", "b0", "b1"], mode: "migrate", maxHops: 1, cooldown: 0, minGain: 0, ...spec });
   const loop = new AdaptLoop({ clock, placement, net, cpu, vttif, wren, rng: new Rng("fake", 1) }, s);
-  return { loop, migrated, step: () => ((now += 10), tick.forEach((f) => f())), measure: (bw: number) => (measured = bw), setLan: (bw: number) => (lan = bw), setPaths: (fn: typeof custom) => (custom = fn) };
+  return { loop, migrated, failedMoves, fail: (on: boolean) => (failing = on), rules: () => rules, step: () => ((now += 10), tick.forEach((f) => f())), measure: (bw: number) => (measured = bw), setLan: (bw: number) => (lan = bw), setPaths: (fn: typeof custom) => (custom = fn) };
 }
 
 test("the current layout and every candidate are scored on one calibrated table; an equally good layout elsewhere is not taken", (t) => {
@@ -182,4 +191,31 @@ test("a placement the loop has left is not entered again, even when no VM goes s
   for (let i = 0; i < 3; i++) f.step();
   t.deepEqual(f.migrated, ["x:a0->a1", "x:a1->a2"]);
   t.true(f.loop.decisions.slice(2).every((d) => d.migrations === 0));
+});
+
+test("a migration that fails leaves the VM, installs no routes for the plan, and the loop decides again", (t) => {
+  // As above: x on a0 should move to a1, the a-host best connected to y on c0, with a route
+  // a1 -> c0 for the pair.
+  const f = fakeLoop({ hosts: ["a0", "a1", "a2"] }, { x: "a0", y: "c0" });
+  f.setPaths((a, b) => {
+    const other = a === "c0" ? b : b === "c0" ? a : undefined;
+    if (other === undefined) return { bandwidth: 1, latency: 0.001 };
+    return { bandwidth: other === "a1" ? 1000 : 100, latency: 0.01 };
+  });
+  f.fail(true);
+  f.step();
+  t.deepEqual(f.failedMoves, ["x:a0->a1"]);
+  t.deepEqual(f.migrated, []);
+  t.true(f.loop.decisions[0].applied);
+  t.is(f.rules(), 0, "the plan's routes assume x moved");
+  // Not frozen: the next period decides again, from where x is, and the same move is not
+  // barred (x never left a0, so neither a straight return nor a placement left).
+  f.fail(false);
+  f.step();
+  t.is(f.loop.decisions.length, 2);
+  t.deepEqual(f.migrated, ["x:a0->a1"]);
+  t.true(f.rules() > 0);
+  const m = f.loop.metrics();
+  t.is(m.migrations, 2);
+  t.is(m.migrations_done, 1);
 });

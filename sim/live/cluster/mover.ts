@@ -53,6 +53,7 @@ export class Mover {
     const skip = (reason: string) => {
       this.log.push({ vm, from, to, start, end: start, status: "skipped", total_s: null, downtime_s: null, setup_s: null, bytes: null, rounds: null, reason });
       this.say(`migration of ${vm} to ${to} skipped: ${reason}`);
+      onDone?.(notMoved(vm, from, to, reason));
       return Promise.resolve();
     };
     if (from === to) return skip(`already on ${to}`);
@@ -84,6 +85,7 @@ export class Mover {
       await dest.call("vm.drop", { vm });
       this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: null, downtime_s: null, setup_s: null, bytes: null, rounds: null, reason: r.reason ?? "" });
       this.say(`migration of ${vm} to ${to} failed: ${r.reason}`);
+      onDone?.(notMoved(vm, from, to, r.reason ?? "failed"));
       return;
     }
     // The destination first: it checks the guest runs there; if not, the paused source runs it on.
@@ -94,6 +96,7 @@ export class Mover {
       // QEMU's figures of the copy it completed, beside why the move did not stand.
       this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: num(r.total_s), downtime_s: num(r.downtime_s), setup_s: num(r.setup_s), bytes: num(r.bytes), rounds: num(r.rounds), reason: (e as Error).message });
       this.say(`migration of ${vm} to ${to} failed: ${(e as Error).message}`);
+      onDone?.({ ...notMoved(vm, from, to, (e as Error).message), total_s: r.total_s ?? NaN, downtime_s: r.downtime_s ?? NaN, bytes: r.bytes ?? NaN });
       return;
     }
     this.where.set(vm, to);
@@ -105,3 +108,6 @@ export class Mover {
     onDone?.({ vm, from, to, total_s: row.total_s ?? NaN, downtime_s: row.downtime_s ?? NaN, bytes: row.bytes ?? NaN });
   }
 }
+
+/** A migration's end that left the VM where it was (the loop waiting on it decides again). */
+const notMoved = (vm: string, from: string, to: string, failed: string): MigrationNotice => ({ vm, from, to, total_s: NaN, downtime_s: NaN, bytes: NaN, failed });
