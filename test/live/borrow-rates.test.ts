@@ -2,7 +2,8 @@
  * What the memory and disk borrowers really take, measured from /proc (not their own
  * records): the memory borrower's resident size (VmRSS) grows by its level over its size when
  * borrowing nothing, within the documented tolerance (never more than 2 MiB above it, at most
- * 4 MiB below), and falls back when the level does; the disk borrower writes its level in
+ * 4 MiB below), and falls back when the level does (to within 6 MiB of its size before: the
+ * runtime keeps some of what it grew while borrowing); the disk borrower writes its level in
  * bytes per second (wchar in /proc/PID/io over a window of wall time).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -48,7 +49,9 @@ liveTest("uucs: the memory borrower's resident size grows by its level (VmRSS ov
     if (Math.abs(base - prev) < 0.5 * MiB) break;
     if (since() > 5.5) throw new Error(`the borrower's size did not settle before it started borrowing (${prev} then ${base} bytes)`);
   }
-  const within = async (want: number, from: number, to: number) => {
+  // `over`: MiB allowed above the level. At 0 after borrowing, the runtime keeps some of what it
+  // grew meanwhile (4.1 MiB seen after 128 MiB), which the borrower cannot give back.
+  const within = async (want: number, from: number, to: number, over = 2) => {
     await sleep(from - since());
     const got: number[] = [];
     while (since() < to) {
@@ -57,11 +60,11 @@ liveTest("uucs: the memory borrower's resident size grows by its level (VmRSS ov
     }
     t.log(`level ${want / MiB} MiB: added ${got.map((x) => (x / MiB).toFixed(2)).join(" ")} MiB over ${(base / MiB).toFixed(1)} MiB`);
     t.true(got.length >= 3);
-    for (const g of got) t.true(g <= want + 2 * MiB && g >= want - 4 * MiB, `added ${g / MiB} MiB at a level of ${want / MiB} MiB`);
+    for (const g of got) t.true(g <= want + over * MiB && g >= want - 4 * MiB, `added ${g / MiB} MiB at a level of ${want / MiB} MiB`);
   };
   // Each level from 2.5 s after it starts (the next correction and a slow machine) to its end.
   await within(level, 8.5, 11.8);
-  await within(0, 14.5, 17.5);
+  await within(0, 14.5, 17.5, 6);
   t.is(await run.done, 0);
 });
 

@@ -100,3 +100,9 @@ export function startDelayLine(spec: DelayLineSpec, journal: Journal, log: (line
     },
   };
 }
+
+// The delay-line benchmark's two ends (node -e programs, run in the testbed's namespaces).
+/** Receiver: counts bytes from 0.5 s after the first arrives (slow start) to the last; prints bytes/s. */
+export const streamSink = `const t=()=>Number(process.hrtime.bigint())/1e9;let t0,b0,t1,b=0;require("net").createServer(s=>s.on("data",d=>{b+=d.length;const n=t();if(t0===undefined)t0=n;if(b0===undefined&&n-t0>=0.5)(b0=b,t0=n);t1=n}).on("end",()=>{console.log(((b-b0)/(t1-t0)).toFixed(0));process.exit(0)})).listen(9000,"10.99.0.2",()=>console.log("up"))`;
+/** Sender: writes as fast as TCP takes it for argv[1] seconds. */
+export const streamSource = `const s=require("net").connect(9000,"10.99.0.2"),c=Buffer.alloc(65536),end=Date.now()+Number(process.argv[1])*1e3;const p=()=>{while(Date.now()<end)if(!s.write(c))return void s.once("drain",p);s.end()};s.on("connect",p)`;
