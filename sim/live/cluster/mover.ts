@@ -62,9 +62,10 @@ export class Mover {
     if (from === to) return skip(`already on ${to}`);
     if (this.moving.has(vm)) return skip("a migration of it is under way");
     if (!this.startArgs.has(vm)) return skip("it runs no rank (nothing started it)");
+    this.cpu?.moving(vm, true);
     const p = this.admitted(vm, to)
       .then((refused) => (refused === undefined ? this.move(vm, from, to, start, onDone) : void skip(`its reservation is not admitted on ${to} (${refused}); it stays on ${from} with it`)))
-      .finally(() => this.moving.delete(vm));
+      .finally(() => (this.moving.delete(vm), this.cpu?.moving(vm, false)));
     this.moving.set(vm, p);
     return p;
   }

@@ -22,6 +22,8 @@ export class RemoteReservations {
   readonly log: ReservationRow[] = [];
   /** Reservations in force, by VM. */
   private readonly held = new Map<string, Reservation>();
+  /** VMs migrating now: a reservation asked meanwhile is refused (the destination booked the one before). */
+  private readonly busy = new Set<string>();
 
   constructor(
     private readonly clock: Clock,
@@ -34,8 +36,17 @@ export class RemoteReservations {
     return this.held.get(vm);
   }
 
+  moving(vm: string, now: boolean): void {
+    if (now) this.busy.add(vm);
+    else this.busy.delete(vm);
+  }
+
   async reserve(vm: string, r: Reservation): Promise<Admission> {
     const host = this.where.get(vm)!;
+    if (this.busy.has(vm)) {
+      this.note(vm, host, r, "rejected", "the VM is migrating");
+      return { admitted: false, reason: "the VM is migrating" };
+    }
     const v = (await this.agents.get(host)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
     if (v.admitted) this.held.set(vm, r);
     this.note(vm, host, r, v.admitted ? "admitted" : "rejected", v.admitted ? "" : v.reason);
