@@ -17,7 +17,9 @@ import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
 import { which } from "../../sim/live/backends.js";
 import { AgentClient } from "../../sim/live/agent/client.js";
-import { loadCluster } from "../../sim/live/cluster/file.js";
+import { loadCluster, type Cluster } from "../../sim/live/cluster/file.js";
+import { clusterProblems } from "../../sim/live/cluster/controller.js";
+import { parseScenario } from "../../sim/scenario/index.js";
 
 const MIB = 2 ** 20;
 /** r0 leaves a for b at AT (b admits it: 0.3 of its 0.5); r1 tries at AT + 2 (0.3 + 0.3 > 0.5: refused). */
@@ -79,6 +81,14 @@ const rows = (file: string) => {
   const keys = head.split(",");
   return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i], v])));
 };
+
+test("live --cluster takes reservations on QEMU VMs, and refuses them on VMs as processes and with a backend other than deadline, one line each", (t) => {
+  const c = { name: "x", hosts: [{ id: "a", qemu: "qemu-a" }, { id: "b", qemu: "qemu-b" }] } as unknown as Cluster;
+  const lines = (over: object) => clusterProblems(parseScenario({ ...scenario, live: { ...scenario.live, ...over } }), c).filter((l) => /reservations|backend/.test(l));
+  t.deepEqual(lines({}), []);
+  t.deepEqual(lines({ vms: "process", migrations: [] }).map((l) => l.slice(0, l.indexOf(":"))), ["policies.vsched.reservations"]);
+  t.deepEqual(lines({ backend: "cgroup" }), ['live.backend: live --cluster reserves CPU with SCHED_DEADLINE ("deadline") only, not "cgroup"']);
+});
 
 liveTest("a QEMU VM's reservation is SCHED_DEADLINE on its vCPU thread on host a, follows it to b's new QEMU when it migrates and is gone from a; a reservation b cannot admit keeps that VM's migration from starting, the VM stays on a reserved", why, async (t) => {
   bed = await startBed(scenario);

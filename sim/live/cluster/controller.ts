@@ -31,6 +31,10 @@
  * loop's "migrate" mode and `live.migrations` run so; with VMs as processes,
  * which cannot move, they are refused before the run. Decisions are logged as in the
  * simulator (`adapt.decisions.csv`), migrations with QEMU's own figures (`migrations.csv`).
+ *
+ * VSched reservations on QEMU VMs go through the agents (reservations.ts): SCHED_DEADLINE on
+ * the VM's vCPU thread, admitted against its host's bound, and they follow a migrated VM (the
+ * destination admits it before the migration starts, or the migration does not start).
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
