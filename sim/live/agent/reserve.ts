@@ -3,7 +3,9 @@
  * vCPU threads, the backend single-host QEMU mode uses by default (vm/cpu.ts VmDeadline,
  * journaled there, undone with the run). Admission counts every reservation this host holds,
  * including one booked for a VM migrating here: it is admitted before the migration starts
- * and applied to the destination QEMU's vCPU threads once the guest runs here.
+ * and applied to the destination QEMU's vCPU threads when asked again once the guest runs
+ * here (after the source released its own: on a testbed every host shares one kernel, whose
+ * SCHED_DEADLINE admission counts both).
  */
 import type { Admission, Reservation } from "../../ports/index.js";
 import { admitBeside } from "../backends.js";
@@ -30,7 +32,11 @@ export class HostReservations {
     if (!verdict.admitted) return verdict;
     if (this.guests.runs(vm)) {
       const applied = this.ctl.reserve(vm, r);
-      if (!applied.admitted) return applied;
+      // The kernel refused it: the VM holds none here (its earlier one was undone with it).
+      if (!applied.admitted) {
+        this.booked.delete(vm);
+        return applied;
+      }
     }
     this.booked.set(vm, r);
     return verdict;
@@ -40,15 +46,6 @@ export class HostReservations {
   release(vm: string): void {
     if (!this.booked.delete(vm)) return;
     if (this.guests.runs(vm)) this.ctl.release(vm);
-  }
-
-  /** A VM migrated here runs: its booked reservation goes on the new QEMU's vCPU threads. */
-  arrived(vm: string): Admission | undefined {
-    const r = this.booked.get(vm);
-    if (!r) return undefined;
-    const verdict = this.ctl.reserve(vm, r);
-    if (!verdict.admitted) this.booked.delete(vm);
-    return verdict;
   }
 
   /** Every reservation goes (the run ends; the journal catches what this misses). */

@@ -260,14 +260,11 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         opts.log({ event: "migration", run: runId, vm: a.vm, to: a.to, status: r.status, ...(r.reason ? { reason: r.reason } : {}) });
         return r;
       }
-      case "vm.moved": {
-        // The source's reservation ends before its paused QEMU goes; the destination's is applied once the guest runs there.
+      case "vm.moved":
+        // The source's reservation ends before its paused QEMU goes (the destination's booking is applied by vm.reserve once the guest runs there).
         if (a.host !== opts.host && active!.run.guests.isLeaving(a.vm)) active!.cpu.release(a.vm);
         await active!.run.moved(a.vm, a.host);
-        const verdict = a.host === opts.host ? active!.cpu.arrived(a.vm) : undefined;
-        if (verdict) opts.log({ event: "reservation", run: runId, vm: a.vm, applied: verdict.admitted, ...(verdict.admitted ? {} : { reason: verdict.reason }) });
-        return verdict ? { reservation: verdict } : {};
-      }
+        return {};
       case "vm.reserve": {
         const verdict = active!.cpu.reserve(a.vm, { period: a.period, slice: a.slice });
         opts.log({ event: "reservation", run: runId, vm: a.vm, period: a.period, slice: a.slice, admitted: verdict.admitted, ...(verdict.admitted ? {} : { reason: verdict.reason }) });

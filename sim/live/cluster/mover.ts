@@ -101,9 +101,8 @@ export class Mover {
       return;
     }
     // The destination first: it checks the guest runs there; if not, the paused source runs it on.
-    let applied: { reservation?: { admitted: true } | { admitted: false; reason: string } } = {};
     try {
-      applied = await dest.call("vm.moved", { vm, host: to });
+      await dest.call("vm.moved", { vm, host: to });
     } catch (e) {
       await Promise.all([dest.call("vm.drop", { vm }), src.call("vm.resume", { vm })]);
       // QEMU's figures of the copy it completed, beside why the move did not stand.
@@ -115,7 +114,7 @@ export class Mover {
     this.where.set(vm, to);
     await Promise.all([...this.agents].filter(([h]) => h !== to).map(([, a]) => a.call("vm.moved", { vm, host: to })));
     this.net.moved(vm, from, to);
-    this.cpu?.moved(vm, to, applied.reservation);
+    await this.cpu?.moved(vm, to);
     const row: MigrationRow = { vm, from, to, start, end: this.clock.now, status: "completed", total_s: num(r.total_s), downtime_s: num(r.downtime_s), setup_s: num(r.setup_s), bytes: num(r.bytes), rounds: num(r.rounds), reason: "" };
     this.log.push(row);
     this.say(`migration of ${vm}: ${from} -> ${to} done in ${row.total_s} s (downtime ${row.downtime_s} s, ${row.bytes} bytes)`);

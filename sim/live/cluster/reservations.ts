@@ -62,13 +62,14 @@ export class RemoteReservations {
     return v;
   }
 
-  /** The VM runs at `to` now: what its agent applied there (the source removed its own). */
-  moved(vm: string, to: string, applied: Admission | undefined): void {
+  /** The VM runs at `to` now and the source has removed its reservation: `to` applies the one it booked. */
+  async moved(vm: string, to: string): Promise<void> {
     const r = this.held.get(vm);
     if (!r) return;
-    if (applied?.admitted) return this.note(vm, to, r, "followed", "");
+    const v = (await this.agents.get(to)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
+    if (v.admitted) return this.note(vm, to, r, "followed", "");
     this.held.delete(vm);
-    this.note(vm, to, r, "lost", applied ? applied.reason : "the destination applied none");
+    this.note(vm, to, r, "lost", v.reason);
   }
 
   summary(): Record<string, number> {
