@@ -1,7 +1,7 @@
 /**
  * VSched reservations on a host's QEMU VMs for a cluster run: SCHED_DEADLINE on each VM's
  * vCPU threads, the backend single-host QEMU mode uses by default (vm/cpu.ts VmDeadline,
- * journaled there, undone with the run). Admission counts every reservation this host holds,
+ * journaled there first: the run's journal undoes it with the run). Admission counts every reservation this host holds,
  * including one booked for a VM migrating here: it is admitted before the migration starts
  * and applied to the destination QEMU's vCPU threads when asked again once the guest runs
  * here (after the source released its own: on a testbed every host shares one kernel, whose
@@ -46,11 +46,5 @@ export class HostReservations {
   release(vm: string): void {
     if (!this.booked.delete(vm)) return;
     if (this.guests.runs(vm)) this.ctl.release(vm);
-  }
-
-  /** Every reservation goes (the run ends; the journal catches what this misses). */
-  restore(): void {
-    this.ctl.restore();
-    this.booked.clear();
   }
 }
