@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, type TLSSocket } from "node:tls";
 import { hostCn, type Cluster, type ClusterHost } from "../cluster/file.js";
-import type { Args, Op, Reply } from "./protocol.js";
+import type { ArgsIn, Op, Reply } from "./protocol.js";
 
 export class AgentError extends Error {}
 
@@ -68,7 +68,7 @@ export class AgentClient {
     return { ca: c.read(c.ca), cert: c.read(c.controller.cert), key: c.read(c.controller.key) };
   }
 
-  call<O extends Op>(op: O, args: Args<O>): Promise<any> {
+  call<O extends Op>(op: O, args: ArgsIn<O>): Promise<any> {
     if (this.closed) return Promise.reject(this.closed);
     const seq = ++this.seq;
     const line = JSON.stringify({ run: this.run, seq, nonce: randomBytes(16).toString("hex"), op, args }) + "\n";

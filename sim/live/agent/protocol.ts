@@ -29,7 +29,11 @@ const vmDecl = z.strictObject({ id, index: z.number().int().min(1).max(MAX_VMS),
 /** Argument schemas per operation. Cross-checks against the run (known VMs, linked peers) are in the agent. */
 export const opSchemas = {
   /** Starts a run on this host: every VM of the run, where it is, and its index (address, MAC). */
-  begin: z.strictObject({ vms: z.array(vmDecl).min(1).max(MAX_VMS) }),
+  begin: z.strictObject({
+    vms: z.array(vmDecl).min(1).max(MAX_VMS),
+    /** This host's admission bound for VSched reservations (its uMax - overheadReserve, at most 0.95). */
+    uMax: z.number().gt(0).max(0.95).default(0.95),
+  }),
   heartbeat: z.strictObject({}),
   /** NetControl.addOverlayLink: a tunnel to `peer`. Star links flood; direct links carry only what rules send them. */
   "link.add": z.strictObject({ peer: id, flood: z.boolean() }),
@@ -76,6 +80,18 @@ export const opSchemas = {
   "vm.drop": z.strictObject({ vm: id }),
   /** QMP's view of a QEMU VM on this host (the one running it, else a destination waiting for it). */
   "vm.state": z.strictObject({ vm: id }),
+  /**
+   * CpuControl.reserve for a QEMU VM on this host (SCHED_DEADLINE on its vCPU threads), or
+   * booked for one about to migrate here (applied once it runs here). Admitted only if this
+   * host's reservations fit its bound; the reply is the admission, with the reason if refused.
+   */
+  "vm.reserve": z.strictObject({
+    vm: id,
+    period: z.number().min(1e-4).max(10),
+    slice: z.number().min(1e-5).max(10),
+  }).refine((r) => r.slice <= r.period, { message: "slice must not exceed period", path: ["slice"] }),
+  /** CpuControl.release: the VM's reservation on this host ends (booked or applied). */
+  "vm.release": z.strictObject({ vm: id }),
   /** Starts every started rank's first superstep. */
   "vm.go": z.strictObject({}),
   /** CpuControl.progress: supersteps done by each VM of this host. */
@@ -90,6 +106,8 @@ export const opSchemas = {
 
 export type Op = keyof typeof opSchemas;
 export type Args<O extends Op> = z.output<(typeof opSchemas)[O]>;
+/** What a caller sends (defaults may be left out). */
+export type ArgsIn<O extends Op> = z.input<(typeof opSchemas)[O]>;
 
 export interface Reply {
   seq: number;

@@ -13,6 +13,7 @@ import { createServer, type TLSSocket } from "node:tls";
 import { cleanupDead, Journal, stateDir } from "../journal.js";
 import { CONTROLLER_CN, type Cluster } from "../cluster/file.js";
 import { HostRun, ownNetns, type HostPeer } from "./host.js";
+import { HostReservations } from "./reserve.js";
 import { envelopeSchema, MAX_LINE, opSchemas, type Op, type Reply } from "./protocol.js";
 import { zodProblems } from "../../scenario/problems.js";
 
@@ -32,6 +33,7 @@ class Refused extends Error {}
 interface Active {
   id: string;
   run: HostRun;
+  cpu: HostReservations;
   journal: Journal;
   owner: TLSSocket;
   nonces: Set<string>;
@@ -201,6 +203,16 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
     } else if (op === "vm.drop") {
       vm(a.vm, "args.vm");
       if (!run!.guests.waiting(a.vm)) throw new Refused(`args.vm: no destination for "${a.vm}" waits on ${opts.host}`);
+    } else if (op === "vm.reserve") {
+      vm(a.vm, "args.vm");
+      // A VM running here, or one about to migrate here (booked before its migration starts).
+      const here = run!.guests.runs(a.vm) && !run!.guests.isLeaving(a.vm);
+      const coming = !run!.isLocal(a.vm) && !run!.guests.has(a.vm);
+      if (!here && !coming) throw new Refused(`args.vm: "${a.vm}" is neither a QEMU VM running on ${opts.host} nor one that could migrate here`);
+      if (!here && !run!.guests.migratable) throw new Refused(`args.vm: "${a.vm}" cannot migrate to ${opts.host}: cluster ${cluster.name} names no QEMU credentials (hosts.qemu) for it`);
+    } else if (op === "vm.release") {
+      vm(a.vm, "args.vm");
+      if (!active!.cpu.has(a.vm)) throw new Refused(`args.vm: "${a.vm}" holds no reservation on ${opts.host}`);
     } else if (op === "vm.state") {
       vm(a.vm, "args.vm");
       if (!run!.guests.runs(a.vm) && !run!.guests.waiting(a.vm)) throw new Refused(`args.vm: "${a.vm}" has no QEMU on ${opts.host}`);
@@ -214,7 +226,7 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         try {
           const files = { dir: join(dir, `qemu-${runId}`), tls: me.qemu ? resolve(cluster.dir, me.qemu) : undefined };
           const run = new HostRun(opts.host, peers.get(opts.host)!, peers, journal, a.vms, netns, files);
-          active = { id: runId, run, journal, owner: sock, nonces: new Set([nonce]), heard: Date.now() };
+          active = { id: runId, run, cpu: new HostReservations(run.guests, a.uMax, journal), journal, owner: sock, nonces: new Set([nonce]), heard: Date.now() };
         } catch (e) {
           journal.undo();
           throw e;
@@ -249,13 +261,25 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
         return r;
       }
       case "vm.moved":
+        // The source's reservation ends before its paused QEMU goes (the destination's booking is applied by vm.reserve once the guest runs there).
+        if (a.host !== opts.host && active!.run.guests.isLeaving(a.vm)) active!.cpu.release(a.vm);
         await active!.run.moved(a.vm, a.host);
+        return {};
+      case "vm.reserve": {
+        const verdict = active!.cpu.reserve(a.vm, { period: a.period, slice: a.slice });
+        opts.log({ event: "reservation", run: runId, vm: a.vm, period: a.period, slice: a.slice, admitted: verdict.admitted, ...(verdict.admitted ? {} : { reason: verdict.reason }) });
+        return verdict;
+      }
+      case "vm.release":
+        active!.cpu.release(a.vm);
         return {};
       case "vm.resume":
         await active!.run.guests.resume(a.vm);
         return {};
       case "vm.drop":
         active!.run.guests.drop(a.vm);
+        // A failed migration's booking here ends with its waiting QEMU.
+        active!.cpu.release(a.vm);
         return {};
       case "vm.state":
         return await active!.run.guests.state(a.vm);

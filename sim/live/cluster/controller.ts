@@ -31,6 +31,10 @@
  * loop's "migrate" mode and `live.migrations` run so; with VMs as processes,
  * which cannot move, they are refused before the run. Decisions are logged as in the
  * simulator (`adapt.decisions.csv`), migrations with QEMU's own figures (`migrations.csv`).
+ *
+ * VSched reservations on QEMU VMs go through the agents (reservations.ts): SCHED_DEADLINE on
+ * the VM's vCPU thread, admitted against its host's bound, and they follow a migrated VM (the
+ * destination admits it before the migration starts, or the migration does not start).
  */
 import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
@@ -50,6 +54,7 @@ import { AgentClient, AgentError } from "../agent/client.js";
 import type { Args } from "../agent/protocol.js";
 import type { Cluster } from "./file.js";
 import { Mover } from "./mover.js";
+import { RemoteReservations } from "./reservations.js";
 
 /** What `live --cluster` cannot run, as `path: reason` lines (beside what live mode refuses anyway). */
 export function clusterProblems(s: Scenario, c: Cluster): string[] {
@@ -74,7 +79,8 @@ export function clusterProblems(s: Scenario, c: Cluster): string[] {
   s.workloads.forEach((w, i) => {
     if (w.kind !== "bsp") out.push(`workloads.${i}.kind: live --cluster runs bsp workloads only so far, not "${w.kind}"`);
   });
-  if (s.policies.vsched.reservations.length) out.push("policies.vsched.reservations: live --cluster does not reserve CPU on remote hosts yet; remove them");
+  if (s.policies.vsched.reservations.length && !qemu) out.push('policies.vsched.reservations: live --cluster reserves CPU only for QEMU VMs (their vCPU threads, through the hosts\' agents), not for VMs as processes; set live.vms "qemu" or remove them');
+  if (s.policies.vsched.reservations.length && qemu && s.live?.backend && s.live.backend !== "deadline") out.push(`live.backend: live --cluster reserves CPU with SCHED_DEADLINE ("deadline") only, not "${s.live.backend}"`);
   if (s.actions?.length) out.push("actions: live --cluster does not run steering actions (reservations, presses, UUCS testcases) yet; remove them");
   const o = s.platform.overlay;
   if (!o.enabled) out.push("platform.overlay.enabled: live --cluster runs the VNET overlay; set it to true");
@@ -114,7 +120,10 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
   try {
     for (const h of hosts) agents.set(h, await AgentClient.connect(cluster.host(h), creds, runId));
     const vms = s.vms.map((v, i) => ({ id: v.id, index: i + 1, host: v.host }));
-    await Promise.all([...agents.values()].map((a) => a.call("begin", { vms })));
+    // Each host's admission bound, as single-host live mode takes it (uMax - overheadReserve, at most 0.95).
+    const bound = new Map<string, number>();
+    for (const h of s.platform.hosts) for (const id of h.count === undefined ? [h.id] : Array.from({ length: h.count }, (_, k) => `${h.id}${k}`)) bound.set(id, Math.min(0.95, h.uMax - h.overheadReserve));
+    await Promise.all([...agents].map(([h, a]) => a.call("begin", { vms, uMax: bound.get(h) ?? 0.95 })));
     heartbeat = setInterval(() => {
       for (const a of agents.values()) fire(a.call("heartbeat", {}));
     }, 1000);
@@ -173,7 +182,10 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       });
     }
     let vreserve: VReserve | undefined;
-    const mover = new Mover(clock, agents, where, startArgs, net, s, log);
+    // VSched reservations on the QEMU VMs' vCPU threads, through their hosts' agents; they follow migrations (Mover).
+    const cpu = new RemoteReservations(clock, agents, where, log);
+    for (const r of s.policies.vsched.reservations) clock.at(r.at, () => fire(cpu.reserve(r.vm, { period: r.period, slice: r.slice })));
+    const mover = new Mover(clock, agents, where, startArgs, net, s, log, cpu);
     const placement: Placement = {
       where: (vm) => where.get(vm)!,
       memory: (vm) => memory.get(vm) ?? 0,
@@ -238,7 +250,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       scenario: s.name,
       mode: "cluster",
       // No CPU mechanism across hosts yet; a live run's summary names one (compare tells live from simulated by it).
-      backend: "none",
+      backend: cpu.log.length ? "deadline" : "none",
       cluster: cluster.name,
       run: runId,
       wall_s: Math.round(wall * 1000) / 1000,
@@ -248,6 +260,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         ...(vreserve ? { vreserve: { requested: vreserve.log.filter((e) => e.event === "requested").length, ready: vreserve.log.filter((e) => e.event === "ready").length, events: vreserve.log.map((e) => `${e.t.toFixed(2)}:${e.event}:${e.a}-${e.b}`).join(" ") } } : {}),
         ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(mover.log.length ? { migrations: mover.summary() } : {}),
+        ...(cpu.log.length ? { reservations: cpu.summary() } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
     };
@@ -260,6 +273,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
         if (adapt) out.add("adapt.decisions.csv", toCsv(recordsToRows(adapt.decisions.map((d) => ({ t: d.t, algorithm: d.algorithm, current: d.current, proposed: d.proposed, gain: d.gain, cost: d.cost, applied: d.applied ? 1 : 0, migrations: d.migrations, routes: d.routes, reason: d.reason, remaining_s: d.remaining, migration_s: d.migrationTime, rate_before: d.rateBefore, rate_after: d.rateAfter })), ["t", "algorithm", "current", "proposed", "gain", "cost", "applied", "migrations", "routes", "reason", "remaining_s", "migration_s", "rate_before", "rate_after"])));
         if (mover.log.length) out.add("migrations.csv", toCsv(recordsToRows(mover.log, ["vm", "from", "to", "start", "end", "status", "total_s", "downtime_s", "setup_s", "bytes", "rounds", "reason"])));
+        if (cpu.log.length) out.add("reservations.csv", toCsv(recordsToRows(cpu.log, ["t", "vm", "host", "period", "slice", "event", "reason"])));
         out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
         if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));
         if (wren) out.add("wren.estimates.csv", toCsv(recordsToRows(estimates, ["t", "src", "dst", "bandwidth", "latency", "samples", "age"])));

@@ -13,6 +13,7 @@ import type { AgentClient } from "../agent/client.js";
 import type { Args } from "../agent/protocol.js";
 import type { LiveMigrationReport } from "../vm/index.js";
 import type { RemoteNet } from "./controller.js";
+import type { RemoteReservations } from "./reservations.js";
 
 export interface MigrationRow {
   vm: string;
@@ -45,6 +46,8 @@ export class Mover {
     private readonly net: RemoteNet,
     private readonly s: Scenario,
     private readonly say: (line: string) => void,
+    /** VSched reservations: a reserved VM moves only if its destination admits it first. */
+    private readonly cpu?: RemoteReservations,
   ) {}
 
   migrate(vm: string, to: string, onDone?: (n: MigrationNotice) => void): Promise<void> {
@@ -59,7 +62,10 @@ export class Mover {
     if (from === to) return skip(`already on ${to}`);
     if (this.moving.has(vm)) return skip("a migration of it is under way");
     if (!this.startArgs.has(vm)) return skip("it runs no rank (nothing started it)");
-    const p = this.move(vm, from, to, start, onDone).finally(() => this.moving.delete(vm));
+    this.cpu?.moving(vm, true);
+    const p = this.admitted(vm, to)
+      .then((refused) => (refused === undefined ? this.move(vm, from, to, start, onDone) : void skip(`its reservation is not admitted on ${to} (${refused}); it stays on ${from} with it`)))
+      .finally(() => (this.moving.delete(vm), this.cpu?.moving(vm, false)));
     this.moving.set(vm, p);
     return p;
   }
@@ -73,6 +79,12 @@ export class Mover {
     const done = this.log.filter((r) => r.status === "completed");
     const mean = (f: (r: MigrationRow) => number | null) => (done.length ? done.reduce((a, r) => a + (f(r) ?? NaN), 0) / done.length : null);
     return { done: done.length, failed: this.log.filter((r) => r.status === "failed").length, total_s: num(mean((r) => r.total_s)), downtime_s: num(mean((r) => r.downtime_s)), bytes: done.reduce((a, r) => a + (r.bytes ?? 0), 0) };
+  }
+
+  /** Undefined if `to` admits the VM's reservation (booked there) or it holds none; else why not. */
+  private async admitted(vm: string, to: string): Promise<string | undefined> {
+    const v = await this.cpu?.admitAt(vm, to);
+    return v && !v.admitted ? v.reason : undefined;
   }
 
   private async move(vm: string, from: string, to: string, start: number, onDone?: (n: MigrationNotice) => void): Promise<void> {
@@ -102,6 +114,7 @@ export class Mover {
     this.where.set(vm, to);
     await Promise.all([...this.agents].filter(([h]) => h !== to).map(([, a]) => a.call("vm.moved", { vm, host: to })));
     this.net.moved(vm, from, to);
+    await this.cpu?.moved(vm, to);
     const row: MigrationRow = { vm, from, to, start, end: this.clock.now, status: "completed", total_s: num(r.total_s), downtime_s: num(r.downtime_s), setup_s: num(r.setup_s), bytes: num(r.bytes), rounds: num(r.rounds), reason: "" };
     this.log.push(row);
     this.say(`migration of ${vm}: ${from} -> ${to} done in ${row.total_s} s (downtime ${row.downtime_s} s, ${row.bytes} bytes)`);

@@ -1,0 +1,84 @@
+/**
+ * CpuControl's reservations across a cluster's hosts: each QEMU VM's reservation is asked of
+ * the agent of the host it runs on (SCHED_DEADLINE on its vCPU threads, admitted against that
+ * host's bound). A migration asks the destination first (Mover): refused there, the migration
+ * does not start and the VM keeps its reservation where it is.
+ */
+import type { Admission, Clock, Reservation } from "../../ports/index.js";
+import type { AgentClient } from "../agent/client.js";
+
+export interface ReservationRow {
+  t: number;
+  vm: string;
+  host: string;
+  period: number;
+  slice: number;
+  /** admitted / rejected at `host`; followed: applied at a migration's destination; kept: refused there, the VM stayed; lost: the destination's kernel refused it. */
+  event: "admitted" | "rejected" | "followed" | "kept" | "lost";
+  reason: string;
+}
+
+export class RemoteReservations {
+  readonly log: ReservationRow[] = [];
+  /** Reservations in force, by VM. */
+  private readonly held = new Map<string, Reservation>();
+  /** VMs migrating now: a reservation asked meanwhile is refused (the destination booked the one before). */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly agents: Map<string, AgentClient>,
+    private readonly where: Map<string, string>,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  of(vm: string): Reservation | undefined {
+    return this.held.get(vm);
+  }
+
+  moving(vm: string, now: boolean): void {
+    if (now) this.busy.add(vm);
+    else this.busy.delete(vm);
+  }
+
+  async reserve(vm: string, r: Reservation): Promise<Admission> {
+    const host = this.where.get(vm)!;
+    if (this.busy.has(vm)) {
+      this.note(vm, host, r, "rejected", "the VM is migrating");
+      return { admitted: false, reason: "the VM is migrating" };
+    }
+    const v = (await this.agents.get(host)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
+    if (v.admitted) this.held.set(vm, r);
+    this.note(vm, host, r, v.admitted ? "admitted" : "rejected", v.admitted ? "" : v.reason);
+    return v;
+  }
+
+  /** Admission at a migration's destination, before it starts (booked there if admitted). */
+  async admitAt(vm: string, to: string): Promise<Admission | undefined> {
+    const r = this.held.get(vm);
+    if (!r) return undefined;
+    const v = (await this.agents.get(to)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
+    if (!v.admitted) this.note(vm, this.where.get(vm)!, r, "kept", `not admitted on ${to}: ${v.reason}`);
+    return v;
+  }
+
+  /** The VM runs at `to` now and the source has removed its reservation: `to` applies the one it booked. */
+  async moved(vm: string, to: string): Promise<void> {
+    const r = this.held.get(vm);
+    if (!r) return;
+    const v = (await this.agents.get(to)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
+    if (v.admitted) return this.note(vm, to, r, "followed", "");
+    this.held.delete(vm);
+    this.note(vm, to, r, "lost", v.reason);
+  }
+
+  summary(): Record<string, number> {
+    const n = (e: ReservationRow["event"]) => this.log.filter((x) => x.event === e).length;
+    return { admitted: n("admitted"), rejected: n("rejected"), followed: n("followed"), kept: n("kept"), lost: n("lost") };
+  }
+
+  private note(vm: string, host: string, r: Reservation, event: ReservationRow["event"], reason: string): void {
+    this.log.push({ t: this.clock.now, vm, host, period: r.period, slice: r.slice, event, reason });
+    this.say(`reservation of ${vm} (${r.slice} s every ${r.period} s) ${event} on ${host}${reason ? `: ${reason}` : ""}`);
+  }
+}
