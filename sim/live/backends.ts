@@ -122,6 +122,26 @@ abstract class Base implements Backend {
 
 const ns = (s: number) => String(Math.round(s * 1e9));
 
+/**
+ * SCHED_DEADLINE on one thread. The kernel frees a deadline task's bandwidth only at its 0-lag
+ * time, up to a period after the task exits or leaves the class, so a reservation made just
+ * after another one ended can be refused (EBUSY) for that moment: it is tried again for up to
+ * half a second before the kernel's refusal stands.
+ */
+export function setDeadline(tid: number, r: Reservation): void {
+  const args = ["--deadline", "--sched-runtime", ns(r.slice), "--sched-deadline", ns(r.period), "--sched-period", ns(r.period), "-p", "0", String(tid)];
+  const until = Date.now() + 500;
+  for (;;) {
+    try {
+      execFileSync("chrt", args, { stdio: ["ignore", "ignore", "pipe"] });
+      return;
+    } catch (err) {
+      if (!/Device or resource busy/.test(String((err as { stderr?: Buffer }).stderr ?? "")) || Date.now() > until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 export class DeadlineBackend extends Base {
   readonly name = "deadline";
 
@@ -141,7 +161,7 @@ export class DeadlineBackend extends Base {
   }
 
   protected apply(p: LiveProcess, r: Reservation): void {
-    for (const tid of p.threads()) execFileSync("chrt", ["--deadline", "--sched-runtime", ns(r.slice), "--sched-deadline", ns(r.period), "--sched-period", ns(r.period), "-p", "0", String(tid)], { stdio: ["ignore", "ignore", "pipe"] });
+    for (const tid of p.threads()) setDeadline(tid, r);
   }
 
   protected unapply(p: LiveProcess): void {

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Admission, Clock, CpuDispatch, Reservation } from "../../ports/index.js";
 import { VSched, type BudgetRule } from "../../vsched/vsched.js";
-import { admitBeside, cgroupRoot, type Backend, type BackendName } from "../backends.js";
+import { admitBeside, cgroupRoot, setDeadline, type Backend, type BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
 import type { QemuVm } from "./qemu.js";
 import { advancing, startTime, threadIds } from "./threads.js";
@@ -139,7 +139,7 @@ export class VmDeadline extends VmControl {
   protected apply(v: QemuVm, r: Reservation): void {
     for (const tid of v.vcpus) {
       this.journal.add({ kind: "sched", tid, start: startTime(tid) ?? 0 });
-      execFileSync("chrt", ["--deadline", "--sched-runtime", ns(r.slice), "--sched-deadline", ns(r.period), "--sched-period", ns(r.period), "-p", "0", String(tid)], { stdio: ["ignore", "ignore", "pipe"] });
+      setDeadline(tid, r);
     }
   }
 
