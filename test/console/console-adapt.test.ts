@@ -5,17 +5,14 @@
  * files.
  */
 import test from "ava";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
-import { root, tempDir, writeJson } from "../helpers.js";
-import { assertReplayIdentical, waitFor } from "./replay.js";
+import { tempDir, writeJson } from "../helpers.js";
+import { assertReplayIdentical, noChromium, withConsole } from "./replay.js";
 
-const chromium = "/usr/bin/chromium";
-const why = existsSync(chromium) ? undefined : `${chromium} is not installed (apt-get install chromium)`;
+const why = noChromium;
 if (why) console.log(`console adapt test skipped: ${why}`);
-const bin = join(root, "bin", "virtuoso.js");
 
 const vms = ["v0", "v1", "v2"];
 const scenario = {
@@ -36,13 +33,7 @@ const scenario = {
 (why ? test.skip : test)("console: overlay and VTTIF's topology drawn; adapt now from the page runs VADAPT, recorded and replayed byte for byte", async (t) => {
   const dir = tempDir("console-adapt-");
   const out = join(dir, "out");
-  const proc = spawn(process.execPath, [bin, "console", writeJson(dir, "s.json", scenario), "-o", out, "--speed", "4"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  proc.stdout!.on("data", (d) => (stdout += d));
-  const { chromium: pw } = await import("playwright-core");
-  const browser = await pw.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
-  try {
-    const url = await waitFor(() => /console: (http\S+)/.exec(stdout)?.[1], 60_000);
+  await withConsole([writeJson(dir, "s.json", scenario), "-o", out, "--speed", "4"], async (url, browser) => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(url);
     // The overlay: five daemons, a star of links to the Proxy (VNET's first generation).
@@ -59,10 +50,7 @@ const scenario = {
     await page.waitForFunction('document.querySelectorAll("#decisions li").length >= 1 && !/none yet/.test(document.querySelector("#decisions").textContent)');
     await page.waitForFunction('/ended/.test(document.querySelector("#runstate").textContent)', undefined, { timeout: 60_000 });
     if (process.env.CONSOLE_ADAPT_SHOT) await page.screenshot({ path: process.env.CONSOLE_ADAPT_SHOT });
-  } finally {
-    await browser.close();
-    proc.kill("SIGINT");
-  }
+  });
   const steering = csvRecords(readFileSync(join(out, "steering.csv"), "utf8"));
   t.deepEqual(steering.map((r) => [r.kind, r.target]), [["adapt", "VADAPT"]]);
   const decisions = csvRecords(readFileSync(join(out, "adapt.decisions.csv"), "utf8"));

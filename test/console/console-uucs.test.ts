@@ -6,18 +6,16 @@
  * file's testcase in full), and replaying its scenario.json gives byte-identical files.
  */
 import test from "ava";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
 import { levelAt, parseTestcase } from "../../sim/uucs/index.js";
-import { root, tempDir, writeJson } from "../helpers.js";
-import { assertReplayIdentical, waitFor } from "./replay.js";
+import { tempDir, writeJson } from "../helpers.js";
+import { assertReplayIdentical, noChromium, withConsole } from "./replay.js";
 
-const chromium = "/usr/bin/chromium";
-const why = existsSync(chromium) ? undefined : `${chromium} is not installed (apt-get install chromium)`;
+const why = noChromium;
 if (why) console.log(`console uucs test skipped: ${why}`);
-const bin = join(root, "bin", "virtuoso.js");
 
 const scenario = {
   name: "console-uucs",
@@ -39,13 +37,7 @@ const scenario = {
   const disk = writeJson(dir, "disk.json", { name: "disk-step", resource: "disk", profile: "step", levels: [2e6, 4e6], duration: 1 });
   const out = join(dir, "out");
   // 0.2 simulated seconds a step.
-  const proc = spawn(process.execPath, [bin, "console", file, "-o", out, "--paused", "--speed", "2"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  proc.stdout!.on("data", (d) => (stdout += d));
-  const { chromium: pw } = await import("playwright-core");
-  const browser = await pw.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
-  try {
-    const url = await waitFor(() => /console: (http\S+)/.exec(stdout)?.[1], 60_000);
+  await withConsole([file, "-o", out, "--paused", "--speed", "2"], async (url, browser) => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
     await page.goto(url);
     await page.waitForSelector("#vm-batch1 text.share");
@@ -90,10 +82,7 @@ const scenario = {
     await page.click("#resume");
     await page.waitForFunction('/ended/.test(document.querySelector("#runstate").textContent)', undefined, { timeout: 60_000 });
     t.regex(await state(), /disk-step \(disk, step\): ended at t=2\.00 s, last level 4\.00 MB\/s/);
-  } finally {
-    await browser.close();
-    proc.kill("SIGINT");
-  }
+  });
   const steering = csvRecords(readFileSync(join(out, "steering.csv"), "utf8"));
   t.deepEqual(steering.map((r) => [r.t, r.kind, r.target, r.admitted]), [["0.2", "uucs-start", "cpu-ramp", "1"], ["0.8", "uucs-stop", "cpu-ramp", "1"], ["1", "uucs-start", "disk-step", "1"]]);
   const actions = JSON.parse(readFileSync(join(out, "scenario.json"), "utf8")).actions;

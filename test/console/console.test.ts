@@ -5,17 +5,14 @@
  * reservation shows admission's reason on the page.
  */
 import test from "ava";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvRecords } from "../../analysis/csv-read.js";
-import { root, tempDir, writeJson } from "../helpers.js";
-import { assertReplayIdentical, waitFor } from "./replay.js";
+import { tempDir, writeJson } from "../helpers.js";
+import { assertReplayIdentical, noChromium, withConsole } from "./replay.js";
 
-const chromium = "/usr/bin/chromium";
-const why = existsSync(chromium) ? undefined : `${chromium} is not installed (apt-get install chromium)`;
+const why = noChromium;
 if (why) console.log(`console browser test skipped: ${why}`);
-const bin = join(root, "bin", "virtuoso.js");
 
 const scenario = {
   name: "console-test",
@@ -35,13 +32,7 @@ const scenario = {
   const dir = tempDir("console-");
   const file = writeJson(dir, "s.json", scenario);
   const out = join(dir, "out");
-  const proc = spawn(process.execPath, [bin, "console", file, "-o", out, "--paused", "--speed", "2"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  proc.stdout!.on("data", (d) => (stdout += d));
-  const { chromium: pw } = await import("playwright-core");
-  const browser = await pw.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
-  try {
-    const url = await waitFor(() => /console: (http\S+)/.exec(stdout)?.[1], 60_000);
+  await withConsole([file, "-o", out, "--paused", "--speed", "2"], async (url, browser) => {
     t.regex(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
     // Without the token: refused.
     t.is((await fetch(url.replace(/\?token=.*/, "events"))).status, 403);
@@ -81,10 +72,7 @@ const scenario = {
     await page.click("#resume");
     await page.waitForFunction('/ended/.test(document.querySelector("#runstate").textContent)', undefined, { timeout: 60_000 });
     await page.screenshot({ path: join(dir, "console.png") });
-  } finally {
-    await browser.close();
-    proc.kill("SIGINT");
-  }
+  });
   // The output records both steering actions, at simulated times, with admission's verdicts.
   const steering = csvRecords(readFileSync(join(out, "steering.csv"), "utf8"));
   t.deepEqual(steering.map((r) => [r.kind, r.target, r.admitted]), [["reserve", "desktop", "0"], ["reserve", "desktop", "1"], ["press", "alice", "1"]]);
