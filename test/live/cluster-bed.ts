@@ -1,5 +1,5 @@
 /** A namespace cluster testbed for tests: `virtuoso cluster testbed` in the background, its agents' log, and what is left in the kernel. */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,4 +93,26 @@ export function vmLeftovers(bed: Bed): string {
   const nss = execFileSync("ip", ["netns", "list"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").map((l) => l.split(" ")[0]).filter((n) => [...agents].some((a) => new RegExp(`^vt${a}v\\d+$`).test(n)));
   const ranks = procs.filter((p) => agents.has(p.ppid) && /bsp-rank\.[jt]s/.test(p.cmd)).map((p) => `rank ${p.pid}`);
   return [...nss, ...ranks].join(",");
+}
+
+/**
+ * The agents' QEMU processes (their -name is virtuoso-agent-PID-VM-K), each with the namespace
+ * it runs in and its vCPU threads (comm "CPU n/...").
+ */
+export function agentQemus(): { pid: number; vm: string; ns: string; vcpus: number[] }[] {
+  const out: { pid: number; vm: string; ns: string; vcpus: number[] }[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      const name = cmd[cmd.indexOf("-name") + 1];
+      const m = cmd[0].includes("qemu-system") && name ? /^virtuoso-agent-\d+-(\w+)-\d+,/.exec(name) : null;
+      if (!m) continue;
+      const vcpus = readdirSync(`/proc/${d}/task`).map(Number).filter((t) => /^CPU \d+\//.test(readFileSync(`/proc/${d}/task/${t}/comm`, "utf8")));
+      out.push({ pid: Number(d), vm: m[1], ns: spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim(), vcpus });
+    } catch {
+      // Gone.
+    }
+  }
+  return out;
 }

@@ -7,11 +7,11 @@
  */
 import test from "ava";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu, Qmp, QEMU } from "../../sim/live/vm/index.js";
@@ -39,24 +39,7 @@ const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? und
 const tmp = mkdtempSync(join(tmpdir(), "vt-cq-"));
 let bed: Bed | undefined;
 
-/** The agents' QEMU processes (named virtuoso-agent-PID-VM-K), with the namespace each runs in. */
-function qemus(): { pid: number; vm: string; ns: string }[] {
-  const out: { pid: number; vm: string; ns: string }[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      const name = cmd[cmd.indexOf("-name") + 1];
-      const m = cmd[0].includes("qemu-system") && name ? /^virtuoso-agent-\d+-(\w+)-\d+,/.exec(name) : null;
-      if (!m) continue;
-      const ns = spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim();
-      out.push({ pid: Number(d), vm: m[1], ns });
-    } catch {
-      // Gone.
-    }
-  }
-  return out;
-}
+const qemus = agentQemus;
 
 const taps = (ns: string) => execFileSync("ip", ["-n", ns, "-br", "link"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").map((l) => l.split(/\s+/)[0].split("@")[0]).filter((n) => /^vtp\d+$/.test(n));
 

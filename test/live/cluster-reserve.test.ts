@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { liveTest } from "./gate.js";
-import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
@@ -46,24 +46,7 @@ test.after.always(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The agents' QEMU processes (virtuoso-agent-PID-VM-K), each with its namespace and vCPU threads (comm "CPU n/..."). */
-function qemus(): { pid: number; vm: string; ns: string; vcpus: number[] }[] {
-  const out: { pid: number; vm: string; ns: string; vcpus: number[] }[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      const name = cmd[cmd.indexOf("-name") + 1];
-      const m = cmd[0].includes("qemu-system") && name ? /^virtuoso-agent-\d+-(\w+)-\d+,/.exec(name) : null;
-      if (!m) continue;
-      const vcpus = readdirSync(`/proc/${d}/task`).map(Number).filter((t) => /^CPU \d+\//.test(readFileSync(`/proc/${d}/task/${t}/comm`, "utf8")));
-      out.push({ pid: Number(d), vm: m[1], ns: spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim(), vcpus });
-    } catch {
-      // Gone.
-    }
-  }
-  return out;
-}
+const qemus = agentQemus;
 
 /** A thread's scheduling as the kernel holds it: policy, and runtime/period in ns under SCHED_DEADLINE. */
 function sched(tid: number): string {

@@ -9,11 +9,11 @@
  */
 import test from "ava";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
@@ -28,22 +28,10 @@ const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? und
 const tmp = mkdtempSync(join(tmpdir(), "vt-vq-"));
 let bed: Bed | undefined;
 
-/** Namespaces this bed's QEMU VMs run in, by VM (their -name is virtuoso-agent-PID-VM-K; other beds' are not ours). */
+/** Namespaces this bed's QEMU VMs run in, by VM (other beds' are not ours). */
 function qemuHosts(): Record<string, string> {
   const ours = new Set(HOSTS.map((h) => bed!.ns(h)));
-  const out: Record<string, string> = {};
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      const m = cmd[0].includes("qemu-system") ? /^virtuoso-agent-\d+-(\w+)-\d+,/.exec(cmd[cmd.indexOf("-name") + 1] ?? "") : null;
-      const ns = m ? spawnSync("ip", ["netns", "identify", d], { encoding: "utf8" }).stdout.trim() : "";
-      if (m && ours.has(ns)) out[m[1]] = ns;
-    } catch {
-      // Gone.
-    }
-  }
-  return out;
+  return Object.fromEntries(agentQemus().filter((q) => ours.has(q.ns)).map((q) => [q.vm, q.ns]));
 }
 
 const records = (file: string) => {
