@@ -5,7 +5,8 @@
  * (a live QEMU migration over TLS), and the ring then runs far faster than the WAN allows.
  * The decision is logged with the simulator's columns, the migration with QEMU's time and
  * downtime, and `virtuoso compare` of this run with the same scenario simulated (where the
- * loop migrates too) prints both side by side.
+ * loop migrates too) prints both side by side. Wren reads the WAN's latency from the guests'
+ * own messages, stamped in the guests' clocks.
  */
 import test from "ava";
 import { spawn, spawnSync } from "node:child_process";
@@ -118,6 +119,17 @@ liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across th
   t.true(after > 1.5 / L && after > 2 * before, `after ${after}/s, before ${before}/s`);
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
   t.like(summary.metrics.migrations, { done: 1 });
+  // Wren on the guests' own messages, their clocks related to the hosts': the WAN's latency.
+  const wren = summary.metrics.wren as { observed: number; paths: { src: string; dst: string; bandwidth: number; latency: number | null; samples: number }[] };
+  t.log(`wren: ${wren.observed} messages observed; ${JSON.stringify(wren.paths)}`);
+  t.true(wren.observed > 0);
+  // A message's start is in its sender's guest clock, its end in its receiver's: related to the
+  // hosts' clock, the span is the delay line's L plus what TCP and the guests add, never less.
+  for (const [a, b] of [["a", "b"], ["b", "a"]]) {
+    const e = wren.paths.find((x) => x.src === a && x.dst === b);
+    t.truthy(e && e.latency !== null, `${a} -> ${b} in ${JSON.stringify(wren.paths)}`);
+    t.true(e!.latency! >= 0.95 * L && e!.latency! <= 1.3 * L, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
+  }
   for (const h of HOSTS) await poll(`the run to be undone on ${h}`, () => leftovers(bed!.ns(h)) === "", 20, 50);
   t.deepEqual(qemuHosts(), {});
 

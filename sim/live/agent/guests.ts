@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Journal } from "../journal.js";
 import { cachedGuest, chooseAccel, migrationFigures, probeQemu, QemuVm, rankParam, sendMigration, TLS_CLIENT, TLS_SERVER, type LiveMigrationReport } from "../vm/index.js";
-import { vmAddress, vmMac, type Args } from "./protocol.js";
+import { vmAddress, vmMac, type Args, type GuestMessage } from "./protocol.js";
 import type { HostPeer } from "./host.js";
 import { hostCn } from "../cluster/file.js";
 
@@ -59,6 +59,8 @@ export class HostGuests {
   private readonly leaving = new Set<string>();
   private count = 0;
   private madeDir = false;
+  /** Each VM's application's ranks, in rank order (a guest names a message's sender by rank). */
+  private readonly ranksOf = new Map<string, string[]>();
   /** Seconds a guest may take to boot and connect to its peers (the longest any start gave). */
   private bootTimeout = 0;
 
@@ -108,6 +110,7 @@ export class HostGuests {
       this.madeDir = true;
     }
     const { index } = this.p.vm(a.vm);
+    this.ranksOf.set(a.vm, a.ranks);
     const tap = this.p.plugTap(a.vm);
     const k = ++this.count;
     const name = `virtuoso-agent-${process.pid}-${a.vm}-${k}`;
@@ -230,6 +233,26 @@ export class HostGuests {
   async go(): Promise<void> {
     await Promise.all([...this.qemus.values()].map((q) => q.waitFor(/virtuoso-guest: bsp rank \d+ of \d+ connected/, this.bootTimeout)));
     for (const q of this.qemus.values()) q.type("go");
+  }
+
+  /** The messages this host's guests received since the last call, in the guests' clocks (see `clocks`). */
+  takeTransfers(): GuestMessage[] {
+    const out: GuestMessage[] = [];
+    for (const [vm, q] of [...this.qemus, ...this.incoming]) {
+      const ranks = this.ranksOf.get(vm) ?? [];
+      for (const m of q.takeTransfers()) if (ranks[m.src] !== undefined) out.push({ srcVm: ranks[m.src], dstVm: vm, bytes: m.bytes, start: m.start, end: m.end });
+    }
+    return out;
+  }
+
+  /** Each guest running here (not one paused after leaving): its clock's offset, host epoch seconds minus guest seconds. */
+  clocks(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [vm, q] of this.qemus) {
+      const o = q.clock.offset;
+      if (o !== undefined && !this.leaving.has(vm)) out[vm] = o;
+    }
+    return out;
   }
 
   progress(): [string, number][] {

@@ -23,7 +23,7 @@ import { nodeProgram } from "../../source/index.js";
 import { NFT, pairDeltas, type NftDocument } from "../nftap.js";
 import type { Journal } from "../journal.js";
 import type { TrafficSample, TransferObservation } from "../../ports/index.js";
-import { vmAddress, vmMac, type Args } from "./protocol.js";
+import { vmAddress, vmMac, type Args, type WrenReading } from "./protocol.js";
 
 const BRIDGE = "vtbr";
 const VXLAN_PORT = 4789;
@@ -282,10 +282,10 @@ export class HostRun {
 
 
   /** Messages received by this host's VMs since the last read, oldest first (Wren's samples). */
-  readTransfers(): TransferObservation[] {
+  readTransfers(): WrenReading {
     const out = this.transfers;
     this.transfers = [];
-    return out;
+    return { transfers: out, guest: this.guests.takeTransfers(), clocks: this.guests.clocks() };
   }
 
   private transferred(src: string | undefined, dst: string, bytes: number, start: number, end: number): void {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { id } from "../../scenario/quantities.js";
 import { patternNames } from "../../workload/patterns.js";
+import type { TransferObservation } from "../../ports/index.js";
 
 /** Longest request line accepted (bytes); a longer one closes the connection. */
 export const MAX_LINE = 1 << 20;
@@ -98,7 +99,7 @@ export const opSchemas = {
   "vm.progress": z.strictObject({}),
   /** TrafficTap.read: bytes per (src VM, dst VM) sent by this host's VMs since the last read. */
   "tap.read": z.strictObject({}),
-  /** TransferSource for Wren: the messages this host's VMs received since the last read (send start, last byte in; epoch seconds). */
+  /** TransferSource for Wren: the messages this host's VMs received since the last read (a WrenReading). */
   "wren.read": z.strictObject({}),
   /** Ends the run: undoes everything it made on this host. */
   end: z.strictObject({}),
@@ -114,6 +115,27 @@ export interface Reply {
   ok: boolean;
   result?: unknown;
   error?: string;
+}
+
+/** A message a QEMU guest received, with its send start in the sender's guest clock and its arrival in the receiver's (seconds). */
+export interface GuestMessage {
+  srcVm: string;
+  dstVm: string;
+  bytes: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * wren.read's reply: the messages this host's VMs received since the last read. Process VMs'
+ * are in epoch seconds (the host's clock); QEMU guests' are in their guests' clocks, with each
+ * running guest's offset (host epoch seconds minus guest seconds) beside them, since a message's
+ * start is in its sender's clock and the sender may run on another host.
+ */
+export interface WrenReading {
+  transfers: TransferObservation[];
+  guest: GuestMessage[];
+  clocks: Record<string, number>;
 }
 
 /** A VM's overlay address and MAC, from its index. */

@@ -16,7 +16,8 @@
  * messages the ranks exchange anyway and nothing else. (Counters at the ports, the other
  * passive source, show bytes per interval but not where a transfer starts and ends; TCP_INFO
  * is not reachable from Node without a native addon.) The receiving hosts' agents hand
- * them over every export interval; the same Wren class ages and windows them.
+ * them over every export interval; the same Wren class ages and windows them. A QEMU guest's
+ * rank stamps in its guest's clock, which its host relates to its own (vm/guestclock.ts).
  *
  * VRESERVE runs unchanged on VTTIF, Wren and the remote NetControl; its Lightpaths port asks
  * both hosts' agents, once the setup delay has passed, to bring up the lightpath the cluster
@@ -51,7 +52,7 @@ import { liveProblems } from "../refuse.js";
 import { WallClock } from "../wallclock.js";
 import type { LiveResult } from "../run.js";
 import { AgentClient, AgentError } from "../agent/client.js";
-import type { Args } from "../agent/protocol.js";
+import type { Args, WrenReading } from "../agent/protocol.js";
 import type { Cluster } from "./file.js";
 import { Mover } from "./mover.js";
 import { RemoteReservations } from "./reservations.js";
@@ -159,7 +160,6 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const clock = new WallClock();
     running = clock;
     log(`run ${runId}: ${s.vms.length} VMs on ${hosts.length} hosts, star through ${proxy}`);
-    if (qemu && s.policies.wren.enabled) log("wren: the QEMU guests' ranks do not stamp their messages, so Wren gets no samples from them");
     opts.onStarted?.();
     const tap = new RemoteTap(hosts, agents, fire);
     let vttif: Vttif | undefined;
@@ -171,7 +171,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const wrenSpec = s.policies.wren;
     let wren: Wren | undefined;
     const estimates: { t: number; src: string; dst: string; bandwidth: number; latency: number; samples: number; age: number }[] = [];
-    const transfers = new RemoteTransfers(hosts, agents, clock);
+    const transfers = new RemoteTransfers(hosts, agents, clock, where);
     if (wrenSpec.enabled) {
       // No simulated noise: live samples carry the real kind.
       wren = new Wren(clock, transfers, new Rng("wren.noise", s.seed), { ...wrenSpec, noise: 0 });
@@ -186,6 +186,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     const cpu = new RemoteReservations(clock, agents, where, log);
     for (const r of s.policies.vsched.reservations) clock.at(r.at, () => fire(cpu.reserve(r.vm, { period: r.period, slice: r.slice })));
     const mover = new Mover(clock, agents, where, startArgs, net, s, log, cpu);
+    transfers.unsettled = (vm, from, to) => mover.unsettled(vm, from, to);
     const placement: Placement = {
       where: (vm) => where.get(vm)!,
       memory: (vm) => memory.get(vm) ?? 0,
@@ -382,13 +383,21 @@ class RemoteTap implements TrafficTap {
   }
 }
 
-/** Wren's TransferSource over the agents: each receiving host's messages, on the controller's clock. */
+/**
+ * Wren's TransferSource over the agents: each receiving host's messages, on the controller's
+ * clock. A QEMU guest's message comes in its guests' clocks (the start in its sender's, the end
+ * in its receiver's), and is put on the host's clock with each guest's offset as the guest's
+ * current host reports it (guestclock.ts); a message either end of which was migrating, or
+ * had migrated within a second, is left out, since a migrated guest's clock jumps.
+ */
 class RemoteTransfers implements TransferSource {
   private readonly fns: ((o: TransferObservation) => void)[] = [];
   /** Epoch seconds at the clock's zero: the ranks stamp with their hosts' wall clocks. */
   private readonly zero: number;
+  /** Whether a VM migrated in an interval of the controller's clock (set once the Mover exists). */
+  unsettled: (vm: string, from: number, to: number) => boolean = () => false;
 
-  constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, clock: WallClock) {
+  constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, clock: WallClock, private readonly where: ReadonlyMap<string, string>) {
     this.zero = (performance.timeOrigin + performance.now()) / 1000 - clock.now;
   }
 
@@ -397,9 +406,19 @@ class RemoteTransfers implements TransferSource {
   }
 
   async fetch(): Promise<void> {
-    const got = await Promise.all(this.names.map((h) => this.agents.get(h)!.call("wren.read", {}) as Promise<TransferObservation[]>));
+    const got = await Promise.all(this.names.map((h) => this.agents.get(h)!.call("wren.read", {}) as Promise<WrenReading>));
+    // A guest's clock as the host it runs on sees it.
+    const clocks = new Map<string, number>();
+    got.forEach((r, i) => Object.entries(r.clocks).forEach(([vm, o]) => this.where.get(vm) === this.names[i] && clocks.set(vm, o)));
+    const guest = got.flatMap((r) => r.guest).flatMap((m): TransferObservation[] => {
+      const a = clocks.get(m.srcVm), b = clocks.get(m.dstVm);
+      if (a === undefined || b === undefined) return [];
+      const start = m.start + a - this.zero, end = m.end + b - this.zero;
+      if (!(end > start) || this.unsettled(m.srcVm, start, end) || this.unsettled(m.dstVm, start, end)) return [];
+      return [{ srcVm: m.srcVm, dstVm: m.dstVm, srcHost: this.where.get(m.srcVm)!, dstHost: this.where.get(m.dstVm)!, bytes: m.bytes, start, end, latency: NaN }];
+    });
     // In the order they completed, as the simulator hands them over.
-    const all = got.flat().map((o) => ({ ...o, start: o.start - this.zero, end: o.end - this.zero, latency: NaN })).sort((a, b) => a.end - b.end);
+    const all = [...got.flatMap((r) => r.transfers).map((o) => ({ ...o, start: o.start - this.zero, end: o.end - this.zero, latency: NaN })), ...guest].sort((a, b) => a.end - b.end);
     for (const o of all) for (const fn of this.fns) fn(o);
   }
 }

@@ -70,6 +70,11 @@ export class Mover {
     return p;
   }
 
+  /** Whether `vm` was migrating at some time in [from, to] (the clock's seconds), or had stopped less than a second before (a guest's clock jumps when it migrates). */
+  unsettled(vm: string, from: number, to: number): boolean {
+    return this.moving.has(vm) || this.log.some((r) => r.vm === vm && r.status !== "skipped" && r.start <= to && r.end + 1 >= from);
+  }
+
   /** Waits for migrations under way (the run's end reads where every VM is). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.moving.values()]);

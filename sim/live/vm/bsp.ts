@@ -35,8 +35,9 @@ export function bspParam(w: BspSpec, rank: number, addresses: string[]): string 
 }
 
 /** The same, from a rank's job as a cluster agent is given it (`supersteps`: the total over the sequence). */
-export function rankParam(job: { sequence: { pattern: Pattern; supersteps: number }[]; messageBytes: number; computeOps: number; supersteps: number }, rank: number, addresses: string[]): string {
-  return [rank, BSP_PORT, job.messageBytes, Math.round(job.computeOps), job.supersteps, addresses.join(","), rankPlan(job.sequence, addresses.length, rank)].join("/");
+export function rankParam(job: { sequence: { pattern: Pattern; supersteps: number }[]; messageBytes: number; computeOps: number; supersteps: number; stamp?: boolean }, rank: number, addresses: string[]): string {
+  // With `stamp` the rank dates its messages for Wren (see guest/bsp.c).
+  return [rank, BSP_PORT, job.messageBytes, Math.round(job.computeOps), job.supersteps, addresses.join(","), rankPlan(job.sequence, addresses.length, rank), ...(job.stamp ? [1] : [])].join("/");
 }
 
 /** Patterns in which every rank receives every superstep, so no rank can run ahead of the others unboundedly. */

@@ -2,7 +2,8 @@
 // control on its vCPU threads.
 export { buildGuest, cachedGuest, guestDir, type Guest } from "./guest.js";
 export { Qmp, QmpError } from "./qmp.js";
-export { chooseAccel, probeQemu, QEMU, QemuVm, TLS_CLIENT, TLS_SERVER, type Accel, type VmOptions } from "./qemu.js";
+export { chooseAccel, probeQemu, QEMU, QemuVm, TLS_CLIENT, TLS_SERVER, type Accel, type GuestTransfer, type VmOptions } from "./qemu.js";
+export { CLOCK_WINDOW_S, GuestClock } from "./guestclock.js";
 export { VmCgroup, VmDeadline, VmSignals } from "./cpu.js";
 export { advancing, policy, startTime, threadCpuSeconds, threadIds, threadName } from "./threads.js";
 export { runLiveVms } from "./run.js";

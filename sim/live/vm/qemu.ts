@@ -11,6 +11,18 @@ import { which } from "../backends.js";
 import { cachedGuest, guestDir, type Guest } from "./guest.js";
 import { Qmp } from "./qmp.js";
 import { threadCpuSeconds } from "./threads.js";
+import { GuestClock } from "./guestclock.js";
+
+/** A message the guest's rank received: the sending rank, bytes, and send and arrival times in guest seconds (senders' and own clocks). */
+export interface GuestTransfer {
+  src: number;
+  bytes: number;
+  start: number;
+  end: number;
+}
+
+/** At most this many messages wait to be taken: a reader that stops must not grow the host without bound. */
+const MAX_TRANSFERS = 100_000;
 
 export type Accel = "kvm" | "tcg";
 
@@ -94,6 +106,10 @@ export class QemuVm {
   readonly beats: number[] = [];
   /** Supersteps the guest's BSP rank reports done. */
   supersteps = 0;
+  /** The guest's clock against this host's (from its rank's xfer lines). */
+  readonly clock = new GuestClock();
+  /** Whole messages the guest's rank received (with Wren watching), in the guest's clock; taken by `takeTransfers`. */
+  private transfers: GuestTransfer[] = [];
   /** The guest pinger's once-a-second reports (guest/ping.c), `at` when the line arrived (performance.now, s). */
   readonly pings: PingReport[] = [];
   private exited?: string;
@@ -125,6 +141,14 @@ export class QemuVm {
       while ((nl = buf.indexOf("\n")) >= 0) {
         const line = buf.slice(0, nl).replace(/\r$/, "");
         buf = buf.slice(nl + 1);
+        // One line per message: kept apart from the console's lines.
+        const x = line.match(/virtuoso-guest: xfer (\d+) (\d+) (\d+) (\d+) (\d+)$/);
+        if (x) {
+          this.clock.sample(Number(x[5]) / 1e6, (performance.timeOrigin + performance.now()) / 1000);
+          this.transfers.push({ src: Number(x[1]), bytes: Number(x[2]), start: Number(x[3]) / 1e6, end: Number(x[4]) / 1e6 });
+          if (this.transfers.length > MAX_TRANSFERS) this.transfers.splice(0, this.transfers.length - MAX_TRANSFERS);
+          continue;
+        }
         if (this.console.length < 10_000) this.console.push(line);
         const m = line.match(/virtuoso-guest: spin (\d+)/);
         if (m) {
@@ -143,6 +167,13 @@ export class QemuVm {
     let err = "";
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2000)));
     this.child.once("exit", (code, sig) => (this.exited = `qemu ${o.vm} exited (${sig ?? code}): ${err.trim()}`));
+  }
+
+  /** The messages received since the last call (times in the guest's clock: see `clock`). */
+  takeTransfers(): GuestTransfer[] {
+    const out = this.transfers;
+    this.transfers = [];
+    return out;
   }
 
   /** Why QEMU exited, once it has. */
