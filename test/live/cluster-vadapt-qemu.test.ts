@@ -9,12 +9,13 @@
  * own messages, stamped in the guests' clocks.
  */
 import test from "ava";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { liveRun as runOn, qemuHosts, records } from "./cluster-run.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
@@ -29,35 +30,7 @@ const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? und
 const tmp = mkdtempSync(join(tmpdir(), "vt-vq-"));
 let bed: Bed | undefined;
 
-/** Namespaces this bed's QEMU VMs run in, by VM (other beds' are not ours). */
-function qemuHosts(): Record<string, string> {
-  const ours = new Set(HOSTS.map((h) => bed!.ns(h)));
-  return Object.fromEntries(agentQemus().filter((q) => ours.has(q.ns)).map((q) => [q.vm, q.ns]));
-}
-
-const records = (file: string) => {
-  const [head, ...lines] = readFileSync(file, "utf8").trim().split("\n");
-  const keys = head.split(",");
-  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i], v])));
-};
-
-/** One live run to its end; where both VMs ran once the migration was reported done. */
-async function liveRun(out: string) {
-  const run = spawn(process.execPath, [cli, "live", "--cluster", bed!.file, sfile, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  run.stderr!.on("data", (d) => (err += d));
-  let placed: Record<string, string> | undefined;
-  const watch = setInterval(() => {
-    if (!placed && /migration of \w+: \w+ -> \w+ done/.test(err)) placed = qemuHosts();
-  }, 100);
-  try {
-    const code = await new Promise((r) => (run.exitCode !== null ? r(run.exitCode) : run.once("exit", r)));
-    return { code, err, placed };
-  } finally {
-    clearInterval(watch);
-    if (run.exitCode === null) run.kill("SIGTERM");
-  }
-}
+const qemuHostsNow = () => qemuHosts(bed!, HOSTS);
 
 test.after.always(async () => {
   await bed?.stop();
@@ -68,14 +41,14 @@ liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across th
   bed = await startBed(s);
   t.notRegex(bed.out(), /latency: none/, "the testbed emulates the WAN's latency");
   let out = join(tmp, "live1");
-  let r = await liveRun(out);
+  let r = await runOn(bed!, sfile, out, HOSTS);
   // Under TCG a migrated guest may still die at the destination (QEMU's dirty tracking; see
   // guestCommandLine): the move is then logged as failed and the loop does not retry. One more run.
   if (r.code === 0 && /migration of \w+ to \w+ failed/.test(r.err)) {
     t.log(`first run: ${r.err.split("\n").find((l) => l.includes("failed"))?.slice(0, 300)}`);
-    await poll("the first run to be undone", () => HOSTS.every((h) => leftovers(bed!.ns(h)) === "") && Object.keys(qemuHosts()).length === 0, 20, 50);
+    await poll("the first run to be undone", () => HOSTS.every((h) => leftovers(bed!.ns(h)) === "") && Object.keys(qemuHostsNow()).length === 0, 20, 50);
     out = join(tmp, "live2");
-    r = await liveRun(out);
+    r = await runOn(bed!, sfile, out, HOSTS);
   }
   t.is(r.code, 0, r.err);
 
@@ -131,7 +104,7 @@ liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across th
     t.true(e!.latency! >= 0.95 * L && e!.latency! <= 1.3 * L, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
   }
   for (const h of HOSTS) await poll(`the run to be undone on ${h}`, () => leftovers(bed!.ns(h)) === "", 20, 50);
-  t.deepEqual(qemuHosts(), {});
+  t.deepEqual(qemuHostsNow(), {});
 
   // Simulated, the loop migrates too; compare prints both runs' figures side by side.
   t.true(records(join(simOut, "migrations.csv")).length >= 1, "the simulated loop migrated");
