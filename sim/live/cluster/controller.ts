@@ -41,13 +41,15 @@ import { randomBytes } from "node:crypto";
 import { recordsToRows, toCsv } from "../../../analysis/csv.js";
 import { OutputDir } from "../../../analysis/output.js";
 import { Rng } from "../../kernel/index.js";
-import type { Clock, Lightpaths, NetControl, Placement, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
+import type { Clock, CpuControl, Lightpaths, NetControl, Placement, TrafficSample, TrafficTap, TransferObservation, TransferSource } from "../../ports/index.js";
 import { VReserve, type LightpathEvent } from "../../control/vreserve.js";
 import { AdaptLoop } from "../../control/adapt.js";
 import { Wren } from "../../wren/index.js";
 import type { Scenario } from "../../scenario/index.js";
 import { expandedHosts } from "../../scenario/invariants.js";
 import { Vttif } from "../../vttif/vttif.js";
+import { RateController, type ControlRecord } from "../../control/index.js";
+import { controlFigure } from "../../runner/figures.js";
 import { liveProblems } from "../refuse.js";
 import { WallClock } from "../wallclock.js";
 import type { LiveResult } from "../run.js";
@@ -76,12 +78,11 @@ export function clusterProblems(s: Scenario, c: Cluster): string[] {
   if (qemu && migrates) c.hosts.forEach((h, i) => {
     if (!h.qemu) out.push(`cluster.hosts.${i}.qemu: VMs migrate across hosts over TLS with QEMU's credentials, which cluster ${c.name} does not name for "${h.id}" (made by cluster init)`);
   });
-  if (qemu && p.control) out.push("policies.control: live --cluster does not run the global rate controller across hosts yet; remove it");
   s.workloads.forEach((w, i) => {
     if (w.kind !== "bsp") out.push(`workloads.${i}.kind: live --cluster runs bsp workloads only so far, not "${w.kind}"`);
   });
   if (s.policies.vsched.reservations.length && !qemu) out.push('policies.vsched.reservations: live --cluster reserves CPU only for QEMU VMs (their vCPU threads, through the hosts\' agents), not for VMs as processes; set live.vms "qemu" or remove them');
-  if (s.policies.vsched.reservations.length && qemu && s.live?.backend && s.live.backend !== "deadline") out.push(`live.backend: live --cluster reserves CPU with SCHED_DEADLINE ("deadline") only, not "${s.live.backend}"`);
+  if ((s.policies.vsched.reservations.length || p.control) && qemu && s.live?.backend && s.live.backend !== "deadline") out.push(`live.backend: live --cluster reserves CPU with SCHED_DEADLINE ("deadline") only, not "${s.live.backend}"`);
   if (s.actions?.length) out.push("actions: live --cluster does not run steering actions (reservations, presses, UUCS testcases) yet; remove them");
   const o = s.platform.overlay;
   if (!o.enabled) out.push("platform.overlay.enabled: live --cluster runs the VNET overlay; set it to true");
@@ -198,6 +199,20 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
       vreserve.onEvent((e) => log(`vreserve: ${e.event} lightpath ${e.a}-${e.b} at ${e.t.toFixed(2)} s (demand ${Math.round(e.demand)} B/s, path ${Math.round(e.pathBandwidth)} B/s)`));
     }
     const steps = new Map(bsps.map((w) => [w.id, 0]));
+    // The global rate controller, unchanged, on the polled supersteps; its reservations go to
+    // the agents of the hosts the VMs run on, admitted at once against each host's bound.
+    const control = s.policies.control;
+    const records: ControlRecord[] = [];
+    if (control && control.apps.length) {
+      const rates: CpuControl = {
+        reserve: (vm, r) => cpu.reserveNow(vm, r, bound.get(where.get(vm)!) ?? 0.95, fire),
+        release: (vm) => fire(cpu.release(vm)),
+        usage: () => NaN,
+        progress: (app) => steps.get(app),
+      };
+      const apps = control.apps.map((a) => ({ app: a.app, vms: bsps.find((w) => w.id === a.app)!.vms, dedicatedRate: a.dedicatedRate, targets: a.targets }));
+      new RateController(clock, rates, apps, control).onRecord((r) => records.push(r));
+    }
     let adapt: AdaptLoop | undefined;
     const spec = s.policies.adapt;
     if (spec?.enabled && vttif && wren) {
@@ -245,6 +260,8 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     if (wren) await transfers.fetch();
     await mover.settled();
     await Promise.all(bsps.map((w) => agents.get(where.get(w.vms[0])!)!.call("vm.progress", {}).then((p: Record<string, number>) => steps.set(w.id, Math.max(steps.get(w.id)!, p[w.vms[0]] ?? 0)))));
+    const controlled = new Map<string, ControlRecord[]>();
+    for (const r of records) controlled.set(r.app, [...(controlled.get(r.app) ?? []), r]);
     const traffic = [...tap.totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, bytes]) => ({ src: k.split(">")[0], dst: k.split(">")[1], bytes }));
     const reports = vttif?.reports.map((r) => ({ t: r.t, app: r.app, topology: r.topology, confidence: r.confidence })) ?? [];
     const summary = {
@@ -262,6 +279,11 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         ...(wren ? { wren: { observed: wren.observed, pairs: wren.table().length, paths: wren.table().map((e) => ({ src: e.src, dst: e.dst, bandwidth: e.bandwidth, latency: Number.isFinite(e.latency) ? e.latency : null, samples: e.samples })) } } : {}),
         ...(mover.log.length ? { migrations: mover.summary() } : {}),
         ...(cpu.log.length ? { reservations: cpu.summary() } : {}),
+        // The simulator's control metrics: the last record's target, utilization and period, the mean rate of the last three.
+        ...(controlled.size ? { control: Object.fromEntries([...controlled].flatMap(([app, h]) => {
+          const last = h.slice(-3), end = h[h.length - 1];
+          return [[`${app}.target`, end.target], [`${app}.rate`, last.reduce((x, r) => x + r.rate, 0) / last.length], [`${app}.utilization`, end.utilization], [`${app}.period`, end.period], [`${app}.reachable`, end.reachable]];
+        })) } : {}),
         ...(vttif ? { vttif: { reports: reports.length, topology: vttif.current?.topology ?? "none", history: reports.map((r) => `${r.t.toFixed(1)}:${r.topology}`).join(" "), control_bytes: vttif.controlBytes, wire_bytes: tap.wireBytes } } : {}),
       },
     };
@@ -274,6 +296,8 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
         if (vttif) out.add("vttif.reports.csv", toCsv(recordsToRows(reports, ["t", "app", "topology", "confidence"])));
         if (adapt) out.add("adapt.decisions.csv", toCsv(recordsToRows(adapt.decisions.map((d) => ({ t: d.t, algorithm: d.algorithm, current: d.current, proposed: d.proposed, gain: d.gain, cost: d.cost, applied: d.applied ? 1 : 0, migrations: d.migrations, routes: d.routes, reason: d.reason, remaining_s: d.remaining, migration_s: d.migrationTime, rate_before: d.rateBefore, rate_after: d.rateAfter })), ["t", "algorithm", "current", "proposed", "gain", "cost", "applied", "migrations", "routes", "reason", "remaining_s", "migration_s", "rate_before", "rate_after"])));
         if (mover.log.length) out.add("migrations.csv", toCsv(recordsToRows(mover.log, ["vm", "from", "to", "start", "end", "status", "total_s", "downtime_s", "setup_s", "bytes", "rounds", "reason"])));
+        if (records.length) out.add("control.svg", controlFigure(controlled, s, "Live global rate control across a cluster's QEMU VMs: rate, target and utilization", "wall time (s)"));
+        if (records.length) out.add("control.csv", toCsv(recordsToRows(records.map((r) => ({ ...r, reachable: r.reachable ? 1 : 0 })), ["t", "app", "target", "rate", "utilization", "period", "reachable", "note"])));
         if (cpu.log.length) out.add("reservations.csv", toCsv(recordsToRows(cpu.log, ["t", "vm", "host", "period", "slice", "event", "reason"])));
         out.add("progress.csv", toCsv(recordsToRows(progress, ["t", "app", "supersteps"])));
         if (vreserve) out.add("vreserve.lightpaths.csv", toCsv(recordsToRows(vreserve.log as (LightpathEvent & Record<string, unknown>)[], ["t", "a", "b", "event", "demand", "pathBandwidth"])));

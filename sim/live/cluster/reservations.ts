@@ -6,6 +6,7 @@
  */
 import type { Admission, Clock, Reservation } from "../../ports/index.js";
 import type { AgentClient } from "../agent/client.js";
+import { admitBeside } from "../backends.js";
 
 export interface ReservationRow {
   t: number;
@@ -24,6 +25,8 @@ export class RemoteReservations {
   private readonly held = new Map<string, Reservation>();
   /** VMs migrating now: a reservation asked meanwhile is refused (the destination booked the one before). */
   private readonly busy = new Set<string>();
+  /** Reservations asked of an agent and not yet answered (reserveNow counts them as held). */
+  private readonly asked = new Map<string, Reservation>();
 
   constructor(
     private readonly clock: Clock,
@@ -51,6 +54,36 @@ export class RemoteReservations {
     if (v.admitted) this.held.set(vm, r);
     this.note(vm, host, r, v.admitted ? "admitted" : "rejected", v.admitted ? "" : v.reason);
     return v;
+  }
+
+  /**
+   * CpuControl.reserve for a policy that needs its answer at once (the rate controller): the
+   * reservation is admitted here, against the bound of the host the VM runs on over what this
+   * run holds and has asked there (the agent's own rule, admitBeside), then asked of that
+   * host's agent. An agent that still refuses (its kernel) is logged, and the reservation is
+   * not held. Every host's reservations are this run's, so both sides count the same ones.
+   */
+  reserveNow(vm: string, r: Reservation, bound: number, fire: (p: Promise<unknown>) => void): Admission {
+    const host = this.where.get(vm)!;
+    if (this.busy.has(vm)) {
+      this.note(vm, host, r, "rejected", "the VM is migrating");
+      return { admitted: false, reason: "the VM is migrating" };
+    }
+    const here = new Map([...this.held, ...this.asked].filter(([v]) => this.where.get(v) === host));
+    const v = admitBeside(here, vm, r, bound);
+    if (!v.admitted) {
+      this.note(vm, host, r, "rejected", v.reason);
+      return v;
+    }
+    this.asked.set(vm, r);
+    fire(this.reserve(vm, r).finally(() => this.asked.get(vm) === r && this.asked.delete(vm)));
+    return v;
+  }
+
+  /** The VM's reservation ends (its vCPU threads back to SCHED_OTHER on its host). */
+  async release(vm: string): Promise<void> {
+    if (!this.held.delete(vm)) return;
+    await this.agents.get(this.where.get(vm)!)!.call("vm.release", { vm });
   }
 
   /** Admission at a migration's destination, before it starts (booked there if admitted). */
