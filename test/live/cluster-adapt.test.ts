@@ -7,12 +7,13 @@
  * process VMs is refused before anything is made.
  */
 import test from "ava";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
 import { bedUnavailable, cli, leftovers, startBed, vmLeftovers, type Bed } from "./cluster-bed.js";
+import { txBytes } from "./cluster-run.js";
 
 const M = 65536;
 const WAN = 2.5e6;
@@ -33,16 +34,6 @@ const scenario = (duration: number, mode = "overlay") => ({
   },
 });
 
-/** Bytes sent on a device of a namespace (0 when it is not there). */
-function tx(ns: string, dev: string): number {
-  try {
-    const [l] = JSON.parse(execFileSync("ip", ["-n", ns, "-s", "-j", "link", "show", dev], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { stats64: { tx: { bytes: number } } }[];
-    return l.stats64.tx.bytes;
-  } catch {
-    return 0;
-  }
-}
-
 let bed: Bed | undefined;
 const why = bedUnavailable();
 const tmp = mkdtempSync(join(tmpdir(), "vt-adapt-"));
@@ -61,7 +52,7 @@ liveTest("VADAPT live (overlay mode): the loop adds the direct a-b link and rule
   run.stderr!.on("data", (d) => (err += d));
   // a's tunnel to b (the cluster's third host) exists only once the loop has added it.
   let direct = 0;
-  const watch = setInterval(() => (direct = Math.max(direct, tx(bed!.ns("a"), "vtx3"))), 200);
+  const watch = setInterval(() => (direct = Math.max(direct, txBytes(bed!.ns("a"), "vtx3"))), 200);
   const code = await new Promise((r) => (run.exitCode !== null ? r(run.exitCode) : run.once("exit", r)));
   clearInterval(watch);
   t.is(code, 0, err);

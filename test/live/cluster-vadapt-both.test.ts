@@ -9,13 +9,13 @@
  * the same scenario simulated.
  */
 import test from "ava";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
 import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
-import { liveRun, qemuHosts, records } from "./cluster-run.js";
+import { appliedBesideSim, liveRunTwice, qemuHosts, records, txBytes } from "./cluster-run.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
@@ -30,16 +30,6 @@ const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? und
 const tmp = mkdtempSync(join(tmpdir(), "vt-vboth-"));
 let bed: Bed | undefined;
 
-/** Bytes sent on a device of a namespace (0 when it is not there). */
-function tx(ns: string, dev: string): number {
-  try {
-    const [l] = JSON.parse(execFileSync("ip", ["-n", ns, "-s", "-j", "link", "show", dev], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { stats64: { tx: { bytes: number } } }[];
-    return l.stats64.tx.bytes;
-  } catch {
-    return 0;
-  }
-}
-
 test.after.always(async () => {
   await bed?.stop();
   rmSync(tmp, { recursive: true, force: true });
@@ -49,31 +39,17 @@ liveTest("VADAPT live (QEMU VMs): one decision migrates VMs across the WAN and a
   bed = await startBed(s);
   t.notRegex(bed.out(), /latency: none/, "the testbed emulates the WAN's latency");
   // A host's tunnel to host k of the cluster file is vtx<k>: a's to b, and b's to a.
-  const direct = () => tx(bed!.ns("a"), `vtx${HOSTS.indexOf("b") + 1}`) + tx(bed!.ns("b"), `vtx${HOSTS.indexOf("a") + 1}`);
+  const direct = () => txBytes(bed!.ns("a"), `vtx${HOSTS.indexOf("b") + 1}`) + txBytes(bed!.ns("b"), `vtx${HOSTS.indexOf("a") + 1}`);
   let most = 0;
   const watch = setInterval(() => (most = Math.max(most, direct())), 200);
-  let out = join(tmp, "live1");
-  let r = await liveRun(bed, sfile, out, HOSTS, 1);
-  // Under TCG a migrated guest may still die at the destination (see guestCommandLine): logged as failed. One more run.
-  if (r.code === 0 && /migration of \w+ to \w+ failed/.test(r.err)) {
-    t.log(`first run: ${r.err.split("\n").find((l) => l.includes("failed"))?.slice(0, 300)}`);
-    await poll("the first run to be undone", () => HOSTS.every((h) => leftovers(bed!.ns(h)) === "") && Object.keys(qemuHosts(bed!, HOSTS)).length === 0, 20, 50);
-    out = join(tmp, "live2");
-    most = 0;
-    r = await liveRun(bed, sfile, out, HOSTS, 1);
-  }
+  const r = await liveRunTwice(t, bed, sfile, tmp, HOSTS, () => (most = 0));
+  const out = r.out;
   clearInterval(watch);
   t.is(r.code, 0, r.err);
 
   // One applied decision that both migrates and routes, with the simulator's columns.
   const simOut = join(tmp, "sim");
-  const sim = spawnSync(process.execPath, [cli, "run", sfile, "--out", simOut], { encoding: "utf8" });
-  t.is(sim.status, 0, sim.stderr);
-  const header = (f: string) => readFileSync(f, "utf8").split("\n")[0];
-  t.is(header(join(out, "adapt.decisions.csv")), header(join(simOut, "adapt.decisions.csv")));
-  const decisions = records(join(out, "adapt.decisions.csv"));
-  const applied = decisions.filter((d) => d.applied === "1");
-  t.true(applied.length >= 1, decisions.map((d) => JSON.stringify(d)).join("\n"));
+  const applied = appliedBesideSim(t, sfile, out, simOut);
   const d = applied[0];
   t.true(Number(d.migrations) >= 1 && Number(d.routes) >= 1, `migrations ${d.migrations}, routes ${d.routes}`);
 

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
 import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
-import { liveRun as runOn, qemuHosts, records } from "./cluster-run.js";
+import { appliedBesideSim, liveRunTwice, qemuHosts, records } from "./cluster-run.js";
 import { poll } from "./poll.js";
 import { theGuest } from "./vm-env.js";
 import { probeQemu } from "../../sim/live/vm/index.js";
@@ -40,27 +40,13 @@ test.after.always(async () => {
 liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across the WAN next to its peer, the ring's superstep rate rises past the WAN's bound, the decision and migration are logged, and compare sets them beside the simulated run's", why, async (t) => {
   bed = await startBed(s);
   t.notRegex(bed.out(), /latency: none/, "the testbed emulates the WAN's latency");
-  let out = join(tmp, "live1");
-  let r = await runOn(bed!, sfile, out, HOSTS);
-  // Under TCG a migrated guest may still die at the destination (QEMU's dirty tracking; see
-  // guestCommandLine): the move is then logged as failed and the loop does not retry. One more run.
-  if (r.code === 0 && /migration of \w+ to \w+ failed/.test(r.err)) {
-    t.log(`first run: ${r.err.split("\n").find((l) => l.includes("failed"))?.slice(0, 300)}`);
-    await poll("the first run to be undone", () => HOSTS.every((h) => leftovers(bed!.ns(h)) === "") && Object.keys(qemuHostsNow()).length === 0, 20, 50);
-    out = join(tmp, "live2");
-    r = await runOn(bed!, sfile, out, HOSTS);
-  }
+  const r = await liveRunTwice(t, bed, sfile, tmp, HOSTS);
+  const out = r.out;
   t.is(r.code, 0, r.err);
 
   // The decision, with the simulator's columns (its header from a simulated run of the same scenario).
   const simOut = join(tmp, "sim");
-  const sim = spawnSync(process.execPath, [cli, "run", sfile, "--out", simOut], { encoding: "utf8" });
-  t.is(sim.status, 0, sim.stderr);
-  const header = (f: string) => readFileSync(f, "utf8").split("\n")[0];
-  t.is(header(join(out, "adapt.decisions.csv")), header(join(simOut, "adapt.decisions.csv")));
-  const decisions = records(join(out, "adapt.decisions.csv"));
-  const applied = decisions.filter((d) => d.applied === "1");
-  t.true(applied.length >= 1, decisions.map((d) => JSON.stringify(d)).join("\n"));
+  const applied = appliedBesideSim(t, sfile, out, simOut);
   t.true(Number(applied[0].migrations) >= 1, "the loop chose to migrate");
   t.true(Number(applied[0].t) >= s.policies.adapt.firstAt);
   t.regex(r.err, /adapt: .* applied/);
