@@ -3,9 +3,14 @@
  * - nonzero memory = base + perMemory x memory, by linear least squares on each row's
  *   memory minus its zero pages (QEMU's duplicate count);
  * - setup = the median measured setup time;
- * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes and workingSetExtra by
- *   coordinate search: each in turn over an 11-point grid inside its current interval, the
- *   best point kept and the interval halved around it, for a fixed number of sweeps.
+ * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes, workingSetExtra
+ *   and touchedTail (the share of nonzero memory at the top of guest RAM) by coordinate
+ *   search: each in turn over an 11-point grid inside its current interval, the best point
+ *   kept and the interval halved around it, for a fixed number of sweeps.
+ * A case's prediction is, per quantity, the median of the model over PHASES evenly spread
+ * check phases (qemu.ts, checkPhase): the measured side is the median of repeats whose
+ * phase QEMU's drifting check grid left to chance, so one phase would stand for one lucky or
+ * unlucky run.
  * The loss sums, over rows, the absolute errors in units of the acceptance tolerances: 15% of
  * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs. Absolute, not
  * squared: on a busy machine a case measured twice can differ by more than the tolerance,
@@ -24,18 +29,36 @@ export interface MigrationFit {
   switchover: number;
   switchoverBytes: number;
   workingSetExtra: number;
+  /** Share of nonzero memory at the top of guest RAM, which the first pass reaches after every zero page. */
+  touchedTail: number;
   setup: number;
   touched: { base: number; perMemory: number };
 }
 
 export const tolerance = { totalRel: 0.15, bytesRel: 0.15, downtime_s: 0.02, rounds: 2 };
 
-/** The model's prediction for one measured case under `fit`. */
+/** Check phases a prediction takes the median over: (i + 1/2) / PHASES. */
+export const PHASES = 11;
+
+/**
+ * The model's prediction for one measured case under `fit`: per quantity, the median over
+ * PHASES check phases (the phase of the runs keeps the median's other fields).
+ */
 export function predict(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec = migrationSchema.parse({ model: "qemu" })): QemuPrecopyResult {
+  const runs = Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES));
+  const median = (k: "total_s" | "downtime_s" | "bytes" | "rounds" | "precopy_s") => runs.map((r) => r[k]).sort((a, b) => a - b)[(PHASES - 1) >> 1];
+  return { ...runs[0], total_s: median("total_s"), downtime_s: median("downtime_s"), bytes: median("bytes"), rounds: median("rounds"), precopy_s: median("precopy_s") };
+}
+
+/** The model for one measured case under `fit`, with the check grid at `checkPhase`. */
+export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number): QemuPrecopyResult {
   const memory = row.memoryMiB * MiB;
+  const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory));
   return qemuPrecopy({
     memory,
-    touched: Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory)),
+    touched,
+    touchedTail: fit.touchedTail * touched,
+    checkPhase,
     bandwidth: row.capMiBps * MiB * fit.bandwidthScale,
     stopCopyRate: fit.stopCopyRate,
     firstCopyRate: fit.firstCopyRate,
@@ -84,7 +107,7 @@ function line(xs: number[], ys: number[]): { a: number; b: number } {
   return { a: my - b * mx, b };
 }
 
-type Searched = "bandwidthScale" | "stopCopyRate" | "firstCopyRate" | "switchover" | "switchoverBytes" | "workingSetExtra";
+type Searched = "bandwidthScale" | "stopCopyRate" | "firstCopyRate" | "switchover" | "switchoverBytes" | "workingSetExtra" | "touchedTail";
 /** Search intervals; stopCopyRate is searched on a log scale. */
 const ranges: Record<Searched, [number, number]> = {
   bandwidthScale: [0.8, 1.3],
@@ -93,6 +116,7 @@ const ranges: Record<Searched, [number, number]> = {
   switchover: [0, 0.2],
   switchoverBytes: [0, 4 * MiB],
   workingSetExtra: [0, 64 * MiB],
+  touchedTail: [0, 1],
 };
 
 /** Fits to each case's median over its repeats (caseMedians). */
@@ -104,7 +128,7 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
   const setups = rows.map((r) => r.setupMs / 1000).sort((x, y) => x - y);
   const setup = setups[(setups.length - 1) >> 1];
   const interval = { ...ranges };
-  const point: Record<Searched, number> = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0 };
+  const point: Record<Searched, number> = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0, touchedTail: 0 };
   const fitOf = (pt: Record<Searched, number>): MigrationFit => ({
     bandwidthScale: pt.bandwidthScale,
     stopCopyRate: Math.exp(pt.stopCopyRate),
@@ -112,6 +136,7 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
     switchover: pt.switchover,
     switchoverBytes: pt.switchoverBytes,
     workingSetExtra: pt.workingSetExtra,
+    touchedTail: pt.touchedTail,
     setup,
     touched: { base: a, perMemory: Math.min(1, Math.max(0, b)) },
   });
@@ -151,6 +176,7 @@ export function migrationFragment(rows: readonly MeasuredMigration[], fit: Migra
         switchoverBytes: Math.round(fit.switchoverBytes),
         workingSetExtra: Math.round(fit.workingSetExtra),
         touched: { base: Math.round(fit.touched.base), perMemory: round(fit.touched.perMemory) },
+        touchedTail: round(fit.touchedTail),
       },
     },
   };

@@ -39,7 +39,7 @@ test("a bad CSV exits 2 with one `row N, column: what is wrong` line per problem
 
 test("parameters are recovered from measurements the model made itself", (t) => {
   const truth: MigrationFit = {
-    bandwidthScale: 1.03, stopCopyRate: 900e6, firstCopyRate: 140e6, switchover: 0.004, switchoverBytes: 300e3, workingSetExtra: 4 << 20, setup: 0.002,
+    bandwidthScale: 1.03, stopCopyRate: 900e6, firstCopyRate: 140e6, switchover: 0.004, switchoverBytes: 300e3, workingSetExtra: 4 << 20, touchedTail: 0.2, setup: 0.002,
     touched: { base: 110e6, perMemory: 0.05 },
   };
   const rows: MeasuredMigration[] = [];
