@@ -6,7 +6,8 @@
  * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes, workingSetExtra
  *   and touchedTail (the share of nonzero memory at the top of guest RAM) by coordinate
  *   search: each in turn over an 11-point grid inside its current interval, the best point
- *   kept and the interval halved around it, for a fixed number of sweeps.
+ *   kept and the interval halved around it, for a fixed number of sweeps; then by a
+ *   Nelder-Mead simplex inside the same ranges, restarted from its best point.
  * A case's prediction is, per quantity, the median of the model over PHASES evenly spread
  * check phases (qemu.ts, checkPhase): the measured side is the median of repeats whose
  * phase QEMU's drifting check grid left to chance, so one phase would stand for one lucky or
@@ -18,6 +19,7 @@
  */
 import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
+import { simplexMinimum } from "./simplex.js";
 
 const MiB = 1 << 20;
 
@@ -119,6 +121,8 @@ const ranges: Record<Searched, [number, number]> = {
   touchedTail: [0, 1],
 };
 
+const SIMPLEX_RESTARTS = 4;
+
 /** Fits to each case's median over its repeats (caseMedians). */
 export function calibrateMigration(table: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
   const rows = caseMedians(table);
@@ -156,7 +160,20 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
       interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
     }
   }
-  return fitOf(point);
+  // Then a simplex from there, which moves parameters that trade off together (a slower first
+  // copy against a longer switch-over), started afresh from its best point a few times: the
+  // loss is a sum of medians over phases, with steps that can strand one simplex.
+  const keys = Object.keys(ranges) as Searched[];
+  const toPoint = (x: number[]) => Object.fromEntries(keys.map((k, i) => [k, x[i]])) as Record<Searched, number>;
+  let x = keys.map((k) => point[k]);
+  for (let r = 0; r < SIMPLEX_RESTARTS; r++) {
+    const polished = simplexMinimum((y) => loss(rows, fitOf(toPoint(y))), x, keys.map((k) => ranges[k]), { evaluations: 300, step: 0.1 });
+    if (polished.value < best) {
+      best = polished.value;
+      x = polished.x;
+    }
+  }
+  return fitOf(toPoint(x));
 }
 
 /** A scenario fragment: platform.migration for the qemu model with the fitted values. */
