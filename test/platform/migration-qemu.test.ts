@@ -248,3 +248,23 @@ test("world: model qemu pauses the VM for the planned downtime, moves it and rep
   // Computing all along except while paused.
   t.true(close(vm.cpuSeconds, 100 - r!.downtime_s, 1e-6));
 });
+
+test("world: platform.migration's touchedTail (a share of the VM's nonzero memory) and checkPhase reach the plan", (t) => {
+  const B = 125e6;
+  const { sim, world: w } = world({
+    platform: {
+      hosts: [{ id: "h", count: 2 }],
+      network: { topology: { kind: "switch", bandwidth: B, latency: 0 } },
+      migration: { model: "qemu", downtimeBudget: 0.3, bandwidth: 96 * MiB, touched: { base: 100 * MiB, perMemory: 0 }, touchedTail: 0.25, checkPhase: 0.4 },
+    },
+    vms: [{ id: "vm", host: "h0", memory: 384 * MiB, wallDirtyRate: 4 * MiB, workingSet: 64 * MiB }],
+  });
+  let r: MigrationReport | undefined;
+  w.migrate(w.vm("vm"), w.host("h1"), (x) => (r = x));
+  sim.run({ until: 100 });
+  const input = base({ memory: 384 * MiB, touched: 100 * MiB, bandwidth: 96 * MiB, stopCopyRate: B, firstCopyRate: B, dirtyRate: 4 * MiB, workingSet: 64 * MiB });
+  const plan = qemuPrecopy({ ...input, touchedTail: 25 * MiB, checkPhase: 0.4 });
+  t.true(close(r!.downtime_s, plan.downtime_s) && close(r!.total_s, plan.total_s), `${JSON.stringify(r)} ${JSON.stringify(plan)}`);
+  // And they matter: the evenly mixed pass at phase 0 plans otherwise.
+  t.false(close(qemuPrecopy(input).downtime_s, plan.downtime_s));
+});

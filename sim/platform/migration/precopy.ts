@@ -101,7 +101,7 @@ export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, c
     maxRounds: spec.maxRounds,
     autoConverge: spec.autoConverge,
     ...(spec.touchedTail === undefined ? {} : { touchedTail: spec.touchedTail * touched }),
-    checkPhase: spec.checkPhase,
+    checkPhase: spec.checkPhase ?? 0,
   };
 }
 

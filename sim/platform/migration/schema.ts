@@ -37,8 +37,8 @@ export const migrationSchema = z.strictObject({
     .number()
     .min(0)
     .lt(1)
-    .default(0)
-    .describe("qemu: where the threshold checks lie, as a fraction of checkInterval: the first window is (1 - checkPhase) x checkInterval long (QEMU's grid drifts from run to run)"),
+    .optional()
+    .describe("qemu: where the threshold checks lie, as a fraction of checkInterval: the first window is (1 - checkPhase) x checkInterval long (QEMU's grid drifts from run to run); absent: 0"),
   workingSetExtra: bytes.default(0).describe("qemu: bytes the guest system dirties between syncs beyond a VM's own workingSet"),
   autoConverge: autoConvergeSchema.optional().describe("qemu: throttle the guest when it dirties faster than migration sends (QEMU auto-converge); default: off"),
 });
