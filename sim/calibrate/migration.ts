@@ -44,7 +44,7 @@ export const PHASES = 11;
 
 /**
  * The model's prediction for one measured case under `fit`: per quantity, the median over
- * PHASES check phases (the phase of the runs keeps the median's other fields).
+ * PHASES check phases (throttle and forced are the first phase's).
  */
 export function predict(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec = migrationSchema.parse({ model: "qemu" })): QemuPrecopyResult {
   const runs = Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES));
