@@ -1,7 +1,9 @@
 /**
  * The qemu pre-copy model against cases worked out independently: an idle guest (every page
- * sent once; the stop at the first window start whose remainder is under the threshold), a
- * working set that no pass can outrun, and a page-by-page re-implementation of QEMU's loop.
+ * sent once; the stop at the first window start whose remainder is under the threshold),
+ * evenly mixed or laid out in address order with the check grid at any phase (a byte count
+ * over the pass), a working set that no pass can outrun, and a page-by-page
+ * re-implementation of QEMU's loop.
  */
 import test from "ava";
 import fc from "fast-check";
