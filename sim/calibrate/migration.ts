@@ -6,8 +6,9 @@
  * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes, workingSetExtra
  *   and touchedTail (the share of nonzero memory at the top of guest RAM) by coordinate
  *   search: each in turn over an 11-point grid inside its current interval, the best point
- *   kept and the interval halved around it, for a fixed number of sweeps; then by a
- *   Nelder-Mead simplex inside the same ranges, restarted from its best point.
+ *   kept and the interval halved around it, for a fixed number of sweeps, started from three
+ *   tails (0, 0.25, 0.5); then from the best of them by a Nelder-Mead simplex inside the same
+ *   ranges (simplex.ts).
  * A case's prediction is, per quantity, the median of the model over PHASES evenly spread
  * check phases (qemu.ts, checkPhase): the measured side is the median of repeats whose
  * phase QEMU's drifting check grid left to chance, so one phase would stand for one lucky or
@@ -121,7 +122,10 @@ const ranges: Record<Searched, [number, number]> = {
   touchedTail: [0, 1],
 };
 
-const SIMPLEX_RESTARTS = 4;
+/** Where coordinate searches start touchedTail; the best of them goes on to the simplex. */
+const TAIL_STARTS = [0, 0.25, 0.5];
+/** Loss evaluations the simplex may spend (a coordinate search spends 6 x 7 x 11). */
+const SIMPLEX_EVALUATIONS = 2400;
 
 /** Fits to each case's median over its repeats (caseMedians). */
 export function calibrateMigration(table: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
@@ -131,8 +135,6 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
   const { a, b } = line(mem, nonzero);
   const setups = rows.map((r) => r.setupMs / 1000).sort((x, y) => x - y);
   const setup = setups[(setups.length - 1) >> 1];
-  const interval = { ...ranges };
-  const point: Record<Searched, number> = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0, touchedTail: 0 };
   const fitOf = (pt: Record<Searched, number>): MigrationFit => ({
     bandwidthScale: pt.bandwidthScale,
     stopCopyRate: Math.exp(pt.stopCopyRate),
@@ -144,36 +146,39 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
     setup,
     touched: { base: a, perMemory: Math.min(1, Math.max(0, b)) },
   });
-  let best = loss(rows, fitOf(point));
-  for (let s = 0; s < sweeps; s++) {
-    for (const k of Object.keys(ranges) as Searched[]) {
-      const [lo, hi] = interval[k];
-      for (let i = 0; i <= 10; i++) {
-        const trial = { ...point, [k]: lo + ((hi - lo) * i) / 10 };
-        const l = loss(rows, fitOf(trial));
-        if (l < best) {
-          best = l;
-          point[k] = trial[k];
+  /** Coordinate search from `start`: the best point and its loss. */
+  const coordinateSearch = (start: Record<Searched, number>) => {
+    const point = { ...start };
+    const interval = { ...ranges };
+    let best = loss(rows, fitOf(point));
+    for (let s = 0; s < sweeps; s++) {
+      for (const k of Object.keys(ranges) as Searched[]) {
+        const [lo, hi] = interval[k];
+        for (let i = 0; i <= 10; i++) {
+          const trial = { ...point, [k]: lo + ((hi - lo) * i) / 10 };
+          const l = loss(rows, fitOf(trial));
+          if (l < best) {
+            best = l;
+            point[k] = trial[k];
+          }
         }
+        const half = (hi - lo) / 4;
+        interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
       }
-      const half = (hi - lo) / 4;
-      interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
     }
-  }
+    return { point, best };
+  };
+  // From each of a few tails: which part of the downtime the tail explains and which the copy
+  // rates and the switch-over do is decided early, and a search rarely changes its mind.
+  const origin = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0 };
+  const starts = TAIL_STARTS.map((touchedTail) => coordinateSearch({ ...origin, touchedTail }));
+  const { point, best } = starts.reduce((x, y) => (y.best < x.best ? y : x));
   // Then a simplex from there, which moves parameters that trade off together (a slower first
-  // copy against a longer switch-over), started afresh from its best point a few times: the
-  // loss is a sum of medians over phases, with steps that can strand one simplex.
+  // copy against a longer switch-over).
   const keys = Object.keys(ranges) as Searched[];
   const toPoint = (x: number[]) => Object.fromEntries(keys.map((k, i) => [k, x[i]])) as Record<Searched, number>;
-  let x = keys.map((k) => point[k]);
-  for (let r = 0; r < SIMPLEX_RESTARTS; r++) {
-    const polished = simplexMinimum((y) => loss(rows, fitOf(toPoint(y))), x, keys.map((k) => ranges[k]), { evaluations: 300, step: 0.1 });
-    if (polished.value < best) {
-      best = polished.value;
-      x = polished.x;
-    }
-  }
-  return fitOf(toPoint(x));
+  const polished = simplexMinimum((y) => loss(rows, fitOf(toPoint(y))), keys.map((k) => point[k]), keys.map((k) => ranges[k]), { evaluations: SIMPLEX_EVALUATIONS, step: 0.1 });
+  return fitOf(polished.value < best ? toPoint(polished.x) : point);
 }
 
 /** A scenario fragment: platform.migration for the qemu model with the fitted values. */
