@@ -8,8 +8,8 @@
  *   memory below the free memory first (kernel, early allocations), then the zero pages (memory
  *   the guest never touched), then `touchedTail` nonzero bytes at the top of RAM (where QEMU
  *   loads the initrd and Linux's early allocator works top-down). The scan crosses the zero
- *   pages in a moment, so the pass's last checks see that tail: the stop leaves up to a
- *   window's worth of it, whatever the guest's size.
+ *   pages in a moment, so the pass's last checks see that tail: the stop leaves part of it
+ *   (under the threshold), whatever the guest's size.
  * - `max-bandwidth` allows bandwidth x window bytes per window; the window's bytes over its
  *   length are the measured rate, and the threshold is that rate x the downtime limit.
  * - At each check (window start, and whenever a pass runs out of pages) QEMU compares the
@@ -102,10 +102,11 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const zeroPages0 = totalPages - dataPages0;
   // The first pass in scan order: stretches of zero and first-time nonzero pages, each taken
   // as evenly mixed within itself.
+  const tail = p.touchedTail === undefined ? undefined : Math.min(dataPages0, Math.ceil(p.touchedTail / P));
   const pass =
-    p.touchedTail === undefined
+    tail === undefined
       ? [{ zero: zeroPages0, fresh: dataPages0 }]
-      : ((tail: number) => [{ zero: 0, fresh: dataPages0 - tail }, { zero: zeroPages0, fresh: 0 }, { zero: 0, fresh: tail }])(Math.min(dataPages0, Math.ceil(p.touchedTail / P)));
+      : [{ zero: 0, fresh: dataPages0 - tail }, { zero: zeroPages0, fresh: 0 }, { zero: 0, fresh: tail }];
   // Pages in the bitmap not yet sent: the first pass's zero and first-time nonzero pages, and re-sent ones.
   let zero = zeroPages0, fresh = dataPages0, data = 0;
   const phase = p.checkPhase ?? 0;
