@@ -5,7 +5,8 @@
  */
 import { chart, type Series } from "../../analysis/chart.js";
 import { toCsv } from "../../analysis/csv.js";
-import { calibrateMigration, errors, migrationFragment, predict } from "./migration.js";
+import { calibrateMigration, errors, migrationFragment, PHASES, predict, predictAt } from "./migration.js";
+import { migrationSchema } from "../platform/migration/index.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
 
 const MODEL = "#d62728";
@@ -20,7 +21,13 @@ export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], 
   const repeated = fitting.length < fittingTable.length || heldOut.length < heldOutTable.length;
   const fit = calibrateMigration(fitting);
   const cases = [...fitting.map((r) => ({ r, set: "fitting" })), ...heldOut.map((r) => ({ r, set: "held-out" }))];
-  const rows = cases.map(({ r, set }) => ({ r, set, p: predict(r, fit), e: errors(r, predict(r, fit)) }));
+  const spec = migrationSchema.parse({ model: "qemu" });
+  const rows = cases.map(({ r, set }) => {
+    const p = predict(r, fit);
+    // The downtime's range over the check phases the median is taken over.
+    const downtimes = Array.from({ length: PHASES }, (_, i) => predictAt(r, fit, spec, (i + 0.5) / PHASES).downtime_s);
+    return { r, set, p, e: errors(r, p), low: Math.min(...downtimes), high: Math.max(...downtimes) };
+  });
   const categories = rows.map(({ r, set }) => `${r.memoryMiB}/${r.dirtyMiBps}/${r.capMiBps}${set === "held-out" ? "*" : ""}`);
   const panel = (title: string, unit: string, log: boolean, measured: (r: MeasuredMigration) => number, model: (i: number) => number, band?: (v: number) => [number, number]) => {
     // Every repeat in grey behind its case's median: the spread a single run can show.
@@ -53,10 +60,10 @@ export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], 
     });
   };
   const table = [
-    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "syncs", "model_syncs", "within_tolerance", "repeats"],
-    ...rows.map(({ r, set, p, e }) => [
+    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "model_downtime_min_ms", "model_downtime_max_ms", "syncs", "model_syncs", "within_tolerance", "repeats"],
+    ...rows.map(({ r, set, p, e, low, high }) => [
       set, r.memoryMiB, r.dirtyMiBps, r.capMiBps, r.totalMs, Math.round(p.total_s * 1000), r.transferredBytes, Math.round(p.bytes),
-      r.downtimeMs, Math.round(p.downtime_s * 1000), r.dirtySyncCount, p.rounds,
+      r.downtimeMs, Math.round(p.downtime_s * 1000), Math.round(low * 1000), Math.round(high * 1000), r.dirtySyncCount, p.rounds,
       Object.entries(e).filter(([, v]) => Math.abs(v) > 1).map(([k]) => k).join(" ") || "all",
       (set === "fitting" ? fittingTable : heldOutTable).filter((m) => sameCase(m, r)).length,
     ]),

@@ -3,9 +3,16 @@
  * - nonzero memory = base + perMemory x memory, by linear least squares on each row's
  *   memory minus its zero pages (QEMU's duplicate count);
  * - setup = the median measured setup time;
- * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes and workingSetExtra by
- *   coordinate search: each in turn over an 11-point grid inside its current interval, the
- *   best point kept and the interval halved around it, for a fixed number of sweeps.
+ * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes, workingSetExtra
+ *   and touchedTail (the share of nonzero memory at the top of guest RAM) by coordinate
+ *   search: each in turn over an 11-point grid inside its current interval, the best point
+ *   kept and the interval halved around it, for a fixed number of sweeps, started from three
+ *   tails (0, 0.25, 0.5); then from the best of them by a Nelder-Mead simplex inside the same
+ *   ranges (simplex.ts).
+ * A case's prediction is, per quantity, the median of the model over PHASES evenly spread
+ * check phases (qemu.ts, checkPhase): the measured side is the median of repeats whose
+ * phase QEMU's drifting check grid left to chance, so one phase would stand for one lucky or
+ * unlucky run.
  * The loss sums, over rows, the absolute errors in units of the acceptance tolerances: 15% of
  * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs. Absolute, not
  * squared: on a busy machine a case measured twice can differ by more than the tolerance,
@@ -13,6 +20,7 @@
  */
 import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
+import { simplexMinimum } from "./simplex.js";
 
 const MiB = 1 << 20;
 
@@ -24,18 +32,36 @@ export interface MigrationFit {
   switchover: number;
   switchoverBytes: number;
   workingSetExtra: number;
+  /** Share of nonzero memory at the top of guest RAM, which the first pass reaches after every zero page. */
+  touchedTail: number;
   setup: number;
   touched: { base: number; perMemory: number };
 }
 
 export const tolerance = { totalRel: 0.15, bytesRel: 0.15, downtime_s: 0.02, rounds: 2 };
 
-/** The model's prediction for one measured case under `fit`. */
+/** Check phases a prediction takes the median over: (i + 1/2) / PHASES. */
+export const PHASES = 11;
+
+/**
+ * The model's prediction for one measured case under `fit`: per quantity, the median over
+ * PHASES check phases (throttle and forced are the first phase's).
+ */
 export function predict(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec = migrationSchema.parse({ model: "qemu" })): QemuPrecopyResult {
+  const runs = Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES));
+  const median = (k: "total_s" | "downtime_s" | "bytes" | "rounds" | "precopy_s") => runs.map((r) => r[k]).sort((a, b) => a - b)[(PHASES - 1) >> 1];
+  return { ...runs[0], total_s: median("total_s"), downtime_s: median("downtime_s"), bytes: median("bytes"), rounds: median("rounds"), precopy_s: median("precopy_s") };
+}
+
+/** The model for one measured case under `fit`, with the check grid at `checkPhase`. */
+export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number): QemuPrecopyResult {
   const memory = row.memoryMiB * MiB;
+  const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory));
   return qemuPrecopy({
     memory,
-    touched: Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory)),
+    touched,
+    touchedTail: fit.touchedTail * touched,
+    checkPhase,
     bandwidth: row.capMiBps * MiB * fit.bandwidthScale,
     stopCopyRate: fit.stopCopyRate,
     firstCopyRate: fit.firstCopyRate,
@@ -84,7 +110,7 @@ function line(xs: number[], ys: number[]): { a: number; b: number } {
   return { a: my - b * mx, b };
 }
 
-type Searched = "bandwidthScale" | "stopCopyRate" | "firstCopyRate" | "switchover" | "switchoverBytes" | "workingSetExtra";
+type Searched = "bandwidthScale" | "stopCopyRate" | "firstCopyRate" | "switchover" | "switchoverBytes" | "workingSetExtra" | "touchedTail";
 /** Search intervals; stopCopyRate is searched on a log scale. */
 const ranges: Record<Searched, [number, number]> = {
   bandwidthScale: [0.8, 1.3],
@@ -93,7 +119,13 @@ const ranges: Record<Searched, [number, number]> = {
   switchover: [0, 0.2],
   switchoverBytes: [0, 4 * MiB],
   workingSetExtra: [0, 64 * MiB],
+  touchedTail: [0, 1],
 };
+
+/** Where coordinate searches start touchedTail; the best of them goes on to the simplex. */
+const TAIL_STARTS = [0, 0.25, 0.5];
+/** Loss evaluations the simplex may spend (a coordinate search spends 6 x 7 x 11). */
+const SIMPLEX_EVALUATIONS = 2400;
 
 /** Fits to each case's median over its repeats (caseMedians). */
 export function calibrateMigration(table: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
@@ -103,8 +135,6 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
   const { a, b } = line(mem, nonzero);
   const setups = rows.map((r) => r.setupMs / 1000).sort((x, y) => x - y);
   const setup = setups[(setups.length - 1) >> 1];
-  const interval = { ...ranges };
-  const point: Record<Searched, number> = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0 };
   const fitOf = (pt: Record<Searched, number>): MigrationFit => ({
     bandwidthScale: pt.bandwidthScale,
     stopCopyRate: Math.exp(pt.stopCopyRate),
@@ -112,26 +142,43 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
     switchover: pt.switchover,
     switchoverBytes: pt.switchoverBytes,
     workingSetExtra: pt.workingSetExtra,
+    touchedTail: pt.touchedTail,
     setup,
     touched: { base: a, perMemory: Math.min(1, Math.max(0, b)) },
   });
-  let best = loss(rows, fitOf(point));
-  for (let s = 0; s < sweeps; s++) {
-    for (const k of Object.keys(ranges) as Searched[]) {
-      const [lo, hi] = interval[k];
-      for (let i = 0; i <= 10; i++) {
-        const trial = { ...point, [k]: lo + ((hi - lo) * i) / 10 };
-        const l = loss(rows, fitOf(trial));
-        if (l < best) {
-          best = l;
-          point[k] = trial[k];
+  /** Coordinate search from `start`: the best point and its loss. */
+  const coordinateSearch = (start: Record<Searched, number>) => {
+    const point = { ...start };
+    const interval = { ...ranges };
+    let best = loss(rows, fitOf(point));
+    for (let s = 0; s < sweeps; s++) {
+      for (const k of Object.keys(ranges) as Searched[]) {
+        const [lo, hi] = interval[k];
+        for (let i = 0; i <= 10; i++) {
+          const trial = { ...point, [k]: lo + ((hi - lo) * i) / 10 };
+          const l = loss(rows, fitOf(trial));
+          if (l < best) {
+            best = l;
+            point[k] = trial[k];
+          }
         }
+        const half = (hi - lo) / 4;
+        interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
       }
-      const half = (hi - lo) / 4;
-      interval[k] = [Math.max(ranges[k][0], point[k] - half), Math.min(ranges[k][1], point[k] + half)];
     }
-  }
-  return fitOf(point);
+    return { point, best };
+  };
+  // From each of a few tails: which part of the downtime the tail explains and which the copy
+  // rates and the switch-over do is decided early, and a search rarely changes its mind.
+  const origin = { bandwidthScale: 1, stopCopyRate: Math.log(200e6), firstCopyRate: Math.log(200e6), switchover: 0, switchoverBytes: 0, workingSetExtra: 0 };
+  const starts = TAIL_STARTS.map((touchedTail) => coordinateSearch({ ...origin, touchedTail }));
+  const { point, best } = starts.reduce((x, y) => (y.best < x.best ? y : x));
+  // Then a simplex from there, which moves parameters that trade off together (a slower first
+  // copy against a longer switch-over).
+  const keys = Object.keys(ranges) as Searched[];
+  const toPoint = (x: number[]) => Object.fromEntries(keys.map((k, i) => [k, x[i]])) as Record<Searched, number>;
+  const polished = simplexMinimum((y) => loss(rows, fitOf(toPoint(y))), keys.map((k) => point[k]), keys.map((k) => ranges[k]), { evaluations: SIMPLEX_EVALUATIONS, step: 0.1 });
+  return fitOf(polished.value < best ? toPoint(polished.x) : point);
 }
 
 /** A scenario fragment: platform.migration for the qemu model with the fitted values. */
@@ -151,6 +198,7 @@ export function migrationFragment(rows: readonly MeasuredMigration[], fit: Migra
         switchoverBytes: Math.round(fit.switchoverBytes),
         workingSetExtra: Math.round(fit.workingSetExtra),
         touched: { base: Math.round(fit.touched.base), perMemory: round(fit.touched.perMemory) },
+        touchedTail: round(fit.touchedTail),
       },
     },
   };

@@ -38,8 +38,10 @@ test("a bad CSV exits 2 with one `row N, column: what is wrong` line per problem
 });
 
 test("parameters are recovered from measurements the model made itself", (t) => {
+  // firstCopyRate well clear of 128 MiB/s x 1.03: at 140 MB/s a window of first-time pages at
+  // the 128 MiB/s cap would take 99% of its 100 ms, an edge where the loss barely moves.
   const truth: MigrationFit = {
-    bandwidthScale: 1.03, stopCopyRate: 900e6, firstCopyRate: 140e6, switchover: 0.004, switchoverBytes: 300e3, workingSetExtra: 4 << 20, setup: 0.002,
+    bandwidthScale: 1.03, stopCopyRate: 900e6, firstCopyRate: 200e6, switchover: 0.004, switchoverBytes: 300e3, workingSetExtra: 4 << 20, touchedTail: 0.2, setup: 0.002,
     touched: { base: 110e6, perMemory: 0.05 },
   };
   const rows: MeasuredMigration[] = [];
@@ -96,10 +98,15 @@ test("calibrated on measurements.csv: downtime within 20 ms on every dirtying gu
   t.deepEqual(check(both.filter((r) => r.capMiBps <= 48 && r.dirtyMiBps > 0), "downtime"), []);
 });
 
-// Not met (results/migration-qemu/README.md): the downtime of the 512 MiB guest in four cases.
-// Where QEMU stops right after its first pass, the downtime depends on where the pass ends
-// relative to the threshold checks, and the three repeats of one case spread wider than the
-// 20 ms tolerance (an idle 192 MiB guest at 128 MiB/s: 104, 35 and 40 ms).
+test("calibrated on measurements.csv: downtime within 20 ms on every fitting case", (t) => {
+  t.deepEqual(check(fitting, "downtime"), []);
+});
+
+// Not met (results/migration-qemu/README.md): the downtime of one held-out case, 384 MiB,
+// 4 MiB/s dirty, cap 96 MiB/s (measured 8, 16 and 49 ms; the model's median over check
+// phases 48 ms, their range 37-60 ms). Where QEMU stops right after its first pass the
+// downtime is what is left of the pass at the stopping check, and repeats of one case spread
+// wider than the 20 ms tolerance (an idle 192 MiB guest at 128 MiB/s: 104, 35 and 40 ms).
 test.failing("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every case", (t) => {
   for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
 });

@@ -1,7 +1,9 @@
 /**
  * The qemu pre-copy model against cases worked out independently: an idle guest (every page
- * sent once; the stop at the first window start whose remainder is under the threshold), a
- * working set that no pass can outrun, and a page-by-page re-implementation of QEMU's loop.
+ * sent once; the stop at the first window start whose remainder is under the threshold),
+ * evenly mixed or laid out in address order with the check grid at any phase (a byte count
+ * over the pass), a working set that no pass can outrun, and a page-by-page
+ * re-implementation of QEMU's loop.
  */
 import test from "ava";
 import fc from "fast-check";
@@ -58,6 +60,60 @@ test("idle guest: every page once (nonzero pages whole, zero pages as header + 1
     { numRuns: 200 },
   );
   t.pass();
+});
+
+test("idle guest laid out as Linux does (nonzero, zero pages, nonzero tail), any check phase: the stop leaves what a byte count over the pass says", (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 128, max: 2048 }),
+      fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.integer({ min: 8, max: 256 }),
+      fc.double({ min: 0, max: 0.99, noNaN: true }),
+      (memMiB, touchedShare, tailShare, capMiB, phase) => {
+        const N = memMiB * 256, D = Math.ceil(touchedShare * N), Z = N - D;
+        const tail = Math.min(D, Math.ceil((tailShare * D * P) / P)), head = D - tail;
+        const B = capMiB * MiB, L = 0.3, dt = 0.1, c = P + H, z = H + 1;
+        const W = D * c + Z * z;
+        // Pages the pass has covered once b bytes went out: head, then zero pages, then tail.
+        const covered = (b: number) => (b <= head * c ? b / c : b <= head * c + Z * z ? head + (b - head * c) / z : Math.min(N, head + Z + (b - head * c - Z * z) / c));
+        // Wire bytes of what is left after b bytes: zero pages first, then nonzero.
+        const leftBytes = (b: number) => W - b;
+        // Checks at t_k = (k - phase) dt, k >= 1; every window before the pass ends is full.
+        let k = 1;
+        for (; B * (k - phase) * dt < W; k++) {
+          const pending = N - covered(B * (k - phase) * dt);
+          // A tie is decided either way by floating point: leave it out.
+          fc.pre(Math.abs(pending * P - B * L) > 1e-6 * B * L);
+          if (pending * P < B * L) break;
+        }
+        const stopAt = k - phase;
+        const sentBefore = Math.min(W, B * stopAt * dt);
+        const r = qemuPrecopy(base({ memory: N * P, touched: D * P, touchedTail: tail * P, checkPhase: phase, bandwidth: B, stopCopyRate: 1e15, firstCopyRate: 1e15 }));
+        const pending = B * stopAt * dt < W;
+        // Stopped at a check with pages left, or the pass ran out in the window before it
+        // (sending takes bytes / 1e15 s: next to nothing).
+        const precopy = pending ? stopAt * dt : Math.max(0, (k - 1 - phase) * dt);
+        // A pass done within the first window meets no threshold yet (nothing measured): no sync before the final one.
+        const syncs = k === 1 && !pending ? 2 : 3;
+        return r.rounds === syncs && close(r.bytes, W, 1e-9) && Math.abs(r.precopy_s - precopy) < 1e-6 && Math.abs(r.downtime_s - leftBytes(sentBefore) / 1e15) < 1e-12;
+      },
+    ),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test("without touchedTail the pass is evenly mixed as before, and a zero tail puts every zero page last", (t) => {
+  const mixed = qemuPrecopy(base({ touched: 100 * MiB, bandwidth: 128 * MiB, stopCopyRate: 1e9, firstCopyRate: 4e8 }));
+  const gap = qemuPrecopy(base({ touched: 100 * MiB, touchedTail: 0, bandwidth: 128 * MiB, stopCopyRate: 1e9, firstCopyRate: 4e8 }));
+  const tail = qemuPrecopy(base({ touched: 100 * MiB, touchedTail: 20 * MiB, bandwidth: 128 * MiB, stopCopyRate: 1e9, firstCopyRate: 4e8 }));
+  // Zero pages last: the checks find them left and stop with (almost) nothing to send.
+  t.true(gap.downtime_s < 1e-3, `${gap.downtime_s}`);
+  // A 20 MiB tail: the stop leaves part of it (less than the threshold, 38.4 MiB), sent at firstCopyRate.
+  t.true(tail.downtime_s > 0 && tail.downtime_s < (20 * MiB * (P + H)) / P / 4e8 + 1e-9, `${tail.downtime_s}`);
+  t.true(mixed.downtime_s > gap.downtime_s);
+  t.true(close(mixed.bytes, gap.bytes, 1e-12) && close(tail.bytes, gap.bytes, 1e-12));
 });
 
 test("a working set at or above the threshold never converges: forced stop at maxRounds, and no sync adds more than the working set", (t) => {
@@ -193,4 +249,24 @@ test("world: model qemu pauses the VM for the planned downtime, moves it and rep
   t.true(close(r!.total_s, plan.total_s + 2 * lat));
   // Computing all along except while paused.
   t.true(close(vm.cpuSeconds, 100 - r!.downtime_s, 1e-6));
+});
+
+test("world: platform.migration's touchedTail (a share of the VM's nonzero memory) and checkPhase reach the plan", (t) => {
+  const B = 125e6;
+  const { sim, world: w } = world({
+    platform: {
+      hosts: [{ id: "h", count: 2 }],
+      network: { topology: { kind: "switch", bandwidth: B, latency: 0 } },
+      migration: { model: "qemu", downtimeBudget: 0.3, bandwidth: 96 * MiB, touched: { base: 100 * MiB, perMemory: 0 }, touchedTail: 0.25, checkPhase: 0.4 },
+    },
+    vms: [{ id: "vm", host: "h0", memory: 384 * MiB, wallDirtyRate: 4 * MiB, workingSet: 64 * MiB }],
+  });
+  let r: MigrationReport | undefined;
+  w.migrate(w.vm("vm"), w.host("h1"), (x) => (r = x));
+  sim.run({ until: 100 });
+  const input = base({ memory: 384 * MiB, touched: 100 * MiB, bandwidth: 96 * MiB, stopCopyRate: B, firstCopyRate: B, dirtyRate: 4 * MiB, workingSet: 64 * MiB });
+  const plan = qemuPrecopy({ ...input, touchedTail: 25 * MiB, checkPhase: 0.4 });
+  t.true(close(r!.downtime_s, plan.downtime_s) && close(r!.total_s, plan.total_s), `${JSON.stringify(r)} ${JSON.stringify(plan)}`);
+  // And they matter: the evenly mixed pass at phase 0 plans otherwise.
+  t.false(close(qemuPrecopy(input).downtime_s, plan.downtime_s));
 });

@@ -82,9 +82,10 @@ export function migrate(
 /** What the qemu model needs of a VM and its route, as they are when the migration starts. */
 export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, cpuShare: number): QemuPrecopyInput {
   const stopCopyRate = Math.min(spec.stopCopyRate ?? Infinity, routeBandwidth);
+  const touched = Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory);
   return {
     memory: vm.memory,
-    touched: Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory),
+    touched,
     bandwidth: (spec.bandwidth ?? Infinity) * spec.bandwidthScale,
     stopCopyRate,
     firstCopyRate: Math.min(spec.firstCopyRate ?? stopCopyRate, routeBandwidth),
@@ -99,6 +100,8 @@ export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, c
     switchoverBytes: spec.switchoverBytes,
     maxRounds: spec.maxRounds,
     autoConverge: spec.autoConverge,
+    ...(spec.touchedTail === undefined ? {} : { touchedTail: spec.touchedTail * touched }),
+    checkPhase: spec.checkPhase ?? 0,
   };
 }
 

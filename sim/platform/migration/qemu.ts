@@ -3,6 +3,13 @@
  *
  * - The first pass sends every page; zero pages go as a header and one byte, others as a
  *   header and the page. Later passes send the pages dirtied since the last bitmap sync.
+ * - The first pass meets the guest's memory in address order. Without `touchedTail`, zero and
+ *   nonzero pages are taken as evenly mixed. With it, as Linux lays memory out: the nonzero
+ *   memory below the free memory first (kernel, early allocations), then the zero pages (memory
+ *   the guest never touched), then `touchedTail` nonzero bytes at the top of RAM (where QEMU
+ *   loads the initrd and Linux's early allocator works top-down). The scan crosses the zero
+ *   pages in a moment, so the pass's last checks see that tail: the stop leaves part of it
+ *   (under the threshold), whatever the guest's size.
  * - `max-bandwidth` allows bandwidth x window bytes per window; the window's bytes over its
  *   length are the measured rate, and the threshold is that rate x the downtime limit.
  * - At each check (window start, and whenever a pass runs out of pages) QEMU compares the
@@ -16,7 +23,13 @@
  * - Auto-converge (optional): a sync period (>= 1 s) that dirtied more than half of what it
  *   sent counts as high; every second high period throttles the guest (20%, then +10%).
  *
- * Pure and deterministic: window k starts at k x checkInterval (no accumulated clock).
+ * - `checkPhase` shifts the check grid: window k >= 1 starts at (k - checkPhase) x
+ *   checkInterval. In QEMU the grid drifts (a window lasts until the first send after 100 ms),
+ *   so where a pass ends relative to the checks, and with it the downtime of a migration that
+ *   stops right after its first pass, varies from run to run; a prediction to compare with
+ *   measured medians is the median over phases (sim/calibrate).
+ *
+ * Pure and deterministic: window k's start is computed from k (no accumulated clock).
  */
 
 export interface AutoConverge {
@@ -56,6 +69,10 @@ export interface QemuPrecopyInput {
   /** Stop regardless once this many bitmap syncs happened (QEMU has no such limit: a management layer's). */
   maxRounds: number;
   autoConverge?: AutoConverge;
+  /** Nonzero bytes at the top of guest RAM, which the first pass reaches after every zero page; unset: zero and nonzero pages evenly mixed. */
+  touchedTail?: number;
+  /** Where the check grid lies, as a fraction of checkInterval in [0, 1): the first window is (1 - checkPhase) x checkInterval long. Default 0. */
+  checkPhase?: number;
 }
 
 export interface QemuPrecopyResult {
@@ -82,8 +99,17 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const totalPages = Math.ceil(p.memory / P);
   const wsPages = Math.min(totalPages, Math.ceil(p.workingSet / P));
   const dataPages0 = Math.min(totalPages, Math.ceil(p.touched / P));
-  // Pages in the bitmap not yet sent: zero pages, first-time nonzero pages, and re-sent ones.
-  let zero = totalPages - dataPages0, fresh = dataPages0, data = 0;
+  const zeroPages0 = totalPages - dataPages0;
+  // The first pass in scan order: stretches of zero and first-time nonzero pages, each taken
+  // as evenly mixed within itself.
+  const tail = p.touchedTail === undefined ? undefined : Math.min(dataPages0, Math.ceil(p.touchedTail / P));
+  const pass =
+    tail === undefined
+      ? [{ zero: zeroPages0, fresh: dataPages0 }]
+      : [{ zero: 0, fresh: dataPages0 - tail }, { zero: zeroPages0, fresh: 0 }, { zero: 0, fresh: tail }];
+  // Pages in the bitmap not yet sent: the first pass's zero and first-time nonzero pages, and re-sent ones.
+  let zero = zeroPages0, fresh = dataPages0, data = 0;
+  const phase = p.checkPhase ?? 0;
   const F = p.firstCopyRate, S = p.stopCopyRate;
   let bytes = 0, rounds = 1; // the setup's sync
   let throttle = 0, high = 0;
@@ -128,30 +154,38 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   let stopAt = NaN;
   let forced = false;
   for (let k = 0; k < MAX_WINDOWS && Number.isNaN(stopAt); k++) {
-    const t0 = k * dt;
-    const quota = p.bandwidth * dt;
+    const t0 = k === 0 ? 0 : (k - phase) * dt;
+    const len = k === 0 ? (1 - phase) * dt : dt;
+    const quota = p.bandwidth * len;
     let sent = 0, used = 0;
     if (check(t0)) {
       stopAt = t0;
       break;
     }
-    while (sent < quota && used < dt) {
+    while (sent < quota && used < len) {
       if (zero + fresh + data === 0) break;
-      // QEMU's scan goes on from where it stopped: the first pass's pages (zero and nonzero
-      // taken as evenly mixed) before the re-dirtied ones it wraps round to. Per page: wire bytes and time.
-      const first = zero + fresh > 0;
-      const pages = first ? zero + fresh : data;
-      const cost = first ? (zero * zeroCost + fresh * dataCost) / pages : dataCost;
-      const time = first ? (zero * zeroCost / S + fresh * dataCost / F) / pages : dataCost / S;
-      const n = Math.min(pages, (quota - sent) / cost, (dt - used) / time);
+      // QEMU's scan goes on from where it stopped: the first pass's stretches in order, then
+      // the re-dirtied pages it wraps round to. Per page: wire bytes and time.
+      const seg = pass.find((g) => g.zero + g.fresh > 0);
+      const pages = seg ? seg.zero + seg.fresh : data;
+      const cost = seg ? (seg.zero * zeroCost + seg.fresh * dataCost) / pages : dataCost;
+      const time = seg ? (seg.zero * zeroCost / S + seg.fresh * dataCost / F) / pages : dataCost / S;
+      const n = Math.min(pages, (quota - sent) / cost, (len - used) / time);
       const k = n / pages;
-      if (first) {
-        zero -= zero * k;
-        fresh -= fresh * k;
-      } else data -= data * k;
-      if (zero < 1e-9) zero = 0;
-      if (fresh < 1e-9) fresh = 0;
-      if (data < 1e-9) data = 0;
+      if (seg) {
+        seg.zero -= seg.zero * k;
+        seg.fresh -= seg.fresh * k;
+        if (seg.zero < 1e-9) seg.zero = 0;
+        if (seg.fresh < 1e-9) seg.fresh = 0;
+        zero = fresh = 0;
+        for (const g of pass) {
+          zero += g.zero;
+          fresh += g.fresh;
+        }
+      } else {
+        data -= data * k;
+        if (data < 1e-9) data = 0;
+      }
       sent += n * cost;
       used += n * time;
       if (zero + fresh + data === 0) {
@@ -165,7 +199,7 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
     }
     bytes += sent;
     periodSent += sent;
-    if (Number.isNaN(stopAt)) threshold = (sent / dt) * p.downtimeLimit;
+    if (Number.isNaN(stopAt)) threshold = (sent / len) * p.downtimeLimit;
   }
   if (Number.isNaN(stopAt)) {
     stopAt = MAX_WINDOWS * dt;

@@ -30,6 +30,15 @@ export const migrationSchema = z.strictObject({
     })
     .default({ base: 0, perMemory: 1 })
     .describe("qemu: nonzero memory of a VM that does not set its own `touched`: min(memory, base + perMemory x memory); the rest are zero pages"),
+  touchedTail: fraction
+    .optional()
+    .describe("qemu: share of a VM's nonzero memory at the top of its RAM, which the first pass reaches after every zero page (Linux's layout: kernel low, free memory, top-down allocations and the initrd high); default: zero and nonzero pages evenly mixed"),
+  checkPhase: z
+    .number()
+    .min(0)
+    .lt(1)
+    .optional()
+    .describe("qemu: where the threshold checks lie, as a fraction of checkInterval: the first window is (1 - checkPhase) x checkInterval long (QEMU's grid drifts from run to run); absent: 0"),
   workingSetExtra: bytes.default(0).describe("qemu: bytes the guest system dirties between syncs beyond a VM's own workingSet"),
   autoConverge: autoConvergeSchema.optional().describe("qemu: throttle the guest when it dirties faster than migration sends (QEMU auto-converge); default: off"),
 });
