@@ -87,7 +87,8 @@ liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across th
   for (const [a, b] of [["a", "b"], ["b", "a"]]) {
     const e = wren.paths.find((x) => x.src === a && x.dst === b);
     t.truthy(e && e.latency !== null, `${a} -> ${b} in ${JSON.stringify(wren.paths)}`);
-    t.true(e!.latency! >= 0.95 * L && e!.latency! <= 1.3 * L, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
+    // More on a loaded machine, where TCG guests wait for a CPU.
+    t.true(e!.latency! >= 0.95 * L && e!.latency! <= L + L / 2, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
   }
   for (const h of HOSTS) await poll(`the run to be undone on ${h}`, () => leftovers(bed!.ns(h)) === "", 20, 50);
   t.deepEqual(qemuHostsNow(), {});

@@ -51,6 +51,10 @@ liveTest("live console on QEMU VMs: shares from the vCPU threads, agreeing with 
   proc.stdout!.on("data", (d) => (stdout += d));
   proc.stderr!.on("data", (d) => (stderr += d));
   const states: State[] = [];
+  // The vCPU threads' CPU time read as each state arrives, once they are known: the page's
+  // shares are over its own intervals, so the test's reading is taken over the same ones.
+  let threads: { a: { pid: number; tid: number }; b: { pid: number; tid: number } } | undefined;
+  const at: ({ a: number; b: number; w: number } | undefined)[] = [];
   const ac = new AbortController();
   try {
     const url = new URL(await poll("the console's URL", () => /console: (http\S+)/.exec(stdout)?.[1], 90));
@@ -61,6 +65,7 @@ liveTest("live console on QEMU VMs: shares from the vCPU threads, agreeing with 
         buf += Buffer.from(chunk).toString("utf8");
         for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
           states.push(JSON.parse(buf.slice(6, i)));
+          at.push(threads && { a: threadCpuSeconds(threads.a.pid, threads.a.tid), b: threadCpuSeconds(threads.b.pid, threads.b.tid), w: performance.now() / 1000 });
           buf = buf.slice(i + 2);
         }
       }
@@ -69,13 +74,17 @@ liveTest("live console on QEMU VMs: shares from the vCPU threads, agreeing with 
     await poll("the VMs on the page", () => states.some((s) => share(s, "vm2")), 300);
     const a = vcpu(proc.pid!, "vm1")!, b = vcpu(proc.pid!, "vm2")!;
     t.truthy(a && b);
-    // Over 3 s: the page's readings against the vCPU threads' own CPU time.
+    threads = { a, b };
+    // Over about 3 s: the page's readings against the vCPU threads' own CPU time over the same updates.
     await poll("vm1's reservation", () => states.some((s) => share(s, "vm1")?.reservation), 30);
-    const n0 = states.length, a0 = threadCpuSeconds(a.pid, a.tid), b0 = threadCpuSeconds(b.pid, b.tid), w0 = performance.now();
+    await poll("a state read beside the threads", () => at[at.length - 1], 10);
+    const n0 = states.length - 1;
     await new Promise((r) => setTimeout(r, 3000));
-    const wall = (performance.now() - w0) / 1000;
-    const mine = { vm1: (threadCpuSeconds(a.pid, a.tid) - a0) / wall, vm2: (threadCpuSeconds(b.pid, b.tid) - b0) / wall };
-    const seen = states.slice(n0 + 1);
+    const n1 = states.length - 1;
+    const [x0, x1] = [at[n0]!, at[n1]!];
+    const wall = x1.w - x0.w;
+    const mine = { vm1: (x1.a - x0.a) / wall, vm2: (x1.b - x0.b) / wall };
+    const seen = states.slice(n0 + 1, n1 + 1);
     const page = { vm1: seen.reduce((x, s) => x + share(s, "vm1")!.share, 0) / seen.length, vm2: seen.reduce((x, s) => x + share(s, "vm2")!.share, 0) / seen.length };
     t.log(`vCPU shares over ${wall.toFixed(1)} s, schedstat ${mine.vm1.toFixed(3)} ${mine.vm2.toFixed(3)}; the page's ${page.vm1.toFixed(3)} ${page.vm2.toFixed(3)} (${seen.length} updates)`);
     t.true(seen.length >= 3);
