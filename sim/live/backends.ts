@@ -142,6 +142,35 @@ export function setDeadline(tid: number, r: Reservation): void {
   }
 }
 
+/** Linux's SCHED_DEADLINE policy number, as /proc/TID/stat's field 41 gives it. */
+const SCHED_DEADLINE = 6;
+
+/**
+ * A thread leaves SCHED_DEADLINE for SCHED_OTHER. A kernel seen here (6.18) never gives back
+ * the bandwidth of a task that leaves the class while it sleeps (a paused QEMU's vCPU thread,
+ * a blocked process): it stays booked until reboot, and later reservations are refused
+ * (EBUSY). A change of parameters is accounted at once in any state, so the reservation is
+ * first shrunk to almost nothing (1,024 ns every 4 s), and what such a kernel keeps is that.
+ * A thread that is not under SCHED_DEADLINE (any more) is only set to SCHED_OTHER.
+ */
+export function endDeadline(tid: number): void {
+  let policy: number | undefined;
+  try {
+    const stat = readFileSync(`/proc/${tid}/stat`, "utf8");
+    policy = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+  } catch {
+    return; // Gone: its bandwidth went with it.
+  }
+  if (policy === SCHED_DEADLINE) {
+    try {
+      execFileSync("chrt", ["--deadline", "--sched-runtime", "1024", "--sched-deadline", "4000000000", "--sched-period", "4000000000", "-p", "0", String(tid)], { stdio: "ignore" });
+    } catch {
+      // Gone meanwhile, or refused: the switch below still ends the class.
+    }
+  }
+  execFileSync("chrt", ["--other", "-p", "0", String(tid)], { stdio: "ignore" });
+}
+
 export class DeadlineBackend extends Base {
   readonly name = "deadline";
 
@@ -165,7 +194,7 @@ export class DeadlineBackend extends Base {
   }
 
   protected unapply(p: LiveProcess): void {
-    for (const tid of p.threads()) execFileSync("chrt", ["--other", "-p", "0", String(tid)], { stdio: "ignore" });
+    for (const tid of p.threads()) endDeadline(tid);
   }
 }
 

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { NFT } from "./nftap.js";
+import { endDeadline } from "./backends.js";
 import { sameTask, startTime } from "./vm/threads.js";
 
 export type Entry =
@@ -127,7 +128,7 @@ function undoFile(file: string): string[] {
   }
   waitGone([...pids]);
   for (const e of [...entries].reverse()) {
-    if (e.kind === "sched") attempt(`SCHED_OTHER for task ${e.tid}`, () => sameTask(e.tid, e.start) && (execFileSync("chrt", ["--other", "-p", "0", String(e.tid)], { stdio: "ignore" }), true));
+    if (e.kind === "sched") attempt(`SCHED_OTHER for task ${e.tid}`, () => sameTask(e.tid, e.start) && (endDeadline(e.tid), true));
     else if (e.kind === "cgroup") attempt(`cgroup ${e.path}`, () => removeCgroup(e.path));
     else if (e.kind === "nft" && e.netns) attempt(`nftables table ${e.family} ${e.table} in ${e.netns}`, () => !!NFT && existsSync(`/run/netns/${e.netns}`) && (execFileSync("ip", ["netns", "exec", e.netns!, NFT, "delete", "table", e.family, e.table], { stdio: "ignore" }), true));
     else if (e.kind === "nft") attempt(`nftables table ${e.family} ${e.table}`, () => !!NFT && (execFileSync(NFT, ["delete", "table", e.family, e.table], { stdio: "ignore" }), true));

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Admission, Clock, CpuDispatch, Reservation } from "../../ports/index.js";
 import { VSched, type BudgetRule } from "../../vsched/vsched.js";
-import { admitBeside, cgroupRoot, setDeadline, type Backend, type BackendName } from "../backends.js";
+import { admitBeside, cgroupRoot, endDeadline, setDeadline, type Backend, type BackendName } from "../backends.js";
 import type { Journal } from "../journal.js";
 import type { QemuVm } from "./qemu.js";
 import { advancing, startTime, threadIds } from "./threads.js";
@@ -144,7 +144,7 @@ export class VmDeadline extends VmControl {
   }
 
   protected unapply(v: QemuVm): void {
-    for (const tid of v.vcpus) execFileSync("chrt", ["--other", "-p", "0", String(tid)], { stdio: "ignore" });
+    for (const tid of v.vcpus) endDeadline(tid);
   }
 }
 
