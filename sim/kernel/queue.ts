@@ -15,21 +15,23 @@
  * the work per operation (buckets swept + entries passed on insertion) grows: the width is
  * then WIDTH_FACTOR x the mean separation of the first events' distinct times (Brown's rule,
  * separations over twice the mean dropped). Payloads (callback + argument) live in slots; a
- * handle names a slot plus the stamp of the push that filled it, so a stale handle can never
- * cancel a reused slot.
+ * handle names a slot plus the stamp of the push that filled it, so a stale handle cannot cancel
+ * a reused slot (stamps repeat only after 2^28 pushes).
  *
  * Layout, for a million pending events, where nearly every slot a pop or a push touches is a
  * cache and TLB miss: what a pop and an insertion read is one 16-byte record per slot (float64
- * time, int32 next and prev; four to a cache line, never straddling two), a bucket is only its
- * head (int32, no tail: a new event is inserted from the head, buckets holding about a quarter of an
- * event), and the priority (read only when times tie) and the stamp (read only by `pending` and
- * `cancel`) sit in arrays of their own. A head keeps a stale `prev` (the list's head is told by
- * `head[b] === slot`), so a pop never touches the next entry. Freed slots are reused last-in
- * first-out: the slot a callback pushes into is the one just popped, still cached.
+ * time, int32 next and prev; four to a cache line, never straddling two); a bucket's head and
+ * tail share one; the priority (read only when times tie) and the stamp (read only by `pending`
+ * and `cancel`) sit in arrays of their own. A new event is linked after its bucket's tail, or
+ * walked back from there (so runs of equal keys append in O(1)). A head keeps a stale `prev`
+ * (the list's head is told by the bucket), so a pop never touches the next entry. Freed slots
+ * are reused last-in first-out: the slot a callback pushes into is the one just popped, still
+ * cached.
  *
- * `push` is kept under V8's inlining limit (460 bytes of bytecode) so it inlines into callers
- * such as `Simulation.schedule`; rare work (bad priorities, growth, rebuilds) is in other
- * methods, and record offsets are a const enum, inlined as literals.
+ * `push` is kept under V8's inlining limit (460 bytes of bytecode, 456 now: `node
+ * --print-bytecode --print-bytecode-filter=push`) so it can inline into its callers; rare work
+ * (bad priorities, growth, rebuilds) is in other methods, and record offsets are a const enum,
+ * compiled to literals.
  */
 export type Callback = (arg: any) => void;
 
@@ -52,8 +54,8 @@ const MAX_WORK = 3;
 const WIDTH_FACTOR = 1;
 /**
  * Buckets per pending event, at least: more buckets leave fewer occupied, so a new event more
- * often finds its bucket empty and compares with no other record (4 measured faster than 2 and 8
- * at 1M PHOLD LPs, queue alone, three alternating rounds; 4 bytes per bucket).
+ * often finds its bucket empty and compares with no other record (4 measured faster than 2 at
+ * 1M PHOLD LPs, queue alone, alternating rounds; 8 bytes per bucket).
  */
 const BUCKETS_PER_EVENT = 4;
 
@@ -88,10 +90,10 @@ export class EventQueue {
   private stamp = 0;
   private payload: unknown[] = [];
   private freeHead = -1;
-  // Calendar: bucket heads, day width (and its inverse: day = floor(time x inv)).
+  // Calendar: bucket heads and tails (2 per bucket), day width (and its inverse: day = floor(time x inv)).
   private nb = MIN_BUCKETS;
   private mask = MIN_BUCKETS - 1;
-  private head: Int32Array;
+  private ends: Int32Array;
   private width = 1;
   private inv = 1;
   /** Day of the sweep; Infinity while empty, so the next push sets it. */
@@ -105,8 +107,6 @@ export class EventQueue {
   /** Largest population this window. */
   private peak = 0;
   private scratch: Int32Array;
-  /** Last slot inserted after another: equal keys pushed one after another start there. */
-  private hint = -1;
 
   /** Filled by `pop()`. */
   poppedTime = 0;
@@ -124,7 +124,7 @@ export class EventQueue {
     this.scratch = new Int32Array(this.cap);
     this.addFree(0, this.cap);
     this.payload.length = 2 * this.cap;
-    this.head = new Int32Array(this.nb).fill(-1);
+    this.ends = new Int32Array(2 * this.nb).fill(-1);
     this.startWindow();
   }
 
@@ -139,29 +139,31 @@ export class EventQueue {
 
   /** Bytes held by the queue's arrays (payload objects not included). */
   get bytes(): number {
-    return this.key.byteLength + this.prio.byteLength + this.ident.byteLength + this.scratch.byteLength + this.head.byteLength + 8 * this.payload.length;
+    return this.key.byteLength + this.prio.byteLength + this.ident.byteLength + this.scratch.byteLength + this.ends.byteLength + 8 * this.payload.length;
   }
 
   push(time: number, priority: number, fn: Callback, arg?: unknown): Handle {
     let slot = this.freeHead;
     // A bad priority or a full store takes the slow path.
     if (slot < 0 || !(priority >= K.MIN_PRIORITY && priority <= K.MAX_PRIORITY && (priority | 0) === priority)) slot = this.makeRoom(priority);
-    const link = this.link, key = this.key, payload = this.payload, head = this.head;
-    this.freeHead = link[K.RI * slot + K.NEXT];
-    payload[2 * slot + K.FN] = fn;
-    payload[2 * slot + K.ARG] = arg;
+    const link = this.link, ends = this.ends, key = this.key, r = K.RI * slot, p = 2 * slot;
+    this.freeHead = link[r + K.NEXT];
+    this.payload[p + K.FN] = fn;
+    this.payload[p + K.ARG] = arg;
     key[K.R * slot] = time;
     this.prio[slot] = priority;
     const stamp = (this.stamp = (this.stamp + 1) & (K.STAMP_SPACE - 1));
     this.ident[slot] = stamp;
-    const d = Math.floor(time * this.inv), b = d & this.mask, h = head[b];
+    const d = Math.floor(time * this.inv), e = 2 * (d & this.mask), tail = ends[e + 1];
     if (d < this.cur) this.cur = d;
-    if (h < 0 || (key[K.R * h] !== time ? key[K.R * h] > time : this.prio[h] > priority)) {
-      link[K.RI * slot + K.NEXT] = h;
-      link[K.RI * slot + K.PREV] = -1;
-      if (h >= 0) link[K.RI * h + K.PREV] = slot;
-      head[b] = slot;
-    } else this.insertAfter(h, slot);
+    // Into an empty bucket or after its last entry (equal keys come in order); else walk back.
+    if (tail < 0 || (key[K.R * tail] !== time ? key[K.R * tail] < time : this.prio[tail] <= priority)) {
+      link[r + K.NEXT] = -1;
+      link[r + K.PREV] = tail;
+      if (tail < 0) ends[e] = slot;
+      else link[K.RI * tail + K.NEXT] = slot;
+      ends[e + 1] = slot;
+    } else this.insertBefore(tail, slot, e);
     if (++this.n > this.peak || --this.opsLeft <= 0) this.afterPush();
     return stamp * K.SLOT_SPACE + slot;
   }
@@ -213,7 +215,9 @@ export class EventQueue {
     const key = this.key, payload = this.payload;
     const t = key[K.R * slot];
     if (!(t <= until)) return false;
-    this.head[this.cur & this.mask] = this.link[K.RI * slot + K.NEXT];
+    const b = this.cur & this.mask, x = this.link[K.RI * slot + K.NEXT];
+    this.ends[2 * b] = x;
+    if (x < 0) this.ends[2 * b + 1] = -1;
     this.poppedTime = t;
     this.poppedFn = payload[2 * slot + K.FN] as Callback;
     this.poppedArg = payload[2 * slot + K.ARG];
@@ -225,10 +229,10 @@ export class EventQueue {
 
   /** Slot of the first event (queue not empty); leaves `cur` at its day. */
   private first(): number {
-    const head = this.head, key = this.key, inv = this.inv, mask = this.mask;
+    const ends = this.ends, key = this.key, inv = this.inv, mask = this.mask;
     let c = this.cur;
     for (let scanned = 0; ; ) {
-      const h = head[c & mask];
+      const h = ends[2 * (c & mask)];
       if (h >= 0 && Math.floor(key[K.R * h] * inv) <= c) {
         this.work += scanned;
         this.cur = c;
@@ -246,55 +250,63 @@ export class EventQueue {
 
   /** Day of the earliest event, by a search over the bucket heads. */
   private earliestDay(): number {
-    const head = this.head, key = this.key;
+    const ends = this.ends, key = this.key;
     let best = Infinity;
-    for (let b = 0; b < this.nb; b++) if (head[b] >= 0 && key[K.R * head[b]] < best) best = key[K.R * head[b]];
+    for (let b = 0; b < this.nb; b++) if (ends[2 * b] >= 0 && key[K.R * ends[2 * b]] < best) best = key[K.R * ends[2 * b]];
     return Math.floor(best * this.inv);
   }
 
   /** Inserts a slot (time and priority set) into its bucket, after every entry that orders before it or equal. */
   private insert(s: number): void {
-    const key = this.key, link = this.link;
+    const key = this.key, link = this.link, ends = this.ends;
     const t = key[K.R * s];
-    const d = Math.floor(t * this.inv), b = d & this.mask, h = this.head[b];
+    const d = Math.floor(t * this.inv), b = d & this.mask, tail = ends[2 * b + 1];
     if (d < this.cur) this.cur = d;
-    if (h < 0 || (key[K.R * h] !== t ? key[K.R * h] > t : this.prio[h] > this.prio[s])) {
-      link[K.RI * s + K.NEXT] = h;
-      link[K.RI * s + K.PREV] = -1;
-      if (h >= 0) link[K.RI * h + K.PREV] = s;
-      this.head[b] = s;
-    } else this.insertAfter(h, s);
+    if (tail < 0 || (key[K.R * tail] !== t ? key[K.R * tail] < t : this.prio[tail] <= this.prio[s])) {
+      link[K.RI * s + K.NEXT] = -1;
+      link[K.RI * s + K.PREV] = tail;
+      if (tail < 0) ends[2 * b] = s;
+      else link[K.RI * tail + K.NEXT] = s;
+      ends[2 * b + 1] = s;
+    } else this.insertBefore(tail, s, 2 * b);
   }
 
-  /** Links s after p (an entry of its bucket ordered before it or equal) and every later such entry. */
-  private insertAfter(p: number, s: number): void {
-    const key = this.key, link = this.link, prio = this.prio;
+  /** Links s before x (an entry that orders after it) and every earlier such entry; e = 2 x its bucket. */
+  private insertBefore(x: number, s: number, e: number): void {
+    const key = this.key, link = this.link, prio = this.prio, ends = this.ends;
     const t = key[K.R * s], o = prio[s];
-    // Equal keys pushed one after another start from the last one (pending, same day, not later).
-    const hint = this.hint;
-    if (hint >= 0 && link[K.RI * hint + K.PREV] !== K.FREE && Math.floor(key[K.R * hint] * this.inv) === Math.floor(t * this.inv) && (key[K.R * hint] !== t ? key[K.R * hint] < t : prio[hint] <= o)) p = hint;
-    let x = link[K.RI * p + K.NEXT], steps = 0;
-    while (x >= 0 && (key[K.R * x] !== t ? key[K.R * x] < t : prio[x] <= o)) {
-      p = x;
-      x = link[K.RI * x + K.NEXT];
+    let steps = 0;
+    for (;;) {
+      // The head's prev may be stale: the bucket says which entry is first.
+      if (ends[e] === x) {
+        link[K.RI * s + K.PREV] = -1;
+        ends[e] = s;
+        break;
+      }
+      const p = link[K.RI * x + K.PREV];
+      if (key[K.R * p] !== t ? key[K.R * p] < t : prio[p] <= o) {
+        link[K.RI * s + K.PREV] = p;
+        link[K.RI * p + K.NEXT] = s;
+        break;
+      }
+      x = p;
       steps++;
     }
-    this.work += steps;
     link[K.RI * s + K.NEXT] = x;
-    link[K.RI * s + K.PREV] = p;
-    link[K.RI * p + K.NEXT] = s;
-    if (x >= 0) link[K.RI * x + K.PREV] = s;
-    this.hint = s;
+    link[K.RI * x + K.PREV] = s;
+    this.work += steps;
   }
 
   private unlink(s: number): void {
-    const link = this.link, head = this.head;
+    const link = this.link, ends = this.ends;
     const b = Math.floor(this.key[K.R * s] * this.inv) & this.mask;
-    const x = link[K.RI * s + K.NEXT], p = link[K.RI * s + K.PREV];
+    const x = link[K.RI * s + K.NEXT];
     // A head's prev may be stale (pops leave it): the bucket says which entry is first.
-    if (head[b] === s) head[b] = x;
+    const p = ends[2 * b] === s ? -1 : link[K.RI * s + K.PREV];
+    if (p < 0) ends[2 * b] = x;
     else link[K.RI * p + K.NEXT] = x;
-    if (x >= 0) link[K.RI * x + K.PREV] = p;
+    if (x < 0) ends[2 * b + 1] = p;
+    else link[K.RI * x + K.PREV] = p;
   }
 
   private release(slot: number): void {
@@ -348,7 +360,7 @@ export class EventQueue {
     }
     const width = sampledWidth(this.key, s, k);
     let m = k;
-    for (let b = 0; b < this.nb; b++) for (let e = this.head[b]; e >= 0; e = link[K.RI * e + K.NEXT]) s[m++] = e;
+    for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[K.RI * e + K.NEXT]) s[m++] = e;
     if (width > 0 && width < Infinity) {
       this.width = width;
       this.inv = 1 / width;
@@ -356,11 +368,10 @@ export class EventQueue {
     if (nb !== this.nb) {
       this.nb = nb;
       this.mask = nb - 1;
-      this.head = new Int32Array(nb);
+      this.ends = new Int32Array(2 * nb);
     }
-    this.head.fill(-1);
+    this.ends.fill(-1);
     this.cur = Infinity;
-    this.hint = -1;
     for (let i = 0; i < m; i++) this.insert(s[i]);
     this.startWindow();
   }

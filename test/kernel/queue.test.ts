@@ -85,7 +85,7 @@ test("a rebuild whose width sample cuts a run of equal keys keeps the run in ins
   t.deepEqual(out, Array.from({ length: 330 }, (_, i) => i));
 });
 
-test("priorities outside the packed range are refused, inside it order events", (t) => {
+test("priorities outside the allowed range are refused, inside it order events", (t) => {
   const q = new EventQueue();
   t.throws(() => q.push(0, MAX_PRIORITY + 1, () => {}), { instanceOf: RangeError });
   t.throws(() => q.push(0, MIN_PRIORITY - 1, () => {}), { instanceOf: RangeError });
