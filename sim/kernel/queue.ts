@@ -361,7 +361,9 @@ export class EventQueue {
     const width = sampledWidth(this.key, s, k);
     let m = k;
     for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[K.RI * e + K.NEXT]) s[m++] = e;
-    if (width > 0 && width < Infinity) {
+    // A width so small that its inverse overflows (denormal separations) would make every day
+    // Infinity, and day 0 x Infinity NaN: keep the old one.
+    if (width > 0 && width < Infinity && 1 / width < Infinity) {
       this.width = width;
       this.inv = 1 / width;
     }

@@ -245,3 +245,15 @@ test("a long hold model at a steady population of 20,000 keeps exact order acros
   t.is(order.length, n);
   t.is(q.size, 0);
 });
+
+test("times apart by denormal separations still come out in order (a width whose inverse overflows is refused)", (t) => {
+  // The separations sampled for the width are 5e-324: 1 / width would be Infinity, every day
+  // Infinity and day 0 NaN, and the sweep would never find the first event.
+  const q = new EventQueue(16);
+  const times = Array.from({ length: 40 }, (_, i) => ((i * 7) % 40) * 5e-324);
+  times.push(1, 2.5, 0);
+  times.forEach((time, i) => q.push(time, 0, () => {}, i));
+  const out: number[] = [];
+  while (out.length <= times.length && q.pop()) out.push(q.poppedTime);
+  t.deepEqual(out, [...times].sort((a, b) => a - b));
+});
