@@ -1,51 +1,46 @@
 /**
- * Pending events, totally ordered by (time, priority, sequence).
+ * Pending events, totally ordered by (time, priority, insertion).
  *
  * An adaptive calendar queue (Brown 1988) over typed arrays, so pushing, popping and
  * cancelling allocate nothing. Time is cut into days of `width`; day d lives in bucket
- * d mod nb, a doubly-linked list kept sorted by (time, order), so cancelling unlinks in O(1).
- * `order` packs priority and insertion sequence into one exact float64
- * (`(priority + PRIORITY_BIAS) * SEQ_SPACE + sequence`), so ties cost one more comparison. Popping
- * sweeps the days from `cur`; every pending event's day is >= cur, so the head of bucket
- * cur mod nb, when its day is cur, is the first event of all (days are floor(time / width),
- * monotone in time, so equal times share a bucket and sort there by order: ties come out exactly
- * as from a heap on the same keys).
+ * d mod nb, a doubly-linked list kept sorted by (time, priority), a new event going after every
+ * entry with an equal key, so equal keys leave in insertion order without a stored sequence
+ * number. Cancelling unlinks in O(1). Popping sweeps the days from `cur`; every pending event's
+ * day is >= cur, so the head of bucket cur mod nb, when its day is cur, is the first event of all
+ * (days are floor(time / width), monotone in time, so equal times share a bucket and sort there
+ * by priority, then insertion: ties come out exactly as from a heap on (time, priority, sequence)).
  *
  * The calendar is rebuilt when the population outgrows the buckets (BUCKETS_PER_EVENT each),
  * when it stayed under a quarter of that for a window of operations (nb follows it), and when
  * the work per operation (buckets swept + entries passed on insertion) grows: the width is
- * then WIDTH_FACTOR x the mean
- * separation of the first events' distinct times (Brown's rule, separations over twice the
- * mean dropped). Payloads (callback + argument) live in slots; a handle names a slot plus a
- * generation, so a stale handle can never cancel a reused slot.
+ * then WIDTH_FACTOR x the mean separation of the first events' distinct times (Brown's rule,
+ * separations over twice the mean dropped). Payloads (callback + argument) live in slots; a
+ * handle names a slot plus the stamp of the push that filled it, so a stale handle cannot cancel
+ * a reused slot (stamps repeat only after 2^28 pushes).
  *
- * Layout, for a million pending events, where every slot a pop touches is a cache miss: a slot's
- * keys and links are one 32-byte record (float64 time and order, int32 next, prev, generation
- * and bucket, two views of one buffer) and its callback and argument sit side by side, so a pop
- * touches two lines instead of seven (cachegrind, PHOLD at 1M LPs: 6 last-level misses per event
- * instead of 12-13), and a bucket's head and tail share one. A bucket's head keeps a stale `prev` (the
- * list's head is told by `head[b] === slot`), so a pop never touches the next entry. Freed slots
+ * Layout, for a million pending events, where nearly every slot a pop or a push touches is a
+ * cache and TLB miss: what a pop and an insertion read is one 16-byte record per slot (float64
+ * time, int32 next and prev; four to a cache line, never straddling two); a bucket's head and
+ * tail share one; the priority (read only when times tie) and the stamp (read only by `pending`
+ * and `cancel`) sit in arrays of their own. A new event is linked after its bucket's tail, or
+ * walked back from there (so runs of equal keys append in O(1)). A head keeps a stale `prev`
+ * (the list's head is told by the bucket), so a pop never touches the next entry. Freed slots
  * are reused last-in first-out: the slot a callback pushes into is the one just popped, still
  * cached.
  *
- * PHOLD at 1,000,000 LPs, the queue alone (interleaved blocks in one process, per CPU second):
- * 1.58M events before this layout, width and bucket count, 1.83M after; no slower at 1,000 LPs.
+ * `push` is kept under V8's inlining limit (460 bytes of bytecode, 456 now: `node
+ * --print-bytecode --print-bytecode-filter=push`) so it can inline into its callers; rare work
+ * (bad priorities, growth, rebuilds) is in other methods, and record offsets are a const enum,
+ * compiled to literals.
  */
 export type Callback = (arg: any) => void;
 
-/** Handle of a queued event: `generation * SLOT_SPACE + slot`, exact in a float64. */
+/** Handle of a queued event: `stamp * SLOT_SPACE + slot`, exact in a float64. */
 export type Handle = number;
 
-const SLOT_SPACE = 2 ** 25;
-const GEN_SPACE = 2 ** 28;
-/** Priorities are integers in [MIN_PRIORITY, MAX_PRIORITY]: 10 bits of the packed order. */
+/** Priorities are integers in [MIN_PRIORITY, MAX_PRIORITY]. */
 export const MIN_PRIORITY = -512;
 export const MAX_PRIORITY = 511;
-const PRIORITY_BIAS = 512;
-/** Sequence numbers below 2^43; at the limit the pending ones are renumbered (order kept). */
-const SEQ_SPACE = 2 ** 43;
-/** `prev` of a slot that holds no pending event. */
-const FREE = -2;
 const MIN_BUCKETS = 16;
 /** Events sampled from the front to set the width (Brown used 25). */
 const SAMPLE = 25;
@@ -58,26 +53,41 @@ const MAX_WORK = 3;
  */
 const WIDTH_FACTOR = 1;
 /**
- * Buckets per pending event, at least: a longer year puts fewer events of later years into the
- * bucket a new event joins (measured faster at 1M PHOLD LPs; 8 more bytes per pending event).
+ * Buckets per pending event, at least: more buckets leave fewer occupied, so a new event more
+ * often finds its bucket empty and compares with no other record (4 measured faster than 2 at
+ * 1M PHOLD LPs, queue alone, alternating rounds; 8 bytes per bucket).
  */
-const BUCKETS_PER_EVENT = 2;
+const BUCKETS_PER_EVENT = 4;
 
-// A slot's record is 32 bytes of one buffer: keys as float64 [time, order] at 4 x slot, then
-// links as int32 [next, prev, generation, bucket] at 8 x slot + 4; payload [callback, argument].
-const TIME = 0, ORDER = 1;
-const NEXT = 4, PREV = 5, GEN = 6, BUCKET = 7;
-const FN = 0, ARG = 1;
+/**
+ * Record of slot s: float64 time at R x s; int32 next and prev at RI x s + NEXT, + PREV (a free
+ * slot's prev is FREE; next threads the free list). Payload: [callback, argument] at 2 x s.
+ */
+const enum K {
+  R = 2,
+  RI = 4,
+  NEXT = 2,
+  PREV = 3,
+  FREE = -2,
+  FN = 0,
+  ARG = 1,
+  MIN_PRIORITY = -512,
+  MAX_PRIORITY = 511,
+  SLOT_SPACE = 2 ** 25,
+  STAMP_SPACE = 2 ** 28,
+}
 
 export class EventQueue {
   private cap: number;
   private n = 0;
-  private nextSeq = 0;
-  private readonly seqSpace: number;
-  /** Keys and links: two views of one buffer, 32 bytes per slot. */
+  /** Time (and links): two views of one buffer, 16 bytes per slot. */
   private key: Float64Array;
-  /** next also threads the free list. */
   private link: Int32Array;
+  /** Read only when times tie. */
+  private prio: Int16Array;
+  /** Stamp of the push that filled each slot (a handle names slot and stamp). */
+  private ident: Int32Array;
+  private stamp = 0;
   private payload: unknown[] = [];
   private freeHead = -1;
   // Calendar: bucket heads and tails (2 per bucket), day width (and its inverse: day = floor(time x inv)).
@@ -86,7 +96,8 @@ export class EventQueue {
   private ends: Int32Array;
   private width = 1;
   private inv = 1;
-  private cur = 0;
+  /** Day of the sweep; Infinity while empty, so the next push sets it. */
+  private cur = Infinity;
   // Work since the last check, and operations until the next one.
   private work = 0;
   private windowOps = 0;
@@ -102,14 +113,14 @@ export class EventQueue {
   poppedFn: Callback | undefined;
   poppedArg: unknown;
 
-  /** `seqSpace` lowers the renumbering threshold, for tests only. */
-  constructor(capacity = 1024, seqSpace = SEQ_SPACE) {
+  constructor(capacity = 1024) {
     this.cap = Math.max(16, capacity);
-    this.seqSpace = Math.min(seqSpace, SEQ_SPACE);
-    const buf = new ArrayBuffer(32 * this.cap);
+    const buf = new ArrayBuffer(8 * K.R * this.cap);
     this.key = new Float64Array(buf);
     this.link = new Int32Array(buf);
-    for (let s = 0; s < this.cap; s++) this.link[8 * s + PREV] = FREE;
+    for (let s = 0; s < this.cap; s++) this.link[K.RI * s + K.PREV] = K.FREE;
+    this.prio = new Int16Array(this.cap);
+    this.ident = new Int32Array(this.cap);
     this.scratch = new Int32Array(this.cap);
     this.addFree(0, this.cap);
     this.payload.length = 2 * this.cap;
@@ -123,50 +134,73 @@ export class EventQueue {
 
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.key[4 * this.first()] : Infinity;
+    return this.n > 0 ? this.key[K.R * this.first()] : Infinity;
   }
 
   /** Bytes held by the queue's arrays (payload objects not included). */
   get bytes(): number {
-    return this.key.byteLength + this.scratch.byteLength + this.ends.byteLength + 8 * this.payload.length;
+    return this.key.byteLength + this.prio.byteLength + this.ident.byteLength + this.scratch.byteLength + this.ends.byteLength + 8 * this.payload.length;
   }
 
   push(time: number, priority: number, fn: Callback, arg?: unknown): Handle {
-    if (!(priority >= MIN_PRIORITY && priority <= MAX_PRIORITY && (priority | 0) === priority)) {
+    let slot = this.freeHead;
+    // A bad priority or a full store takes the slow path.
+    if (slot < 0 || !(priority >= K.MIN_PRIORITY && priority <= K.MAX_PRIORITY && (priority | 0) === priority)) slot = this.makeRoom(priority);
+    const link = this.link, ends = this.ends, key = this.key, r = K.RI * slot, p = 2 * slot;
+    this.freeHead = link[r + K.NEXT];
+    this.payload[p + K.FN] = fn;
+    this.payload[p + K.ARG] = arg;
+    key[K.R * slot] = time;
+    this.prio[slot] = priority;
+    const stamp = (this.stamp = (this.stamp + 1) & (K.STAMP_SPACE - 1));
+    this.ident[slot] = stamp;
+    const d = Math.floor(time * this.inv), e = 2 * (d & this.mask), tail = ends[e + 1];
+    if (d < this.cur) this.cur = d;
+    // Into an empty bucket or after its last entry (equal keys come in order); else walk back.
+    if (tail < 0 || (key[K.R * tail] !== time ? key[K.R * tail] < time : this.prio[tail] <= priority)) {
+      link[r + K.NEXT] = -1;
+      link[r + K.PREV] = tail;
+      if (tail < 0) ends[e] = slot;
+      else link[K.RI * tail + K.NEXT] = slot;
+      ends[e + 1] = slot;
+    } else this.insertBefore(tail, slot, e);
+    if (++this.n > this.peak || --this.opsLeft <= 0) this.afterPush();
+    return stamp * K.SLOT_SPACE + slot;
+  }
+
+  /** Checks the priority and grows the store if it is full; the slot to fill. */
+  private makeRoom(priority: number): number {
+    if (!(priority >= K.MIN_PRIORITY && priority <= K.MAX_PRIORITY && (priority | 0) === priority)) {
       throw new RangeError(`priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`);
     }
     if (this.freeHead < 0) this.grow();
-    if (this.nextSeq === this.seqSpace) this.renumber();
-    const slot = this.freeHead;
-    const link = this.link, key = this.key, payload = this.payload;
-    this.freeHead = link[8 * slot + NEXT];
-    payload[2 * slot + FN] = fn;
-    payload[2 * slot + ARG] = arg;
-    key[4 * slot] = time;
-    key[4 * slot + 1] = (priority + PRIORITY_BIAS) * this.seqSpace + this.nextSeq++;
-    this.insert(slot);
-    if (++this.n > this.peak) {
+    return this.freeHead;
+  }
+
+  /** A new peak population (the calendar grows with it), or the end of a window. */
+  private afterPush(): void {
+    if (this.n > this.peak) {
       this.peak = this.n;
+      this.opsLeft--;
       if (this.n * BUCKETS_PER_EVENT > this.nb) this.resize(2 * this.nb);
     }
-    if (--this.opsLeft === 0) this.check();
-    return link[8 * slot + GEN] * SLOT_SPACE + slot;
+    if (this.opsLeft <= 0) this.check();
   }
 
   /** Removes a pending event; false if it already ran or was cancelled. */
   cancel(handle: Handle): boolean {
     if (!this.pending(handle)) return false;
-    const slot = handle % SLOT_SPACE;
+    const slot = handle % K.SLOT_SPACE;
     this.unlink(slot);
     this.release(slot);
-    this.n--;
+    if (--this.n === 0) this.cur = Infinity;
     return true;
   }
 
   /** True if the handle's event is still pending. */
   pending(handle: Handle): boolean {
-    const slot = handle % SLOT_SPACE;
-    return slot >= 0 && slot < this.cap && this.link[8 * slot + GEN] === (handle - slot) / SLOT_SPACE && this.link[8 * slot + PREV] !== FREE;
+    const slot = handle % K.SLOT_SPACE;
+    return slot >= 0 && slot < this.cap && this.link[K.RI * slot + K.PREV] !== K.FREE && this.ident[slot] === (handle - slot) / K.SLOT_SPACE;
   }
 
   /** Removes the first event into `popped*`; false when empty. */
@@ -178,18 +212,18 @@ export class EventQueue {
   popUntil(until: number): boolean {
     if (this.n === 0) return false;
     const slot = this.first();
-    const t = this.key[4 * slot];
+    const key = this.key, payload = this.payload;
+    const t = key[K.R * slot];
     if (!(t <= until)) return false;
-    const b = this.cur & this.mask;
-    const x = this.link[8 * slot + NEXT];
+    const b = this.cur & this.mask, x = this.link[K.RI * slot + K.NEXT];
     this.ends[2 * b] = x;
     if (x < 0) this.ends[2 * b + 1] = -1;
     this.poppedTime = t;
-    this.poppedFn = this.payload[2 * slot + FN] as Callback;
-    this.poppedArg = this.payload[2 * slot + ARG];
+    this.poppedFn = payload[2 * slot + K.FN] as Callback;
+    this.poppedArg = payload[2 * slot + K.ARG];
     this.release(slot);
-    this.n--;
-    if (--this.opsLeft === 0) this.check();
+    if (--this.n === 0) this.cur = Infinity;
+    if (--this.opsLeft <= 0) this.check();
     return true;
   }
 
@@ -199,7 +233,7 @@ export class EventQueue {
     let c = this.cur;
     for (let scanned = 0; ; ) {
       const h = ends[2 * (c & mask)];
-      if (h >= 0 && Math.floor(key[4 * h] * inv) <= c) {
+      if (h >= 0 && Math.floor(key[K.R * h] * inv) <= c) {
         this.work += scanned;
         this.cur = c;
         return h;
@@ -217,62 +251,70 @@ export class EventQueue {
   /** Day of the earliest event, by a search over the bucket heads. */
   private earliestDay(): number {
     const ends = this.ends, key = this.key;
-    let best = -1;
-    for (let b = 0; b < this.nb; b++) {
-      const h = ends[2 * b];
-      if (h >= 0 && (best < 0 || (key[4 * h] !== key[4 * best] ? key[4 * h] < key[4 * best] : key[4 * h + 1] < key[4 * best + 1]))) best = h;
-    }
-    return Math.floor(key[4 * best] * this.inv);
+    let best = Infinity;
+    for (let b = 0; b < this.nb; b++) if (ends[2 * b] >= 0 && key[K.R * ends[2 * b]] < best) best = key[K.R * ends[2 * b]];
+    return Math.floor(best * this.inv);
   }
 
-  /** Inserts a keyed slot into its bucket, after every entry that orders before it. */
+  /** Inserts a slot (time and priority set) into its bucket, after every entry that orders before it or equal. */
   private insert(s: number): void {
     const key = this.key, link = this.link, ends = this.ends;
-    const t = key[4 * s], o = key[4 * s + 1];
-    const d = Math.floor(t * this.inv);
-    const b = d & this.mask;
-    if (d < this.cur || this.n === 0) this.cur = d;
-    // From the tail: new events tend to be the latest of their bucket (and equal times come in order).
-    const h = ends[2 * b];
-    let p = ends[2 * b + 1], steps = 0;
-    while (p >= 0 && (key[4 * p] !== t ? key[4 * p] > t : key[4 * p + 1] > o)) {
-      p = p === h ? -1 : link[8 * p + PREV];
+    const t = key[K.R * s];
+    const d = Math.floor(t * this.inv), b = d & this.mask, tail = ends[2 * b + 1];
+    if (d < this.cur) this.cur = d;
+    if (tail < 0 || (key[K.R * tail] !== t ? key[K.R * tail] < t : this.prio[tail] <= this.prio[s])) {
+      link[K.RI * s + K.NEXT] = -1;
+      link[K.RI * s + K.PREV] = tail;
+      if (tail < 0) ends[2 * b] = s;
+      else link[K.RI * tail + K.NEXT] = s;
+      ends[2 * b + 1] = s;
+    } else this.insertBefore(tail, s, 2 * b);
+  }
+
+  /** Links s before x (an entry that orders after it) and every earlier such entry; e = 2 x its bucket. */
+  private insertBefore(x: number, s: number, e: number): void {
+    const key = this.key, link = this.link, prio = this.prio, ends = this.ends;
+    const t = key[K.R * s], o = prio[s];
+    let steps = 0;
+    for (;;) {
+      // The head's prev may be stale: the bucket says which entry is first.
+      if (ends[e] === x) {
+        link[K.RI * s + K.PREV] = -1;
+        ends[e] = s;
+        break;
+      }
+      const p = link[K.RI * x + K.PREV];
+      if (key[K.R * p] !== t ? key[K.R * p] < t : prio[p] <= o) {
+        link[K.RI * s + K.PREV] = p;
+        link[K.RI * p + K.NEXT] = s;
+        break;
+      }
+      x = p;
       steps++;
     }
+    link[K.RI * s + K.NEXT] = x;
+    link[K.RI * x + K.PREV] = s;
     this.work += steps;
-    let x: number;
-    if (p < 0) {
-      x = h;
-      ends[2 * b] = s;
-    } else {
-      x = link[8 * p + NEXT];
-      link[8 * p + NEXT] = s;
-    }
-    link[8 * s + NEXT] = x;
-    link[8 * s + PREV] = p;
-    link[8 * s + BUCKET] = b;
-    if (x < 0) ends[2 * b + 1] = s;
-    else link[8 * x + PREV] = s;
   }
 
   private unlink(s: number): void {
     const link = this.link, ends = this.ends;
-    const b = link[8 * s + BUCKET], x = link[8 * s + NEXT];
+    const b = Math.floor(this.key[K.R * s] * this.inv) & this.mask;
+    const x = link[K.RI * s + K.NEXT];
     // A head's prev may be stale (pops leave it): the bucket says which entry is first.
-    const p = ends[2 * b] === s ? -1 : link[8 * s + PREV];
+    const p = ends[2 * b] === s ? -1 : link[K.RI * s + K.PREV];
     if (p < 0) ends[2 * b] = x;
-    else link[8 * p + NEXT] = x;
+    else link[K.RI * p + K.NEXT] = x;
     if (x < 0) ends[2 * b + 1] = p;
-    else link[8 * x + PREV] = p;
+    else link[K.RI * x + K.PREV] = p;
   }
 
   private release(slot: number): void {
     const link = this.link, payload = this.payload;
-    link[8 * slot + PREV] = FREE;
-    payload[2 * slot + FN] = undefined;
-    payload[2 * slot + ARG] = undefined;
-    link[8 * slot + GEN] = (link[8 * slot + GEN] + 1) & (GEN_SPACE - 1);
-    link[8 * slot + NEXT] = this.freeHead;
+    link[K.RI * slot + K.PREV] = K.FREE;
+    payload[2 * slot + K.FN] = undefined;
+    payload[2 * slot + K.ARG] = undefined;
+    link[K.RI * slot + K.NEXT] = this.freeHead;
     this.freeHead = slot;
   }
 
@@ -305,7 +347,8 @@ export class EventQueue {
 
   /**
    * Rebuilds the calendar with `nb` buckets and a width from the separations of the first
-   * events (taken out in order, then put back).
+   * events. Those are taken out in order and the rest bucket by bucket in list order, then all
+   * inserted in that order (each after its equals), so equal keys keep their order.
    */
   private resize(nb: number): void {
     const s = this.scratch, link = this.link;
@@ -316,11 +359,11 @@ export class EventQueue {
       s[i] = slot;
     }
     const width = sampledWidth(this.key, s, k);
-    for (let i = 0; i < k; i++) this.insert(s[i]);
-    // Every pending slot, bucket by bucket, into the new calendar.
-    let m = 0;
-    for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[8 * e + NEXT]) s[m++] = e;
-    if (width > 0 && width < Infinity) {
+    let m = k;
+    for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[K.RI * e + K.NEXT]) s[m++] = e;
+    // A width so small that its inverse overflows (denormal separations) would make every day
+    // Infinity, and day 0 x Infinity NaN: keep the old one.
+    if (width > 0 && width < Infinity && 1 / width < Infinity) {
       this.width = width;
       this.inv = 1 / width;
     }
@@ -332,33 +375,23 @@ export class EventQueue {
     this.ends.fill(-1);
     this.cur = Infinity;
     for (let i = 0; i < m; i++) this.insert(s[i]);
-    if (m === 0) this.cur = 0;
     this.startWindow();
-  }
-
-  /**
-   * Sequence numbers ran out: give the pending events sequences 0..n-1 in their present
-   * order. Every comparison between them comes out as before, so the buckets stay sorted.
-   */
-  private renumber(): void {
-    const key = this.key, link = this.link, space = this.seqSpace;
-    const live: number[] = [];
-    for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[8 * e + NEXT]) live.push(e);
-    const seqOf = (e: number) => key[4 * e + 1] % space;
-    live.sort((a, b) => seqOf(a) - seqOf(b));
-    live.forEach((e, rank) => (key[4 * e + 1] = key[4 * e + 1] - seqOf(e) + rank));
-    this.nextSeq = live.length;
   }
 
   private grow(): void {
     const old = this.cap;
     const cap = old * 2;
-    if (cap > SLOT_SPACE) throw new Error(`event queue full: more than ${SLOT_SPACE} pending events`);
-    const buf = new ArrayBuffer(32 * cap);
+    if (cap > K.SLOT_SPACE) throw new Error(`event queue full: more than ${K.SLOT_SPACE} pending events`);
+    const buf = new ArrayBuffer(8 * K.R * cap);
     new Uint8Array(buf).set(new Uint8Array(this.key.buffer));
     this.key = new Float64Array(buf);
     const link = (this.link = new Int32Array(buf));
-    for (let s = old; s < cap; s++) link[8 * s + PREV] = FREE;
+    for (let s = old; s < cap; s++) link[K.RI * s + K.PREV] = K.FREE;
+    const prio = new Int16Array(cap), ident = new Int32Array(cap);
+    prio.set(this.prio);
+    ident.set(this.ident);
+    this.prio = prio;
+    this.ident = ident;
     this.scratch = new Int32Array(cap);
     this.addFree(old, cap);
     this.payload.length = 2 * cap;
@@ -368,7 +401,7 @@ export class EventQueue {
   /** Puts slots [from, to) on the free list, lowest first out. */
   private addFree(from: number, to: number): void {
     for (let i = to - 1; i >= from; i--) {
-      this.link[8 * i + NEXT] = this.freeHead;
+      this.link[K.RI * i + K.NEXT] = this.freeHead;
       this.freeHead = i;
     }
   }
@@ -381,12 +414,12 @@ export class EventQueue {
 function sampledWidth(key: Float64Array, slots: Int32Array, k: number): number {
   // Equal times share a day whatever the width, so only separations between distinct times count.
   let distinct = 0;
-  for (let i = 1; i < k; i++) if (key[4 * slots[i]] !== key[4 * slots[i - 1]]) distinct++;
+  for (let i = 1; i < k; i++) if (key[K.R * slots[i]] !== key[K.R * slots[i - 1]]) distinct++;
   if (distinct === 0) return 0;
-  const mean = (key[4 * slots[k - 1]] - key[4 * slots[0]]) / distinct;
+  const mean = (key[K.R * slots[k - 1]] - key[K.R * slots[0]]) / distinct;
   let sum = 0, count = 0;
   for (let i = 1; i < k; i++) {
-    const sep = key[4 * slots[i]] - key[4 * slots[i - 1]];
+    const sep = key[K.R * slots[i]] - key[K.R * slots[i - 1]];
     if (sep > 0 && sep <= 2 * mean) {
       sum += sep;
       count++;
