@@ -150,7 +150,8 @@ const SCHED_DEADLINE = 6;
  * the bandwidth of a task that leaves the class while it sleeps (a paused QEMU's vCPU thread,
  * a blocked process): it stays booked until reboot, and later reservations are refused
  * (EBUSY). A change of parameters is accounted at once in any state, so the reservation is
- * first shrunk to almost nothing (1,024 ns every 4 s), and what such a kernel keeps is that.
+ * first shrunk to almost nothing (1,024 ns every 4 s, or the longest period the kernel allows),
+ * and what such a kernel keeps is that.
  * A thread that is not under SCHED_DEADLINE (any more) is only set to SCHED_OTHER.
  */
 export function endDeadline(tid: number): void {
@@ -162,8 +163,16 @@ export function endDeadline(tid: number): void {
     return; // Gone: its bandwidth went with it.
   }
   if (policy === SCHED_DEADLINE) {
+    // The longest period the kernel allows, up to 4 s.
+    let max = 4_000_000;
     try {
-      execFileSync("chrt", ["--deadline", "--sched-runtime", "1024", "--sched-deadline", "4000000000", "--sched-period", "4000000000", "-p", "0", String(tid)], { stdio: "ignore" });
+      max = Math.min(max, Number(readFileSync("/proc/sys/kernel/sched_deadline_period_max_us", "utf8")) || max);
+    } catch {
+      // Older kernels have no such limit.
+    }
+    const period = String(max * 1000);
+    try {
+      execFileSync("chrt", ["--deadline", "--sched-runtime", "1024", "--sched-deadline", period, "--sched-period", period, "-p", "0", String(tid)], { stdio: "ignore" });
     } catch {
       // Gone meanwhile, or refused: the switch below still ends the class.
     }

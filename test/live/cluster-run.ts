@@ -19,14 +19,16 @@ export function qemuHosts(bed: Bed, hosts: string[]): Record<string, string> {
   return Object.fromEntries(agentQemus().filter((q) => ours.has(q.ns)).map((q) => [q.vm, q.ns]));
 }
 
-/** One live run to its end; where the VMs ran once `migrations` migrations were reported done. */
-export async function liveRun(bed: Bed, sfile: string, out: string, hosts: string[], migrations = 1) {
+/** One live run to its end; where the VMs ran after the last migration reported done. */
+export async function liveRun(bed: Bed, sfile: string, out: string, hosts: string[]) {
   const run = spawn(process.execPath, [cli, "live", "--cluster", bed.file, sfile, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   run.stderr!.on("data", (d) => (err += d));
   let placed: Record<string, string> | undefined;
+  let seen = 0;
   const watch = setInterval(() => {
-    if (!placed && (err.match(/migration of \w+: \w+ -> \w+ done/g) ?? []).length >= migrations) placed = qemuHosts(bed, hosts);
+    const done = (err.match(/migration of \w+: \w+ -> \w+ done/g) ?? []).length;
+    if (done > seen && run.exitCode === null) (seen = done), (placed = qemuHosts(bed, hosts));
   }, 100);
   try {
     const code = await new Promise((r) => (run.exitCode !== null ? r(run.exitCode) : run.once("exit", r)));

@@ -85,10 +85,11 @@ liveTest("VADAPT live (QEMU VMs): one decision migrates VMs across the WAN and a
   const est = records(join(out, "wren.estimates.csv")).filter((e) => Number(e.t) <= Number(d.t) && e.latency !== "nan");
   const lat = (a: string, b: string) => Number(est.filter((e) => e.src === a && e.dst === b).pop()?.latency ?? NaN);
   t.log(`wren before the decision: a->b ${lat("a", "b")} s, b->c ${lat("b", "c")} s, c->a ${lat("c", "a")} s`);
-  // Never shorter than the delay line; longer by what TCP and the guests add (more on a loaded
-  // machine, where TCG guests wait for a CPU), which the double crossing adds only once.
-  t.true(lat("a", "b") >= 0.95 * 2 * L && lat("a", "b") <= 2 * L + L / 2, `a -> b: ${lat("a", "b")} s`);
-  t.true(lat("c", "a") >= 0.95 * L && lat("c", "a") <= L + L / 2, `c -> a: ${lat("c", "a")} s`);
+  // The delay line's, give or take the two guests' least console delays, plus what TCP and the
+  // guests add (more on a loaded machine, where TCG guests wait for a CPU), which the double
+  // crossing adds only once.
+  t.true(lat("a", "b") >= 0.9 * 2 * L && lat("a", "b") <= 2 * L + L / 2, `a -> b: ${lat("a", "b")} s`);
+  t.true(lat("c", "a") >= 0.9 * L && lat("c", "a") <= L + L / 2, `c -> a: ${lat("c", "a")} s`);
   t.true(Math.abs(lat("a", "b") - lat("c", "a") - L) <= 0.2 * L, `the second crossing adds ${lat("a", "b") - lat("c", "a")} s`);
 
   for (const h of HOSTS) await poll(`the run to be undone on ${h}`, () => leftovers(bed!.ns(h)) === "", 20, 50);

@@ -83,12 +83,13 @@ liveTest("VADAPT live (migrate mode, QEMU VMs): the loop migrates a VM across th
   t.log(`wren: ${wren.observed} messages observed; ${JSON.stringify(wren.paths)}`);
   t.true(wren.observed > 0);
   // A message's start is in its sender's guest clock, its end in its receiver's: related to the
-  // hosts' clock, the span is the delay line's L plus what TCP and the guests add, never less.
+  // hosts' clock, the span is the delay line's L plus what TCP and the guests add, give or take
+  // the two guests' least console delays.
   for (const [a, b] of [["a", "b"], ["b", "a"]]) {
     const e = wren.paths.find((x) => x.src === a && x.dst === b);
     t.truthy(e && e.latency !== null, `${a} -> ${b} in ${JSON.stringify(wren.paths)}`);
     // More on a loaded machine, where TCG guests wait for a CPU.
-    t.true(e!.latency! >= 0.95 * L && e!.latency! <= L + L / 2, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
+    t.true(e!.latency! >= 0.9 * L && e!.latency! <= L + L / 2, `${a} -> ${b}: ${e!.latency} s against the WAN's ${L} s`);
   }
   for (const h of HOSTS) await poll(`the run to be undone on ${h}`, () => leftovers(bed!.ns(h)) === "", 20, 50);
   t.deepEqual(qemuHostsNow(), {});

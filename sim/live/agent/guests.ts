@@ -176,6 +176,8 @@ export class HostGuests {
       parameters: { "tls-creds": TLS_CLIENT, "tls-hostname": to.underlay },
     });
     const end = performance.now() / 1000;
+    // QEMU paused the guest for the switch-over and resumed it here: its clock stood still.
+    if (!sent.ok) src.clock.reset();
     const none = { total_s: NaN, downtime_s: NaN, setup_s: NaN, bytes: NaN, total_bytes: NaN, duplicate_bytes: NaN, normal_bytes: NaN, dirty_syncs: NaN, rounds: NaN, mbps: NaN };
     if (!sent.ok) return { vm: a.vm, status: "failed", reason: sent.reason, start, end, ...none, outage_s: NaN, heartbeat_s: NaN, resumed: NaN };
     this.leaving.add(a.vm);
@@ -187,6 +189,8 @@ export class HostGuests {
     this.leaving.delete(vm);
     const q = this.qemus.get(vm)!;
     if ((await q.status()) !== "running") await q.cont();
+    // Paused since the switch-over, its guest's clock stood still meanwhile.
+    q.clock.reset();
   }
 
   /**

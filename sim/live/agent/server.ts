@@ -268,7 +268,8 @@ export async function serveAgent(cluster: Cluster, opts: AgentOptions): Promise<
       case "vm.reserve": {
         const verdict = active!.cpu.reserve(a.vm, { period: a.period, slice: a.slice });
         opts.log({ event: "reservation", run: runId, vm: a.vm, period: a.period, slice: a.slice, admitted: verdict.admitted, ...(verdict.admitted ? {} : { reason: verdict.reason }) });
-        return verdict;
+        // Whether the VM holds a reservation here now (a kernel's refusal undid the one before).
+        return { ...verdict, held: active!.cpu.has(a.vm) };
       }
       case "vm.release":
         active!.cpu.release(a.vm);

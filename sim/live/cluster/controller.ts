@@ -188,6 +188,7 @@ export async function runLiveCluster(s: Scenario, cluster: Cluster, opts: Cluste
     for (const r of s.policies.vsched.reservations) clock.at(r.at, () => fire(cpu.reserve(r.vm, { period: r.period, slice: r.slice })));
     const mover = new Mover(clock, agents, where, startArgs, net, s, log, cpu);
     transfers.unsettled = (vm, from, to) => mover.unsettled(vm, from, to);
+    transfers.moving = () => mover.movingNow();
     const placement: Placement = {
       where: (vm) => where.get(vm)!,
       memory: (vm) => memory.get(vm) ?? 0,
@@ -418,8 +419,9 @@ class RemoteTransfers implements TransferSource {
   private readonly fns: ((o: TransferObservation) => void)[] = [];
   /** Epoch seconds at the clock's zero: the ranks stamp with their hosts' wall clocks. */
   private readonly zero: number;
-  /** Whether a VM migrated in an interval of the controller's clock (set once the Mover exists). */
+  /** Whether a VM migrated in an interval of the controller's clock, and which migrate now (set once the Mover exists). */
   unsettled: (vm: string, from: number, to: number) => boolean = () => false;
+  moving: () => ReadonlySet<string> = () => new Set();
 
   constructor(private readonly names: string[], private readonly agents: Map<string, AgentClient>, clock: WallClock, private readonly where: ReadonlyMap<string, string>) {
     this.zero = (performance.timeOrigin + performance.now()) / 1000 - clock.now;
@@ -430,6 +432,8 @@ class RemoteTransfers implements TransferSource {
   }
 
   async fetch(): Promise<void> {
+    // A VM migrating while the hosts answer may have left one host's clock for another's.
+    const was = new Set(this.moving());
     const got = await Promise.all(this.names.map((h) => this.agents.get(h)!.call("wren.read", {}) as Promise<WrenReading>));
     // A guest's clock as the host it runs on sees it.
     const clocks = new Map<string, number>();
@@ -438,7 +442,7 @@ class RemoteTransfers implements TransferSource {
       const a = clocks.get(m.srcVm), b = clocks.get(m.dstVm);
       if (a === undefined || b === undefined) return [];
       const start = m.start + a - this.zero, end = m.end + b - this.zero;
-      if (!(end > start) || this.unsettled(m.srcVm, start, end) || this.unsettled(m.dstVm, start, end)) return [];
+      if (!(end > start) || was.has(m.srcVm) || was.has(m.dstVm) || this.unsettled(m.srcVm, start, end) || this.unsettled(m.dstVm, start, end)) return [];
       return [{ srcVm: m.srcVm, dstVm: m.dstVm, srcHost: this.where.get(m.srcVm)!, dstHost: this.where.get(m.dstVm)!, bytes: m.bytes, start, end, latency: NaN }];
     });
     // In the order they completed, as the simulator hands them over.

@@ -75,6 +75,11 @@ export class Mover {
     return this.moving.has(vm) || this.log.some((r) => r.vm === vm && r.status !== "skipped" && r.start <= to && r.end + 1 >= from);
   }
 
+  /** The VMs migrating now. */
+  movingNow(): ReadonlySet<string> {
+    return new Set(this.moving.keys());
+  }
+
   /** Waits for migrations under way (the run's end reads where every VM is). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.moving.values()]);
@@ -100,6 +105,7 @@ export class Mover {
     const r = (await src.call("vm.migrate", { vm, to, port, downtimeLimit: m.downtimeBudget, maxRounds: m.maxRounds, maxBandwidth: lm.maxBandwidth, autoConverge: lm.autoConverge, timeout: 120 })) as LiveMigrationReport;
     if (r.status !== "completed") {
       await dest.call("vm.drop", { vm });
+      this.cpu?.dropped(vm);
       this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: null, downtime_s: null, setup_s: null, bytes: null, rounds: null, reason: r.reason ?? "" });
       this.say(`migration of ${vm} to ${to} failed: ${r.reason}`);
       onDone?.(notMoved(vm, from, to, r.reason ?? "failed"));
@@ -110,6 +116,7 @@ export class Mover {
       await dest.call("vm.moved", { vm, host: to });
     } catch (e) {
       await Promise.all([dest.call("vm.drop", { vm }), src.call("vm.resume", { vm })]);
+      this.cpu?.dropped(vm);
       // QEMU's figures of the copy it completed, beside why the move did not stand.
       this.log.push({ vm, from, to, start, end: this.clock.now, status: "failed", total_s: num(r.total_s), downtime_s: num(r.downtime_s), setup_s: num(r.setup_s), bytes: num(r.bytes), rounds: num(r.rounds), reason: (e as Error).message });
       this.say(`migration of ${vm} to ${to} failed: ${(e as Error).message}`);

@@ -27,6 +27,10 @@ export class RemoteReservations {
   private readonly busy = new Set<string>();
   /** Reservations asked of an agent and not yet answered (reserveNow counts them as held). */
   private readonly asked = new Map<string, Reservation>();
+  /** The agent's answer to the last ask, by VM (a release waits for it). */
+  private readonly answers = new Map<string, Promise<unknown>>();
+  /** Reservations booked at a migration's destination, until the VM runs there or the migration fails. */
+  private readonly booked = new Map<string, { to: string; r: Reservation }>();
 
   constructor(
     private readonly clock: Clock,
@@ -50,8 +54,10 @@ export class RemoteReservations {
       this.note(vm, host, r, "rejected", "the VM is migrating");
       return { admitted: false, reason: "the VM is migrating" };
     }
-    const v = (await this.agents.get(host)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
+    const v = (await this.agents.get(host)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission & { held?: boolean };
     if (v.admitted) this.held.set(vm, r);
+    // A kernel's refusal undid the reservation the VM held there.
+    else if (v.held === false) this.held.delete(vm);
     this.note(vm, host, r, v.admitted ? "admitted" : "rejected", v.admitted ? "" : v.reason);
     return v;
   }
@@ -60,8 +66,9 @@ export class RemoteReservations {
    * CpuControl.reserve for a policy that needs its answer at once (the rate controller): the
    * reservation is admitted here, against the bound of the host the VM runs on over what this
    * run holds and has asked there (the agent's own rule, admitBeside), then asked of that
-   * host's agent. An agent that still refuses (its kernel) is logged, and the reservation is
-   * not held. Every host's reservations are this run's, so both sides count the same ones.
+   * host's agent. The agent counts this run's reservations only, and those booked for VMs
+   * migrating to it (admitAt), as this does; an agent that still refuses (its kernel) is
+   * logged, and the reservation is not held.
    */
   reserveNow(vm: string, r: Reservation, bound: number, fire: (p: Promise<unknown>) => void): Admission {
     const host = this.where.get(vm)!;
@@ -69,19 +76,24 @@ export class RemoteReservations {
       this.note(vm, host, r, "rejected", "the VM is migrating");
       return { admitted: false, reason: "the VM is migrating" };
     }
-    const here = new Map([...this.held, ...this.asked].filter(([v]) => this.where.get(v) === host));
+    // What the host's agent counts: the reservations of VMs there, and those booked for VMs on their way.
+    const here = new Map([...[...this.held, ...this.asked].filter(([v]) => this.where.get(v) === host && this.booked.get(v)?.to !== host), ...[...this.booked].filter(([, b]) => b.to === host).map(([v, b]) => [v, b.r] as const)]);
     const v = admitBeside(here, vm, r, bound);
     if (!v.admitted) {
       this.note(vm, host, r, "rejected", v.reason);
       return v;
     }
     this.asked.set(vm, r);
-    fire(this.reserve(vm, r).finally(() => this.asked.get(vm) === r && this.asked.delete(vm)));
+    const answer = this.reserve(vm, r).finally(() => this.asked.get(vm) === r && this.asked.delete(vm));
+    this.answers.set(vm, answer);
+    fire(answer);
     return v;
   }
 
   /** The VM's reservation ends (its vCPU threads back to SCHED_OTHER on its host). */
   async release(vm: string): Promise<void> {
+    // An ask still under way is answered first, so its reservation does not outlive the release.
+    await this.answers.get(vm)?.catch(() => undefined);
     if (!this.held.delete(vm)) return;
     await this.agents.get(this.where.get(vm)!)!.call("vm.release", { vm });
   }
@@ -92,11 +104,18 @@ export class RemoteReservations {
     if (!r) return undefined;
     const v = (await this.agents.get(to)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;
     if (!v.admitted) this.note(vm, this.where.get(vm)!, r, "kept", `not admitted on ${to}: ${v.reason}`);
+    else this.booked.set(vm, { to, r });
     return v;
+  }
+
+  /** The migration failed: the destination's booking went with its waiting QEMU (vm.drop). */
+  dropped(vm: string): void {
+    this.booked.delete(vm);
   }
 
   /** The VM runs at `to` now and the source has removed its reservation: `to` applies the one it booked. */
   async moved(vm: string, to: string): Promise<void> {
+    this.booked.delete(vm);
     const r = this.held.get(vm);
     if (!r) return;
     const v = (await this.agents.get(to)!.call("vm.reserve", { vm, period: r.period, slice: r.slice })) as Admission;

@@ -25,6 +25,11 @@ export class GuestClock {
     for (const k of this.least.keys()) if (k <= s - CLOCK_WINDOW_S) this.least.delete(k);
   }
 
+  /** Forgets every sample: the guest's clock stood still while it was paused (a migration that did not stand), so the least of the old ones no longer holds. */
+  reset(): void {
+    this.least.clear();
+  }
+
   /** Host epoch seconds minus guest seconds, or undefined before any sample. */
   get offset(): number | undefined {
     let o: number | undefined;

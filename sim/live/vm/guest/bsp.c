@@ -138,9 +138,9 @@ static int64_t now_us(void) {
 /* read(), noting with STAMP the kernel's receive time of the last segment read. */
 static ssize_t take(int i, void *buf, size_t len) {
   if (!stamp) return read(in[i], buf, len);
-  char ctl[CMSG_SPACE(sizeof(struct timespec)) * 2];
+  union { struct cmsghdr align; char b[CMSG_SPACE(sizeof(struct timespec)) * 2]; } ctl;
   struct iovec v = {buf, len};
-  struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+  struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
   ssize_t n = recvmsg(in[i], &m, 0);
   if (n <= 0) return n;
   iarrived[i] = 0;
