@@ -275,6 +275,16 @@ export class EventQueue {
   private insertBefore(x: number, s: number, e: number): void {
     const key = this.key, link = this.link, prio = this.prio, ends = this.ends;
     const t = key[K.R * s], o = prio[s];
+    // Before the bucket's first entry: at its head at once (events a year or more ahead share
+    // the bucket, and a walk back from the tail would pass every one of them).
+    const h = ends[e];
+    if (key[K.R * h] !== t ? key[K.R * h] > t : prio[h] > o) {
+      link[K.RI * s + K.PREV] = -1;
+      link[K.RI * s + K.NEXT] = h;
+      link[K.RI * h + K.PREV] = s;
+      ends[e] = s;
+      return;
+    }
     let steps = 0;
     for (;;) {
       // The head's prev may be stale: the bucket says which entry is first.
@@ -294,7 +304,9 @@ export class EventQueue {
     }
     link[K.RI * s + K.NEXT] = x;
     link[K.RI * x + K.PREV] = s;
-    this.work += steps;
+    // A window's work spent before its operations are: end it now, so a width that has gone
+    // bad (a cluster of times inside one day) is re-estimated after O(n) work, not O(n^2).
+    if ((this.work += steps) > MAX_WORK * this.windowOps) this.opsLeft = 0;
   }
 
   private unlink(s: number): void {
@@ -358,11 +370,15 @@ export class EventQueue {
       this.unlink(slot);
       s[i] = slot;
     }
-    const width = sampledWidth(this.key, s, k);
+    let width = sampledWidth(this.key, s, k);
     let m = k;
     for (let b = 0; b < this.nb; b++) for (let e = this.ends[2 * b]; e >= 0; e = link[K.RI * e + K.NEXT]) s[m++] = e;
     // A width so small that its inverse overflows (denormal separations) would make every day
     // Infinity, and day 0 x Infinity NaN: keep the old one.
+    // The first events all at one time (a barrier's, say) give no width: spread the pending
+    // events' span over them instead, no finer than the times can differ. Keeping the old width
+    // would leave a cluster whose times differ below it in one bucket, each insert walking it.
+    if (!(width > 0) && m > 1) width = spreadWidth(this.key, s, m);
     if (width > 0 && width < Infinity && 1 / width < Infinity) {
       this.width = width;
       this.inv = 1 / width;
@@ -411,6 +427,19 @@ export class EventQueue {
  * Brown's width: WIDTH_FACTOR x the mean separation of the sampled times (in order), recomputed
  * without the separations over twice the first mean. 0 (keep the width) when they are all equal.
  */
+/** A day width that spreads the `m` events' span evenly, at least the spacing of doubles at their latest time; 0 if they all share one time. */
+function spreadWidth(key: Float64Array, slots: Int32Array, m: number): number {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < m; i++) {
+    const t = key[K.R * slots[i]];
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  if (!(hi > lo)) return 0;
+  const ulp = Math.max(Math.abs(lo), Math.abs(hi)) * Number.EPSILON;
+  return Math.max((WIDTH_FACTOR * (hi - lo)) / m, ulp);
+}
+
 function sampledWidth(key: Float64Array, slots: Int32Array, k: number): number {
   // Equal times share a day whatever the width, so only separations between distinct times count.
   let distinct = 0;
