@@ -101,6 +101,7 @@ export class EventQueue {
   // Work since the last check, and operations until the next one.
   private work = 0;
   private windowOps = 0;
+  private walks = 0;
   private opsLeft = 0;
   /** Windows double after each re-estimate that did not bring the work down. */
   private backoff = 0;
@@ -135,6 +136,11 @@ export class EventQueue {
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
     return this.n > 0 ? this.key[K.R * this.first()] : Infinity;
+  }
+
+  /** Entries passed by insert walks so far, over the queue's life (benchmarks and tests read it). */
+  get walked(): number {
+    return this.walks;
   }
 
   /** Bytes held by the queue's arrays (payload objects not included). */
@@ -306,6 +312,7 @@ export class EventQueue {
     link[K.RI * x + K.PREV] = s;
     // A window's work spent before its operations are: end it now, so a width that has gone
     // bad (a cluster of times inside one day) is re-estimated after O(n) work, not O(n^2).
+    this.walks += steps;
     if ((this.work += steps) > MAX_WORK * this.windowOps) this.opsLeft = 0;
   }
 

@@ -257,3 +257,22 @@ test("times apart by denormal separations still come out in order (a width whose
   while (out.length <= times.length && q.pop()) out.push(q.poppedTime);
   t.deepEqual(out, [...times].sort((a, b) => a - b));
 });
+
+test("a barrier's equal times, then clusters of times a few doubles apart in random order: in order, and the insert walks stay linear (a width kept from before made each insert walk the cluster)", (t) => {
+  const q = new EventQueue();
+  const n = 100_000;
+  const noop = () => {};
+  // A barrier: every rank at one time.
+  for (let i = 0; i < n; i++) q.push(1, 0, noop);
+  while (q.pop()) if (q.poppedTime !== 1) t.fail(`popped ${q.poppedTime}`);
+  // Completions a few ulps apart, in a scrambled order (a fixed permutation, no randomness).
+  for (let i = 0; i < n; i++) q.push(2 + ((i * 7919) % 64) * Number.EPSILON * 2, 0, noop);
+  let last = -Infinity, popped = 0;
+  while (q.pop()) {
+    if (q.poppedTime < last) t.fail(`${q.poppedTime} after ${last}`);
+    last = q.poppedTime;
+    popped++;
+  }
+  t.is(popped, n);
+  t.true(q.walked < 20 * n, `${q.walked} entries walked for ${n} inserts`);
+});
