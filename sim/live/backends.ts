@@ -12,6 +12,7 @@ import { VSched, type BudgetRule } from "../vsched/vsched.js";
 import { allowedCpus, placement, putBack, raise, type ThreadPlacement } from "./cpus.js";
 import type { LiveProcess } from "./procs.js";
 import { BookedTime } from "./booked.js";
+import { policy } from "./vm/threads.js";
 
 export type BackendName = "signals" | "deadline" | "cgroup";
 
@@ -142,7 +143,7 @@ export function setDeadline(tid: number, r: Reservation): void {
   }
 }
 
-/** Linux's SCHED_DEADLINE policy number, as /proc/TID/stat's field 41 gives it. */
+/** Linux's SCHED_DEADLINE policy number, as `policy` reads it. */
 const SCHED_DEADLINE = 6;
 
 /**
@@ -155,14 +156,9 @@ const SCHED_DEADLINE = 6;
  * A thread that is not under SCHED_DEADLINE (any more) is only set to SCHED_OTHER.
  */
 export function endDeadline(tid: number): void {
-  let policy: number | undefined;
-  try {
-    const stat = readFileSync(`/proc/${tid}/stat`, "utf8");
-    policy = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
-  } catch {
-    return; // Gone: its bandwidth went with it.
-  }
-  if (policy === SCHED_DEADLINE) {
+  const now = policy(tid);
+  if (now === undefined) return; // Gone: its bandwidth went with it.
+  if (now === SCHED_DEADLINE) {
     // The longest period the kernel allows, up to 4 s.
     let max = 4_000_000;
     try {

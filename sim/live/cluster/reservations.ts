@@ -76,9 +76,7 @@ export class RemoteReservations {
       this.note(vm, host, r, "rejected", "the VM is migrating");
       return { admitted: false, reason: "the VM is migrating" };
     }
-    // What the host's agent counts: the reservations of VMs there, and those booked for VMs on their way.
-    const here = new Map([...[...this.held, ...this.asked].filter(([v]) => this.where.get(v) === host && this.booked.get(v)?.to !== host), ...[...this.booked].filter(([, b]) => b.to === host).map(([v, b]) => [v, b.r] as const)]);
-    const v = admitBeside(here, vm, r, bound);
+    const v = admitBeside(this.countedOn(host), vm, r, bound);
     if (!v.admitted) {
       this.note(vm, host, r, "rejected", v.reason);
       return v;
@@ -88,6 +86,14 @@ export class RemoteReservations {
     this.answers.set(vm, answer);
     fire(answer);
     return v;
+  }
+
+  /** What `host`'s agent counts: the reservations of VMs there (held or asked), and those booked for VMs on their way to it. */
+  private countedOn(host: string): Map<string, Reservation> {
+    const out = new Map<string, Reservation>();
+    for (const [v, r] of [...this.held, ...this.asked]) if (this.where.get(v) === host) out.set(v, r);
+    for (const [v, b] of this.booked) if (b.to === host) out.set(v, b.r);
+    return out;
   }
 
   /** The VM's reservation ends (its vCPU threads back to SCHED_OTHER on its host). */
