@@ -1,11 +1,13 @@
 /** A namespace cluster testbed for tests: `virtuoso cluster testbed` in the background, its agents' log, and what is left in the kernel. */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { which } from "../../sim/live/backends.js";
 import { NFT } from "../../sim/live/nftap.js";
 import { poll } from "./poll.js";
+import { theGuest } from "./vm-env.js";
+import { probeQemu } from "../../sim/live/vm/index.js";
 
 export const cli = join(process.cwd(), "bin/virtuoso.js");
 
@@ -21,6 +23,17 @@ export function bedUnavailable(): string | undefined {
     return "this kernel has no VXLAN";
   }
   return undefined;
+}
+
+/** Why a testbed with QEMU VMs cannot run here (undefined: it can); `chrt` too where the test reads the vCPU threads' classes. */
+export function qemuBedUnavailable(o: { chrt?: boolean } = {}): string | undefined {
+  return (
+    bedUnavailable() ??
+    probeQemu() ??
+    (o.chrt && !which("chrt") ? "chrt (util-linux) is not installed" : undefined) ??
+    (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ??
+    theGuest().why
+  );
 }
 
 export interface Bed {

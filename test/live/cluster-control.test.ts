@@ -12,18 +12,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, qemuBedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { records } from "./cluster-run.js";
 import { poll } from "./poll.js";
-import { theGuest } from "./vm-env.js";
-import { which } from "../../sim/live/backends.js";
-import { probeQemu } from "../../sim/live/vm/index.js";
 
 const sfile = join(process.cwd(), "scenarios/live-cluster-control.json");
 const s = JSON.parse(readFileSync(sfile, "utf8"));
 const HOSTS: string[] = s.platform.hosts.map((h: { id: string }) => h.id);
 
-const why = bedUnavailable() ?? probeQemu() ?? (which("chrt") ? undefined : "chrt (util-linux) is not installed") ?? (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ?? theGuest().why;
+const why = qemuBedUnavailable({ chrt: true });
 const tmp = mkdtempSync(join(tmpdir(), "vt-cctl-"));
 let bed: Bed | undefined;
 

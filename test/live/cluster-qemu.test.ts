@@ -7,14 +7,13 @@
  */
 import test from "ava";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, qemuBedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { poll } from "./poll.js";
-import { theGuest } from "./vm-env.js";
-import { probeQemu, Qmp, QEMU } from "../../sim/live/vm/index.js";
+import { Qmp, QEMU } from "../../sim/live/vm/index.js";
 import { AgentClient } from "../../sim/live/agent/client.js";
 import { clusterInit } from "../../sim/live/cluster/init.js";
 import { loadCluster } from "../../sim/live/cluster/file.js";
@@ -35,7 +34,7 @@ const scenario = (duration: number, migrations: object[] = []) => ({
   live: { vms: "qemu", bootTimeout: 120, migrations },
 });
 
-const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ?? theGuest().why;
+const why = qemuBedUnavailable();
 const tmp = mkdtempSync(join(tmpdir(), "vt-cq-"));
 let bed: Bed | undefined;
 

@@ -6,16 +6,13 @@
  * reserved). The agent refuses bad reservation arguments and changes nothing.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { liveTest } from "./gate.js";
-import { agentQemus, bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { agentQemus, qemuBedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { poll } from "./poll.js";
-import { theGuest } from "./vm-env.js";
-import { probeQemu } from "../../sim/live/vm/index.js";
-import { which } from "../../sim/live/backends.js";
 import { AgentClient } from "../../sim/live/agent/client.js";
 import { loadCluster, type Cluster } from "../../sim/live/cluster/file.js";
 import { clusterProblems } from "../../sim/live/cluster/controller.js";
@@ -38,7 +35,7 @@ const scenario = {
   live: { vms: "qemu", bootTimeout: 120, migrations: [{ vm: "r0", to: "b", at: AT }, { vm: "r1", to: "b", at: AT + 2 }] },
 };
 
-const why = bedUnavailable() ?? probeQemu() ?? (which("chrt") ? undefined : "chrt (util-linux) is not installed") ?? (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ?? theGuest().why;
+const why = qemuBedUnavailable({ chrt: true });
 const tmp = mkdtempSync(join(tmpdir(), "vt-cr-"));
 let bed: Bed | undefined;
 test.after.always(async () => {

@@ -10,15 +10,13 @@
  */
 import test from "ava";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liveTest } from "./gate.js";
-import { bedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
+import { qemuBedUnavailable, cli, leftovers, startBed, type Bed } from "./cluster-bed.js";
 import { appliedBesideSim, liveRunTwice, qemuHosts, records, txBytes } from "./cluster-run.js";
 import { poll } from "./poll.js";
-import { theGuest } from "./vm-env.js";
-import { probeQemu } from "../../sim/live/vm/index.js";
 
 const sfile = join(process.cwd(), "scenarios/live-vadapt-both.json");
 const s = JSON.parse(readFileSync(sfile, "utf8"));
@@ -26,7 +24,7 @@ const L: number = s.platform.network.topology.wan.latency;
 const HOSTS: string[] = s.platform.hosts.map((h: { id: string }) => h.id);
 const SITE_A: string[] = s.platform.network.topology.siteA;
 
-const why = bedUnavailable() ?? probeQemu() ?? (existsSync("/dev/net/tun") ? undefined : "/dev/net/tun is missing: the guests' taps need the tun module") ?? theGuest().why;
+const why = qemuBedUnavailable();
 const tmp = mkdtempSync(join(tmpdir(), "vt-vboth-"));
 let bed: Bed | undefined;
 
