@@ -14,33 +14,43 @@ const MODEL = "#d62728";
 const sameCase = (a: MeasuredMigration, b: MeasuredMigration) =>
   a.memoryMiB === b.memoryMiB && a.dirtyMiBps === b.dirtyMiBps && a.workingSetMiB === b.workingSetMiB && a.capMiBps === b.capMiBps && a.downtimeLimitMs === b.downtimeLimitMs;
 
+/** A table held against the model fitted on another: its name in the figure, the mark its cases get, its rows. */
+export interface HeldOutSet {
+  name: string;
+  mark: string;
+  table: readonly MeasuredMigration[];
+}
+
 /** Files of the figure folder: name -> contents. */
-export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], heldOutTable: readonly MeasuredMigration[]): [string, string][] {
+export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], heldOutSets: readonly HeldOutSet[]): [string, string][] {
   // One point per case: the median of its repeats.
-  const fitting = caseMedians(fittingTable), heldOut = caseMedians(heldOutTable);
-  const repeated = fitting.length < fittingTable.length || heldOut.length < heldOutTable.length;
+  const sets = [{ name: "fitting", mark: "", table: fittingTable }, ...heldOutSets].map((x) => ({ ...x, cases: caseMedians(x.table) }));
+  const fitting = sets[0].cases;
+  const repeated = sets.some((x) => x.cases.length < x.table.length);
   const fit = calibrateMigration(fitting);
-  const cases = [...fitting.map((r) => ({ r, set: "fitting" })), ...heldOut.map((r) => ({ r, set: "held-out" }))];
+  const cases = sets.flatMap((x) => x.cases.map((r) => ({ r, set: x.name, mark: x.mark, table: x.table })));
   const spec = migrationSchema.parse({ model: "qemu" });
-  const rows = cases.map(({ r, set }) => {
+  const rows = cases.map(({ r, set, mark, table }) => {
     const p = predict(r, fit);
-    // The downtime's range over the check phases the median is taken over.
-    const downtimes = Array.from({ length: PHASES }, (_, i) => predictAt(r, fit, spec, (i + 0.5) / PHASES).downtime_s);
-    return { r, set, p, e: errors(r, p), low: Math.min(...downtimes), high: Math.max(...downtimes) };
+    // The downtime's range over the runs the median is taken over (check phases, and the
+    // repeats' layouts where the table has them).
+    const downtimes = (r.layouts ?? [undefined]).flatMap((layout) => Array.from({ length: PHASES }, (_, i) => predictAt(r, fit, spec, (i + 0.5) / PHASES, layout).downtime_s));
+    return { r, set, mark, table, p, e: errors(r, p), low: Math.min(...downtimes), high: Math.max(...downtimes), parametric: predict(r, fit, { parametric: true }) };
   });
-  const categories = rows.map(({ r, set }) => `${r.memoryMiB}/${r.dirtyMiBps}/${r.capMiBps}${set === "held-out" ? "*" : ""}`);
+  const categories = rows.map(({ r, mark }) => `${r.memoryMiB}/${r.dirtyMiBps}/${r.capMiBps}${mark}`);
   const panel = (title: string, unit: string, log: boolean, measured: (r: MeasuredMigration) => number, model: (i: number) => number, band?: (v: number) => [number, number]) => {
     // Every repeat in grey behind its case's median: the spread a single run can show.
     const raw: Series = {
       name: "QEMU (each repeat)",
       kind: "scatter",
       colour: "#bbbbbb",
-      points: rows.flatMap((x, i) => (x.set === "fitting" ? fittingTable : heldOutTable).filter((m) => sameCase(m, x.r)).map((m) => [i, measured(m)] as const)),
+      points: rows.flatMap((x, i) => x.table.filter((m) => sameCase(m, x.r)).map((m) => [i, measured(m)] as const)).filter(([, v]) => Number.isFinite(v)),
     };
     const q = (set: string): Series => ({
       name: `QEMU (${set}${repeated ? ", median" : ""})`,
       kind: "scatter",
-      points: rows.flatMap((x, i) => (x.set === set ? [[i, measured(x.r)] as const] : [])),
+      // A table without the quantity (older QEMU) draws no point for it.
+      points: rows.flatMap((x, i) => (x.set === set && Number.isFinite(measured(x.r)) ? [[i, measured(x.r)] as const] : [])),
     });
     const m: Series = {
       name: "model",
@@ -51,29 +61,37 @@ export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], 
     };
     return chart({
       title: `${title}: QEMU 7.2 against the calibrated model (bars: acceptance band)`,
-      x: { label: "guest MiB / dirty MiB/s / cap MiB/s   (* held out)", categories },
+      x: { label: `guest MiB / dirty MiB/s / cap MiB/s   (${heldOutSets.map((x) => `${x.mark} ${x.name}`).join(", ")})`, categories },
       y: { label: unit, log },
-      series: [...(repeated ? [raw] : []), q("fitting"), q("held-out"), m],
+      series: [...(repeated ? [raw] : []), ...sets.map((x) => q(x.name)), m],
       // Room for each case's label.
       width: 64 * rows.length + 120,
       height: 340,
     });
   };
   const table = [
-    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "model_downtime_min_ms", "model_downtime_max_ms", "syncs", "model_syncs", "within_tolerance", "repeats"],
-    ...rows.map(({ r, set, p, e, low, high }) => [
+    ["set", "memory_mib", "dirty_mibps", "cap_mibps", "total_ms", "model_total_ms", "bytes", "model_bytes", "downtime_ms", "model_downtime_ms", "model_downtime_min_ms", "model_downtime_max_ms", "downtime_bytes", "model_downtime_bytes", "parametric_downtime_ms", "syncs", "model_syncs", "within_tolerance", "repeats"],
+    ...rows.map(({ r, set, table, p, e, low, high, parametric }) => [
       set, r.memoryMiB, r.dirtyMiBps, r.capMiBps, r.totalMs, Math.round(p.total_s * 1000), r.transferredBytes, Math.round(p.bytes),
-      r.downtimeMs, Math.round(p.downtime_s * 1000), Math.round(low * 1000), Math.round(high * 1000), r.dirtySyncCount, p.rounds,
+      r.downtimeMs, Math.round(p.downtime_s * 1000), Math.round(low * 1000), Math.round(high * 1000), r.downtimeBytes ?? "", Math.round(p.downtime_bytes), Math.round(parametric.downtime_s * 1000), r.dirtySyncCount, p.rounds,
       Object.entries(e).filter(([, v]) => Math.abs(v) > 1).map(([k]) => k).join(" ") || "all",
-      (set === "fitting" ? fittingTable : heldOutTable).filter((m) => sameCase(m, r)).length,
+      table.filter((m) => sameCase(m, r)).length,
     ]),
   ];
-  const within = (k: keyof ReturnType<typeof errors>) => rows.filter((x) => Math.abs(x.e[k]) <= 1).length;
-  const summary = { cases: rows.length, within: { total: within("total"), bytes: within("bytes"), downtime: within("downtime"), rounds: within("rounds") }, fit: migrationFragment(fitting, fit) };
+  const within = (of: typeof rows) => {
+    const n = (k: keyof ReturnType<typeof errors>) => of.filter((x) => Math.abs(x.e[k]) <= 1).length;
+    return { cases: of.length, within: { total: n("total"), bytes: n("bytes"), downtime: n("downtime"), rounds: n("rounds") } };
+  };
+  const summary = { ...within(rows), sets: Object.fromEntries(sets.map((x) => [x.name, within(rows.filter((y) => y.set === x.name))])), fit: migrationFragment(fitting, fit) };
   return [
     ["total-time.svg", panel("Total time", "seconds (log)", true, (r) => r.totalMs / 1000, (i) => rows[i].p.total_s, (v) => [v / 1.15, v / 0.85])],
     ["bytes.svg", panel("Bytes sent", "MB", false, (r) => r.transferredBytes / 1e6, (i) => rows[i].p.bytes / 1e6, (v) => [v / 1.15, v / 0.85])],
     ["downtime.svg", panel("Downtime", "ms", false, (r) => r.downtimeMs, (i) => rows[i].p.downtime_s * 1000, (v) => [Math.max(0, v - 20), v + 20])],
+    // What QEMU sent while the guest was paused (downtime-bytes), where the tables have it: the
+    // stop's remainder, apart from how fast it went.
+    ...(rows.some((x) => x.r.downtimeBytes !== undefined)
+      ? [["downtime-bytes.svg", panel("Bytes sent while paused", "MB", false, (r) => (r.downtimeBytes ?? NaN) / 1e6, (i) => rows[i].p.downtime_bytes / 1e6)] as [string, string]]
+      : []),
     ["syncs.svg", panel("Dirty-bitmap syncs", "syncs", false, (r) => r.dirtySyncCount, (i) => rows[i].p.rounds, (v) => [v - 2, v + 2])],
     ["predictions.csv", toCsv(table)],
     ["calibrated.json", JSON.stringify(migrationFragment(fitting, fit), null, 2) + "\n"],

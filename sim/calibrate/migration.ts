@@ -13,12 +13,16 @@
  * check phases (qemu.ts, checkPhase): the measured side is the median of repeats whose
  * phase QEMU's drifting check grid left to chance, so one phase would stand for one lucky or
  * unlucky run.
+ * Rows with the guest's own RAM layouts (the CSV's `layout` column, one per repeat) are
+ * predicted on those, so the search fits rates and costs against where the nonzero memory
+ * really lies; touchedTail, which only the parametric layout uses, is then fitted alone
+ * (parametricTail) for the fragment a scenario takes.
  * The loss sums, over rows, the absolute errors in units of the acceptance tolerances: 15% of
  * total time, 15% of bytes, 20 ms of downtime and 2 dirty-bitmap syncs. Absolute, not
  * squared: on a busy machine a case measured twice can differ by more than the tolerance,
  * and squares would let those few cases pull every parameter.
  */
-import { migrationSchema, qemuPrecopy, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
+import { layoutStretches, migrationSchema, qemuPrecopy, type MemoryLayout, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
 import { simplexMinimum } from "./simplex.js";
 
@@ -43,24 +47,38 @@ export const tolerance = { totalRel: 0.15, bytesRel: 0.15, downtime_s: 0.02, rou
 /** Check phases a prediction takes the median over: (i + 1/2) / PHASES. */
 export const PHASES = 11;
 
-/**
- * The model's prediction for one measured case under `fit`: per quantity, the median over
- * PHASES check phases (throttle and forced are the first phase's).
- */
-export function predict(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec = migrationSchema.parse({ model: "qemu" })): QemuPrecopyResult {
-  const runs = Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES));
-  const median = (k: "total_s" | "downtime_s" | "bytes" | "rounds" | "precopy_s") => runs.map((r) => r[k]).sort((a, b) => a - b)[(PHASES - 1) >> 1];
-  return { ...runs[0], total_s: median("total_s"), downtime_s: median("downtime_s"), bytes: median("bytes"), rounds: median("rounds"), precopy_s: median("precopy_s") };
+/** What a prediction runs on: the row's own layouts when it has them (the default), or the parametric one. */
+export interface PredictOptions {
+  parametric?: boolean;
 }
 
-/** The model for one measured case under `fit`, with the check grid at `checkPhase`. */
-export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number): QemuPrecopyResult {
+/**
+ * The model's prediction for one measured case under `fit`: per quantity, the median over
+ * PHASES check phases, and over the repeats' layouts where the row has them (throttle and
+ * forced are the first run's).
+ */
+export function predict(row: MeasuredMigration, fit: MigrationFit, opts: PredictOptions = {}, spec: MigrationSpec = defaultSpec): QemuPrecopyResult {
+  const layouts: (MemoryLayout | undefined)[] = !opts.parametric && row.layouts?.length ? row.layouts : [undefined];
+  const runs = layouts.flatMap((layout) => Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES, layout)));
+  const median = (k: "total_s" | "downtime_s" | "bytes" | "downtime_bytes" | "rounds" | "precopy_s") => runs.map((r) => r[k]).sort((a, b) => a - b)[(runs.length - 1) >> 1];
+  return { ...runs[0], total_s: median("total_s"), downtime_s: median("downtime_s"), bytes: median("bytes"), downtime_bytes: median("downtime_bytes"), rounds: median("rounds"), precopy_s: median("precopy_s") };
+}
+
+const defaultSpec = migrationSchema.parse({ model: "qemu" });
+/** A layout's stretches, made once per layout: calibration predicts each case thousands of times. */
+const stretchesOf = new WeakMap<MemoryLayout, { zero: number; fresh: number }[]>();
+
+/** The model for one measured case under `fit`, with the check grid at `checkPhase`, on `layout` if given. */
+export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number, layout?: MemoryLayout): QemuPrecopyResult {
   const memory = row.memoryMiB * MiB;
   const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory));
+  let stretches = layout && stretchesOf.get(layout);
+  if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout, spec.pageSize)));
   return qemuPrecopy({
     memory,
     touched,
     touchedTail: fit.touchedTail * touched,
+    layout: stretches,
     checkPhase,
     bandwidth: row.capMiBps * MiB * fit.bandwidthScale,
     stopCopyRate: fit.stopCopyRate,
@@ -89,10 +107,10 @@ export function errors(row: MeasuredMigration, p: QemuPrecopyResult): { total: n
   };
 }
 
-export function loss(rows: readonly MeasuredMigration[], fit: MigrationFit): number {
+export function loss(rows: readonly MeasuredMigration[], fit: MigrationFit, opts: PredictOptions = {}): number {
   let s = 0;
   for (const r of rows) {
-    const e = errors(r, predict(r, fit));
+    const e = errors(r, predict(r, fit, opts));
     s += Math.abs(e.total) + Math.abs(e.bytes) + Math.abs(e.downtime) + Math.abs(e.rounds);
   }
   return s;
@@ -178,7 +196,18 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
   const keys = Object.keys(ranges) as Searched[];
   const toPoint = (x: number[]) => Object.fromEntries(keys.map((k, i) => [k, x[i]])) as Record<Searched, number>;
   const polished = simplexMinimum((y) => loss(rows, fitOf(toPoint(y))), keys.map((k) => point[k]), keys.map((k) => ranges[k]), { evaluations: SIMPLEX_EVALUATIONS, step: 0.1 });
-  return fitOf(polished.value < best ? toPoint(polished.x) : point);
+  const fitted = fitOf(polished.value < best ? toPoint(polished.x) : point);
+  // Rows with their guests' own layouts give the tail no say. The parametric layout, which is
+  // what a scenario's VMs get, has it fitted alone on the same rows, the rest kept.
+  return rows.some((r) => r.layouts?.length) ? { ...fitted, touchedTail: parametricTail(rows, fitted) } : fitted;
+}
+
+/** touchedTail minimising the parametric loss with everything else fixed: a 0.01 grid over [0, 1], then 0.001 around its best. */
+function parametricTail(rows: readonly MeasuredMigration[], fit: MigrationFit): number {
+  const at = (touchedTail: number) => loss(rows, { ...fit, touchedTail }, { parametric: true });
+  const best = (xs: number[]) => xs.map((x) => ({ x, l: at(x) })).reduce((a, b) => (b.l < a.l ? b : a)).x;
+  const coarse = best(Array.from({ length: 101 }, (_, i) => i / 100));
+  return best(Array.from({ length: 21 }, (_, i) => coarse + (i - 10) / 1000).filter((x) => x >= 0 && x <= 1));
 }
 
 /** A scenario fragment: platform.migration for the qemu model with the fitted values. */

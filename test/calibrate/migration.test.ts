@@ -14,6 +14,8 @@ const header = "memory_mib,dirty_mibps,working_set_mib,cap_mibps,downtime_limit_
 // Per case, the median of its repeats (a table without repeats is unchanged).
 const fitting = caseMedians(parseMeasurements(readFileSync(join(root, "results/migration-qemu/measurements.csv"), "utf8")));
 const heldOut = caseMedians(parseMeasurements(readFileSync(join(root, "results/migration-qemu/heldout.csv"), "utf8")));
+// The earlier tables, measured while other work loaded the machine: held out too.
+const loaded = ["measurements.csv", "heldout.csv"].flatMap((f) => caseMedians(parseMeasurements(readFileSync(join(root, "results/migration-qemu/loaded", f), "utf8"))));
 const fit = calibrateMigration(fitting);
 const label = (r: MeasuredMigration) => `${r.memoryMiB} MiB, ${r.dirtyMiBps} MiB/s dirty, cap ${r.capMiBps} MiB/s`;
 
@@ -35,6 +37,18 @@ test("a bad CSV exits 2 with one `row N, column: what is wrong` line per problem
   const r2 = cli("calibrate", "migration", noColumn);
   t.is(r2.code, 2);
   t.is(r2.stderr.trim(), `${noColumn}: row 1, downtime_ms: missing column`);
+  // The optional columns QEMU 7.1+ and the layout add: checked when present, empty allowed.
+  const extra = join(dir, "extra.csv");
+  const h = `${header},downtime_bytes,layout`;
+  writeFileSync(extra, `${h}\n192,0,64,32,300,tcg,3478,1,62,121734459,3328,29655,3,ok,-5,256*192\n192,0,64,32,300,tcg,3478,1,62,121734459,3328,29655,3,ok,,256*190\n192,0,64,32,300,tcg,3478,1,62,121734459,3328,29655,3,ok,7000,256*100 x\n192,0,64,32,300,tcg,3478,1,62,121734459,3328,29655,3,ok,,\n`);
+  const r3 = cli("calibrate", "migration", extra, "--out", out);
+  t.is(r3.code, 2);
+  t.deepEqual(r3.stderr.trim().split("\n"), [
+    `${extra}: row 2, downtime_bytes: expected a number >= 0, got "-5"`,
+    `${extra}: row 3, layout: 190 MiB chunks for a 192 MiB guest`,
+    `${extra}: row 4, layout: "x" is not COUNT or COUNT*CHUNKS`,
+  ]);
+  t.false(existsSync(out));
 });
 
 test("parameters are recovered from measurements the model made itself", (t) => {
@@ -65,6 +79,39 @@ test("parameters are recovered from measurements the model made itself", (t) => 
   }
 });
 
+test("with each guest's layout in the table, the fit finds the model that made the numbers", (t) => {
+  const truth: MigrationFit = {
+    bandwidthScale: 0.98, stopCopyRate: 1.5e9, firstCopyRate: 350e6, switchover: 0.003, switchoverBytes: 500e3, workingSetExtra: 1 << 20, touchedTail: 0, setup: 0,
+    touched: { base: 0, perMemory: 0 },
+  };
+  // Guests as measure sees them: the kernel low, a middle block, a sparse stretch, a dense top.
+  const layoutOf = (mib: number) => {
+    const l: number[] = Array.from({ length: mib }, () => 0);
+    for (let i = 0; i < 90; i++) l[i] = i % 7 === 3 ? 120 : 256;
+    for (let i = 0; i < 40; i++) l[Math.floor(mib / 2) - 20 + i] = 256;
+    for (let i = 0; i < 6; i++) l[mib - 20 + i] = 40;
+    for (let i = 0; i < 11; i++) l[mib - 11 + i] = 250;
+    return l;
+  };
+  const rows: MeasuredMigration[] = [];
+  for (const memoryMiB of [192, 256, 512])
+    for (const capMiBps of [32, 128])
+      for (const dirtyMiBps of [0, 8, 24]) {
+        const layout = layoutOf(memoryMiB);
+        const zeroPages = layout.reduce((a, n) => a + 256 - n, 0);
+        const c = { memoryMiB, dirtyMiBps, workingSetMiB: 64, capMiBps, downtimeLimitMs: 300, layouts: [layout] };
+        const p = predict({ ...c, totalMs: 1, setupMs: 0, downtimeMs: 0, transferredBytes: 1, duplicatePages: zeroPages, dirtySyncCount: 1 }, truth);
+        rows.push({ ...c, totalMs: p.total_s * 1000, setupMs: 0, downtimeMs: p.downtime_s * 1000, transferredBytes: p.bytes, duplicatePages: zeroPages, dirtySyncCount: p.rounds, downtimeBytes: p.downtime_bytes });
+      }
+  const got = calibrateMigration(rows);
+  for (const r of rows) {
+    const e = errors(r, predict(r, got));
+    t.true(Math.abs(e.total) < 0.25 && Math.abs(e.bytes) < 0.25 && Math.abs(e.downtime) < 0.25 && e.rounds === 0, `${label(r)}: ${JSON.stringify(e)}`);
+  }
+  // The tail, fitted afterwards for the parametric layout alone, is a share of nonzero memory.
+  t.true(got.touchedTail >= 0 && got.touchedTail <= 1);
+});
+
 test("calibrate migration writes a fragment that is a valid platform.migration for the qemu model", (t) => {
   const dir = tempDir("calibrate-");
   const out = join(dir, "fragment.json");
@@ -79,36 +126,32 @@ test("calibrate migration writes a fragment that is a valid platform.migration f
 
 // Fitted on measurements.csv, held against both tables.
 const both = [...fitting, ...heldOut];
-const check = (rows: readonly MeasuredMigration[], key: "total" | "bytes" | "downtime" | "rounds") =>
-  rows.filter((r) => Math.abs(errors(r, predict(r, fit))[key]) > 1).map(label);
+const check = (rows: readonly MeasuredMigration[], key: "total" | "bytes" | "downtime" | "rounds", opts = {}) =>
+  rows.filter((r) => Math.abs(errors(r, predict(r, fit, opts))[key]) > 1).map(label);
 
-test("calibrated on measurements.csv: bytes within 15% on every fitting and held-out case", (t) => {
-  t.deepEqual(check(both, "bytes"), []);
+test("the committed tables carry each migration's downtime bytes and its guest's layout", (t) => {
+  t.is(both.length, 26);
+  for (const r of both) {
+    t.true(r.downtimeBytes !== undefined && r.downtimeBytes > 0, label(r));
+    t.is(r.layouts?.length, 5, label(r));
+  }
 });
 
-test("calibrated on measurements.csv: dirty-bitmap syncs within 2 on every fitting and held-out case", (t) => {
-  t.deepEqual(check(both, "rounds"), []);
-});
-
-test("calibrated on measurements.csv: total time within 15% on every case capped at 48 MiB/s or less", (t) => {
-  t.deepEqual(check(both.filter((r) => r.capMiBps <= 48), "total"), []);
-});
-
-test("calibrated on measurements.csv: downtime within 20 ms on every dirtying guest capped at 48 MiB/s or less", (t) => {
-  t.deepEqual(check(both.filter((r) => r.capMiBps <= 48 && r.dirtyMiBps > 0), "downtime"), []);
-});
-
-test("calibrated on measurements.csv: downtime within 20 ms on every fitting case", (t) => {
-  t.deepEqual(check(fitting, "downtime"), []);
-});
-
-// Not met (results/migration-qemu/README.md): the downtime of one held-out case, 384 MiB,
-// 4 MiB/s dirty, cap 96 MiB/s (measured 8, 16 and 49 ms; the model's median over check
-// phases 48 ms, their range 37-60 ms). Where QEMU stops right after its first pass the
-// downtime is what is left of the pass at the stopping check, and repeats of one case spread
-// wider than the 20 ms tolerance (an idle 192 MiB guest at 128 MiB/s: 104, 35 and 40 ms).
-test.failing("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every case", (t) => {
+test("calibrated on measurements.csv: total time, bytes, downtime and syncs within tolerance on every fitting and held-out case", (t) => {
   for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key), [], key);
+});
+
+test("calibrated on measurements.csv: the parametric layout scenarios use (touchedTail) is within tolerance on every case too", (t) => {
+  for (const key of ["total", "bytes", "downtime", "rounds"] as const) t.deepEqual(check(both, key, { parametric: true }), [], key);
+});
+
+// The loaded machine's tables (results/migration-qemu/README.md): three repeats each, a
+// slower and more variable copy. Downtime misses are the 512 MiB guest at 128 MiB/s (46 and
+// 62 ms measured, about 26-31 predicted): under load the stop-and-copy went slower.
+test("calibrated on measurements.csv, held against the loaded machine's tables: time, bytes and syncs on every case, downtime on all but the 512 MiB guest at 128 MiB/s", (t) => {
+  t.is(loaded.length, 26);
+  for (const key of ["total", "bytes", "rounds"] as const) t.deepEqual(check(loaded, key), [], key);
+  t.deepEqual(check(loaded.filter((r) => !(r.memoryMiB === 512 && r.capMiBps === 128)), "downtime"), []);
 });
 
 test("repeats of a case become one row of per-quantity medians (the lower middle for an even count); other cases and their order are kept", (t) => {
@@ -124,6 +167,10 @@ test("repeats of a case become one row of per-quantity medians (the lower middle
   t.is(even[0].dirtySyncCount, 3);
   t.is(even[0].downtimeMs, 20);
   t.deepEqual(caseMedians(fitting), fitting);
+  // Layouts: every repeat's, in order, when each has one; none when any lacks one.
+  const withLayout = (x: MeasuredMigration, l: number[]) => ({ ...x, layouts: [l] });
+  t.deepEqual(caseMedians([withLayout(m(900, 100, 4), [1]), withLayout(m(1100, 20, 3), [2])])[0].layouts, [[1], [2]]);
+  t.is(caseMedians([withLayout(m(900, 100, 4), [1]), m(1100, 20, 3)])[0].layouts, undefined);
 });
 
 test("measure migration-qemu refuses bad arguments with exit 2 before starting anything", (t) => {
@@ -151,9 +198,11 @@ test("figures migration-qemu draws the same files twice, and its summary counts 
   t.is(cli("figures", "migration-qemu", "--out", join(dir, "a"), "-q").code, 0);
   t.is(cli("figures", "migration-qemu", "--out", join(dir, "b"), "-q").code, 0);
   const a = readOutput(join(dir, "a", "migration-qemu", "model")), b = readOutput(join(dir, "b", "migration-qemu", "model"));
-  t.deepEqual(Object.keys(a).sort(), ["bytes.svg", "calibrated.json", "downtime.svg", "predictions.csv", "summary.json", "syncs.svg", "total-time.svg"]);
+  t.deepEqual(Object.keys(a).sort(), ["bytes.svg", "calibrated.json", "downtime-bytes.svg", "downtime.svg", "predictions.csv", "summary.json", "syncs.svg", "total-time.svg"]);
   t.deepEqual(a, b);
   const summary = JSON.parse(a["summary.json"]);
-  t.is(summary.cases, fitting.length + heldOut.length);
-  t.is(summary.within.bytes, both.filter((r) => Math.abs(errors(r, predict(r, fit)).bytes) <= 1).length);
+  t.is(summary.cases, fitting.length + heldOut.length + loaded.length);
+  t.is(summary.within.bytes, [...both, ...loaded].filter((r) => Math.abs(errors(r, predict(r, fit)).bytes) <= 1).length);
+  t.is(summary.sets.loaded.within.downtime, loaded.filter((r) => Math.abs(errors(r, predict(r, fit)).downtime) <= 1).length);
+  t.deepEqual(summary.sets["held-out"], { cases: heldOut.length, within: { total: heldOut.length, bytes: heldOut.length, downtime: heldOut.length, rounds: heldOut.length } });
 });

@@ -20,12 +20,15 @@ export interface Campaign {
 
 export const measurementColumns = [
   "memory_mib", "dirty_mibps", "working_set_mib", "cap_mibps", "downtime_limit_ms", "accel",
-  "total_ms", "setup_ms", "downtime_ms", "transferred_bytes", "duplicate_pages", "normal_pages", "dirty_sync_count", "health",
+  "total_ms", "setup_ms", "downtime_ms", "transferred_bytes", "duplicate_pages", "normal_pages", "dirty_sync_count", "precopy_bytes", "downtime_bytes", "health", "layout",
 ] as const;
 
 function row(m: MigrationMeasurement): (string | number)[] {
-  return [m.memoryMiB, m.dirtyMiBps, m.workingSetMiB, m.capMiBps, m.downtimeLimitMs, m.accel, m.totalMs, m.setupMs, m.downtimeMs, m.transferredBytes, m.duplicatePages, m.normalPages, m.dirtySyncCount, m.health];
+  return [m.memoryMiB, m.dirtyMiBps, m.workingSetMiB, m.capMiBps, m.downtimeLimitMs, m.accel, m.totalMs, m.setupMs, m.downtimeMs, m.transferredBytes, m.duplicatePages, m.normalPages, m.dirtySyncCount, blank(m.precopyBytes), blank(m.downtimeBytes), m.health, m.layout];
 }
+
+/** QEMU before 7.1 has no precopy/downtime byte counts: an empty cell, not "NaN". */
+const blank = (x: number) => (Number.isFinite(x) ? x : "");
 
 /** Runs the campaign and writes `out` (atomically, at the end); `log` gets one line per case. */
 export async function runCampaign(guest: Guest, c: Campaign, out: string, log: (line: string) => void): Promise<MigrationMeasurement[]> {
@@ -45,7 +48,7 @@ export async function runCampaign(guest: Guest, c: Campaign, out: string, log: (
           throw new OutputError(`measure: ${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${why}; nothing written`, e instanceof MeasurementError ? 2 : 1);
         }
         results.push(m);
-        log(`${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${m.totalMs} ms, downtime ${m.downtimeMs} ms, ${m.transferredBytes} B, ${m.dirtySyncCount} syncs, guest ${m.health}`);
+        log(`${memoryMiB} MiB, ${dirtyMiBps} MiB/s dirty, cap ${capMiBps} MiB/s: ${m.totalMs} ms, downtime ${m.downtimeMs} ms (${m.downtimeBytes} B), ${m.transferredBytes} B, ${m.dirtySyncCount} syncs, guest ${m.health}`);
       }
   writeAtomic(out, toCsv([measurementColumns.slice(), ...results.map(row)]));
   return results;

@@ -7,12 +7,13 @@
  * events (timestamps of every pending check, bitmap sync and rate-limit wait) in a file.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chooseAccel, guestCommandLine, QEMU, type Accel } from "../vm/qemu.js";
 import { Qmp } from "../vm/qmp.js";
 import type { Guest } from "../vm/guest.js";
+import { encodeLayout, LAYOUT_CHUNK, type MemoryLayout } from "../../platform/migration/layout.js";
 
 const MiB = 1 << 20;
 /** QEMU's nice value while measured (measure runs as root). */
@@ -47,6 +48,11 @@ export interface MigrationMeasurement extends MigrationCase {
   duplicatePages: number;
   normalPages: number;
   dirtySyncCount: number;
+  /** Bytes sent before the guest was stopped, and while it was stopped (QEMU's `precopy-bytes`, `downtime-bytes`). */
+  precopyBytes: number;
+  downtimeBytes: number;
+  /** The source guest's nonzero pages per MiB of RAM, read once it is paused at the end of the migration (layout.ts). */
+  layout: string;
   /** The destination guest: "ok" (a newer heartbeat and QEMU reports it running), "panic" (a kernel panic or oops on its console), "silent" (nothing within 30 s), "stopped". */
   health: Health;
 }
@@ -56,6 +62,8 @@ interface RamStats {
   duplicate: number;
   normal: number;
   "dirty-sync-count": number;
+  "precopy-bytes"?: number;
+  "downtime-bytes"?: number;
 }
 interface MigrateInfo {
   status?: string;
@@ -169,6 +177,10 @@ export async function measureMigration(guest: Guest, c: MigrationCase, opts: { b
     // Read again: the first answer after completion can carry zeros.
     await new Promise((r) => setTimeout(r, 200));
     info = await sq.execute<MigrateInfo>("query-migrate");
+    // The layout the pass met, read from the source now that it is paused for good: read
+    // before, the dump itself would fault in every untouched page of the source and make its
+    // zero pages cheaper to scan than in a migration nobody watched.
+    const layout = encodeLayout(await ramLayout(sq, c.memoryMiB * MiB));
     let health: Health = "ok";
     try {
       await dst.until("destination heartbeat", () => dst.beat() > before + 1 || dst.console.some((l) => /Kernel panic|Oops/.test(l)), 30);
@@ -188,6 +200,9 @@ export async function measureMigration(guest: Guest, c: MigrationCase, opts: { b
       duplicatePages: ram.duplicate,
       normalPages: ram.normal,
       dirtySyncCount: ram["dirty-sync-count"],
+      precopyBytes: ram["precopy-bytes"] ?? NaN,
+      downtimeBytes: ram["downtime-bytes"] ?? NaN,
+      layout,
       health,
     };
   } finally {
@@ -195,3 +210,34 @@ export async function measureMigration(guest: Guest, c: MigrationCase, opts: { b
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The guest's RAM layout: QMP pmemsave of guest-physical 0..memory (the order QEMU's
+ * pass meets pc.ram) into a file in memory (/dev/shm where there is one, so the dump puts no
+ * disk writeback on the machine), counted page by page and removed.
+ */
+async function ramLayout(qmp: Qmp, memory: number): Promise<MemoryLayout> {
+  const dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "virtuoso-ram-"));
+  const file = join(dir, "ram");
+  try {
+    await qmp.execute("pmemsave", { val: 0, size: memory, filename: file });
+    const fd = openSync(file, "r");
+    try {
+      const chunk = Buffer.alloc(LAYOUT_CHUNK), zero = Buffer.alloc(PAGE);
+      const layout: MemoryLayout = [];
+      for (let at = 0; at < memory; at += LAYOUT_CHUNK) {
+        const n = readSync(fd, chunk, 0, LAYOUT_CHUNK, at);
+        let nonzero = 0;
+        for (let p = 0; p + PAGE <= n; p += PAGE) if (chunk.compare(zero, 0, PAGE, p, p + PAGE) !== 0) nonzero++;
+        layout.push(nonzero);
+      }
+      return layout;
+    } finally {
+      closeSync(fd);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const PAGE = 4096;

@@ -71,6 +71,11 @@ export interface QemuPrecopyInput {
   autoConverge?: AutoConverge;
   /** Nonzero bytes at the top of guest RAM, which the first pass reaches after every zero page; unset: zero and nonzero pages evenly mixed. */
   touchedTail?: number;
+  /**
+   * The guest's own layout (layout.ts, layoutStretches): zero and nonzero pages of each stretch
+   * of RAM in address order. Given, it replaces the layout made from `touched` and `touchedTail`.
+   */
+  layout?: readonly { zero: number; fresh: number }[];
   /** Where the check grid lies, as a fraction of checkInterval in [0, 1): the first window is (1 - checkPhase) x checkInterval long. Default 0. */
   checkPhase?: number;
 }
@@ -80,6 +85,8 @@ export interface QemuPrecopyResult {
   downtime_s: number;
   /** Bytes on the wire. */
   bytes: number;
+  /** Of those, bytes sent while the guest was paused (QEMU's downtime-bytes). */
+  downtime_bytes: number;
   /** Dirty-bitmap syncs (QEMU's dirty-sync-count): the setup's, each pass's and the final one. */
   rounds: number;
   /** Seconds from the start until the guest is paused. */
@@ -93,22 +100,28 @@ export interface QemuPrecopyResult {
 /** Windows before giving up on convergence: a bound on work, far past any real migration. */
 const MAX_WINDOWS = 10_000_000;
 
+/** The first pass's stretches from `touched` and `touchedTail` (see the top of this file). */
+function parametricLayout(p: QemuPrecopyInput, totalPages: number): { zero: number; fresh: number }[] {
+  const data = Math.min(totalPages, Math.ceil(p.touched / p.pageSize)), zero = totalPages - data;
+  if (p.touchedTail === undefined) return [{ zero, fresh: data }];
+  const tail = Math.min(data, Math.ceil(p.touchedTail / p.pageSize));
+  return [{ zero: 0, fresh: data - tail }, { zero, fresh: 0 }, { zero: 0, fresh: tail }];
+}
+
 export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const P = p.pageSize, dt = p.checkInterval;
   const dataCost = P + p.pageHeader, zeroCost = p.pageHeader + 1;
   const totalPages = Math.ceil(p.memory / P);
   const wsPages = Math.min(totalPages, Math.ceil(p.workingSet / P));
-  const dataPages0 = Math.min(totalPages, Math.ceil(p.touched / P));
-  const zeroPages0 = totalPages - dataPages0;
   // The first pass in scan order: stretches of zero and first-time nonzero pages, each taken
   // as evenly mixed within itself.
-  const tail = p.touchedTail === undefined ? undefined : Math.min(dataPages0, Math.ceil(p.touchedTail / P));
-  const pass =
-    tail === undefined
-      ? [{ zero: zeroPages0, fresh: dataPages0 }]
-      : [{ zero: 0, fresh: dataPages0 - tail }, { zero: zeroPages0, fresh: 0 }, { zero: 0, fresh: tail }];
+  const pass = p.layout ? p.layout.map((g) => ({ zero: g.zero, fresh: g.fresh })) : parametricLayout(p, totalPages);
   // Pages in the bitmap not yet sent: the first pass's zero and first-time nonzero pages, and re-sent ones.
-  let zero = zeroPages0, fresh = dataPages0, data = 0;
+  // after[i]: pages of the stretches after stretch i; `at`, the stretch the scan is in.
+  const after = pass.map(() => ({ zero: 0, fresh: 0 }));
+  for (let i = pass.length - 2; i >= 0; i--) after[i] = { zero: after[i + 1].zero + pass[i + 1].zero, fresh: after[i + 1].fresh + pass[i + 1].fresh };
+  let zero = pass.length ? pass[0].zero + after[0].zero : 0, fresh = pass.length ? pass[0].fresh + after[0].fresh : 0, data = 0;
+  let at = 0;
   const phase = p.checkPhase ?? 0;
   const F = p.firstCopyRate, S = p.stopCopyRate;
   let bytes = 0, rounds = 1; // the setup's sync
@@ -166,7 +179,8 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       if (zero + fresh + data === 0) break;
       // QEMU's scan goes on from where it stopped: the first pass's stretches in order, then
       // the re-dirtied pages it wraps round to. Per page: wire bytes and time.
-      const seg = pass.find((g) => g.zero + g.fresh > 0);
+      while (at < pass.length && pass[at].zero + pass[at].fresh === 0) at++;
+      const seg = at < pass.length ? pass[at] : undefined;
       const pages = seg ? seg.zero + seg.fresh : data;
       const cost = seg ? (seg.zero * zeroCost + seg.fresh * dataCost) / pages : dataCost;
       const time = seg ? (seg.zero * zeroCost / S + seg.fresh * dataCost / F) / pages : dataCost / S;
@@ -177,11 +191,10 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
         seg.fresh -= seg.fresh * k;
         if (seg.zero < 1e-9) seg.zero = 0;
         if (seg.fresh < 1e-9) seg.fresh = 0;
-        zero = fresh = 0;
-        for (const g of pass) {
-          zero += g.zero;
-          fresh += g.fresh;
-        }
+        // What is left of this stretch and the untouched ones after it (summed once, exactly:
+        // whole pages), so the scan's totals cost the same however many stretches there are.
+        zero = seg.zero + after[at].zero;
+        fresh = seg.fresh + after[at].fresh;
       } else {
         data -= data * k;
         if (data < 1e-9) data = 0;
@@ -211,5 +224,5 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
   const rest = zero * zeroCost + (fresh + data) * dataCost + p.switchoverBytes;
   const downtime = (zero * zeroCost + data * dataCost + p.switchoverBytes) / S + (fresh * dataCost) / F + p.switchover;
   bytes += rest;
-  return { total_s: p.setup + stopAt + downtime, downtime_s: downtime, bytes, rounds, precopy_s: p.setup + stopAt, throttle, forced };
+  return { total_s: p.setup + stopAt + downtime, downtime_s: downtime, bytes, downtime_bytes: rest, rounds, precopy_s: p.setup + stopAt, throttle, forced };
 }
