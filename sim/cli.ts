@@ -175,6 +175,8 @@ program
           { name: "held-out", mark: "*", table: read("heldout.csv") },
           // The earlier tables, measured while other work loaded the machine (its README).
           { name: "loaded", mark: "†", table: [...read("loaded/measurements.csv"), ...read("loaded/heldout.csv")] },
+          // Beyond the fitted grid: other sizes, working set, rates and caps (its README).
+          { name: "wide", mark: "‡", table: read("wide.csv") },
         ]),
       );
       if (!o.quiet) process.stderr.write(`migration-qemu: ${dir}\n`);

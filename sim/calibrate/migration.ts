@@ -1,7 +1,8 @@
 /**
  * Fitting the qemu migration model to measurements. Deterministic and simple:
- * - nonzero memory = base + perMemory x memory, by linear least squares on each row's
- *   memory minus its zero pages (QEMU's duplicate count);
+ * - nonzero memory = base + perMemory x memory + the working set (measure's dirtier fills its
+ *   buffer), base and perMemory by linear least squares on each row's memory minus its zero
+ *   pages (QEMU's duplicate count) minus its working set;
  * - setup = the median measured setup time;
  * - bandwidthScale, stopCopyRate, firstCopyRate, switchover, switchoverBytes, workingSetExtra
  *   and touchedTail (the share of nonzero memory at the top of guest RAM) by coordinate
@@ -39,7 +40,8 @@ export interface MigrationFit {
   /** Share of nonzero memory at the top of guest RAM, which the first pass reaches after every zero page. */
   touchedTail: number;
   setup: number;
-  touched: { base: number; perMemory: number };
+  /** Nonzero memory = base + perMemory x memory + perWorkingSet x working set. */
+  touched: { base: number; perMemory: number; perWorkingSet: number };
 }
 
 export const tolerance = { totalRel: 0.15, bytesRel: 0.15, downtime_s: 0.02, rounds: 2 };
@@ -71,7 +73,7 @@ const stretchesOf = new WeakMap<MemoryLayout, { zero: number; fresh: number }[]>
 /** The model for one measured case under `fit`, with the check grid at `checkPhase`, on `layout` if given. */
 export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number, layout?: MemoryLayout): QemuPrecopyResult {
   const memory = row.memoryMiB * MiB;
-  const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory));
+  const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory + fit.touched.perWorkingSet * row.workingSetMiB * MiB));
   let stretches = layout && stretchesOf.get(layout);
   if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout, spec.pageSize)));
   return qemuPrecopy({
@@ -87,6 +89,7 @@ export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: Migra
     workingSet: Math.min(memory, row.workingSetMiB * MiB + fit.workingSetExtra),
     downtimeLimit: row.downtimeLimitMs / 1000,
     checkInterval: spec.checkInterval,
+    maxWait: spec.maxWait,
     pageSize: spec.pageSize,
     pageHeader: spec.pageHeader,
     setup: fit.setup,
@@ -149,7 +152,9 @@ const SIMPLEX_EVALUATIONS = 2400;
 export function calibrateMigration(table: readonly MeasuredMigration[], sweeps = 6): MigrationFit {
   const rows = caseMedians(table);
   const mem = rows.map((r) => r.memoryMiB * MiB);
-  const nonzero = rows.map((r, i) => Math.max(0, mem[i] - r.duplicatePages * 4096));
+  // measure's dirtier fills its buffer before the migration: the working set is nonzero memory
+  // of its own (perWorkingSet 1), and the line is fitted to the rest.
+  const nonzero = rows.map((r, i) => Math.max(0, mem[i] - r.duplicatePages * 4096) - r.workingSetMiB * MiB);
   const { a, b } = line(mem, nonzero);
   const setups = rows.map((r) => r.setupMs / 1000).sort((x, y) => x - y);
   const setup = setups[(setups.length - 1) >> 1];
@@ -162,7 +167,7 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
     workingSetExtra: pt.workingSetExtra,
     touchedTail: pt.touchedTail,
     setup,
-    touched: { base: a, perMemory: Math.min(1, Math.max(0, b)) },
+    touched: { base: a, perMemory: Math.min(1, Math.max(0, b)), perWorkingSet: 1 },
   });
   /** Coordinate search from `start`: the best point and its loss. */
   const coordinateSearch = (start: Record<Searched, number>) => {
@@ -226,7 +231,7 @@ export function migrationFragment(rows: readonly MeasuredMigration[], fit: Migra
         switchover: round(fit.switchover),
         switchoverBytes: Math.round(fit.switchoverBytes),
         workingSetExtra: Math.round(fit.workingSetExtra),
-        touched: { base: Math.round(fit.touched.base), perMemory: round(fit.touched.perMemory) },
+        touched: { base: Math.round(fit.touched.base), perMemory: round(fit.touched.perMemory), perWorkingSet: fit.touched.perWorkingSet },
         touchedTail: round(fit.touchedTail),
       },
     },

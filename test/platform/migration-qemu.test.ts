@@ -104,6 +104,34 @@ test("idle guest laid out as Linux does (nonzero, zero pages, nonzero tail), any
   t.pass();
 });
 
+test("a window whose bytes take longer than maxWait to send gets a check mid-window, as QEMU's send loop gives up after MAX_WAIT", (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 64, max: 1024 }), fc.integer({ min: 16, max: 512 }), fc.integer({ min: 100, max: 1000 }), fc.constantFrom(0.02, 0.05), (memMiB, capMiB, firstMBps, maxWait) => {
+      const N = memMiB * 256, c = P + H, W = N * c, B = capMiB * MiB, F = firstMBps * 1e6, L = 0.3, dt = 0.1;
+      // Every page nonzero: a full window sends w bytes; one taking longer than maxWait is
+      // checked maxWait in, with F x maxWait sent. The threshold is the last window's rate x L.
+      const w = dt * Math.min(B, F);
+      const checks: { t: number; sent: number; threshold: number }[] = [];
+      for (let k = 0; k * w < W && checks.length < 10_000; k++) {
+        const threshold = k === 0 ? 0 : (w / dt) * L;
+        checks.push({ t: k * dt, sent: k * w, threshold });
+        for (let j = 1; j * maxWait < dt && F * j * maxWait < w && k * w + F * j * maxWait < W; j++) checks.push({ t: k * dt + j * maxWait, sent: k * w + F * j * maxWait, threshold });
+      }
+      const stop = checks.find((x) => ((W - x.sent) / c) * P < x.threshold);
+      fc.pre(stop !== undefined);
+      // Ties go either way in floating point: leave them out.
+      fc.pre(checks.every((x) => Math.abs(((W - x.sent) / c) * P - x.threshold) > 1e-6 * (x.threshold + 1)));
+      const r = qemuPrecopy(base({ memory: N * P, touched: N * P, bandwidth: B, firstCopyRate: F, stopCopyRate: 1e15, maxWait }));
+      return close(r.precopy_s, stop!.t, 1e-9) && close(r.downtime_bytes, W - stop!.sent, 1e-6) && r.rounds === 3;
+    }),
+    { numRuns: 300 },
+  );
+  // The same guest without mid-window checks stops later, with less left.
+  const g = { memory: 320 * MiB, touched: 320 * MiB, bandwidth: 192 * MiB, firstCopyRate: 380e6 };
+  const withWait = qemuPrecopy(base({ ...g, maxWait: 0.05 })), without = qemuPrecopy(base(g));
+  t.true(withWait.precopy_s < without.precopy_s && withWait.downtime_bytes > without.downtime_bytes, `${withWait.precopy_s} ${without.precopy_s}`);
+});
+
 test("without touchedTail the pass is evenly mixed as before, and a zero tail puts every zero page last", (t) => {
   const mixed = qemuPrecopy(base({ touched: 100 * MiB, bandwidth: 128 * MiB, stopCopyRate: 1e9, firstCopyRate: 4e8 }));
   const gap = qemuPrecopy(base({ touched: 100 * MiB, touchedTail: 0, bandwidth: 128 * MiB, stopCopyRate: 1e9, firstCopyRate: 4e8 }));
@@ -264,7 +292,8 @@ test("world: platform.migration's touchedTail (a share of the VM's nonzero memor
   let r: MigrationReport | undefined;
   w.migrate(w.vm("vm"), w.host("h1"), (x) => (r = x));
   sim.run({ until: 100 });
-  const input = base({ memory: 384 * MiB, touched: 100 * MiB, bandwidth: 96 * MiB, stopCopyRate: B, firstCopyRate: B, dirtyRate: 4 * MiB, workingSet: 64 * MiB });
+  // maxWait: the schema's default, QEMU's MAX_WAIT.
+  const input = base({ memory: 384 * MiB, touched: 100 * MiB, bandwidth: 96 * MiB, stopCopyRate: B, firstCopyRate: B, dirtyRate: 4 * MiB, workingSet: 64 * MiB, maxWait: 0.05 });
   const plan = qemuPrecopy({ ...input, touchedTail: 25 * MiB, checkPhase: 0.4 });
   t.true(close(r!.downtime_s, plan.downtime_s) && close(r!.total_s, plan.total_s), `${JSON.stringify(r)} ${JSON.stringify(plan)}`);
   // And they matter: the evenly mixed pass at phase 0 plans otherwise.

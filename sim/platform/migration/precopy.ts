@@ -82,7 +82,7 @@ export function migrate(
 /** What the qemu model needs of a VM and its route, as they are when the migration starts. */
 export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, cpuShare: number): QemuPrecopyInput {
   const stopCopyRate = Math.min(spec.stopCopyRate ?? Infinity, routeBandwidth);
-  const touched = Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory);
+  const touched = Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory + spec.touched.perWorkingSet * (vm.pages.workingSet ?? 0));
   return {
     memory: vm.memory,
     touched,
@@ -93,6 +93,7 @@ export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, c
     workingSet: Math.min(vm.memory, (vm.pages.workingSet ?? vm.memory) + spec.workingSetExtra),
     downtimeLimit: spec.downtimeBudget,
     checkInterval: spec.checkInterval,
+    maxWait: spec.maxWait,
     pageSize: spec.pageSize,
     pageHeader: spec.pageHeader,
     setup: spec.setup,

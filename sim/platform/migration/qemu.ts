@@ -12,7 +12,8 @@
  *   (under the threshold), whatever the guest's size.
  * - `max-bandwidth` allows bandwidth x window bytes per window; the window's bytes over its
  *   length are the measured rate, and the threshold is that rate x the downtime limit.
- * - At each check (window start, and whenever a pass runs out of pages) QEMU compares the
+ * - At each check (window start, whenever a pass runs out of pages, and after every maxWait of
+ *   sending within a window) QEMU compares the
  *   pages still to send (counted as whole pages, zero or not) with the threshold. Below it,
  *   it syncs the dirty bitmap (adding the pages dirtied since the last sync) and, if still
  *   below, stops the guest and sends the rest unthrottled; the final sync counts too.
@@ -57,6 +58,12 @@ export interface QemuPrecopyInput {
   downtimeLimit: number;
   /** Rate-limit window, seconds (QEMU: 0.1). */
   checkInterval: number;
+  /**
+   * Longest QEMU sends without checking (MAX_WAIT, 0.05 s): a window whose bytes take longer
+   * to send than this gets a check mid-window. Unset: checks only at window starts and when a
+   * pass runs out.
+   */
+  maxWait?: number;
   pageSize: number;
   /** Per-page header on the wire, bytes (QEMU: 8); a zero page is a header and one byte. */
   pageHeader: number;
@@ -171,6 +178,8 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
     const len = k === 0 ? (1 - phase) * dt : dt;
     const quota = p.bandwidth * len;
     let sent = 0, used = 0;
+    // Time into the window at which QEMU's send loop next gives up for a check (maxWait).
+    let breakAt = p.maxWait ?? Infinity;
     if (check(t0)) {
       stopAt = t0;
       break;
@@ -184,7 +193,8 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       const pages = seg ? seg.zero + seg.fresh : data;
       const cost = seg ? (seg.zero * zeroCost + seg.fresh * dataCost) / pages : dataCost;
       const time = seg ? (seg.zero * zeroCost / S + seg.fresh * dataCost / F) / pages : dataCost / S;
-      const n = Math.min(pages, (quota - sent) / cost, (len - used) / time);
+      const toBreak = (breakAt - used) / time;
+      const n = Math.min(pages, (quota - sent) / cost, (len - used) / time, toBreak);
       const k = n / pages;
       if (seg) {
         seg.zero -= seg.zero * k;
@@ -200,7 +210,7 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
         if (data < 1e-9) data = 0;
       }
       sent += n * cost;
-      used += n * time;
+      used = n === toBreak ? breakAt : used + n * time;
       if (zero + fresh + data === 0) {
         // The pass ran out mid-window: QEMU checks again at once.
         const t = t0 + used;
@@ -208,6 +218,14 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
           stopAt = t;
           break;
         }
+      } else if (used === breakAt && used < len && sent < quota) {
+        // Sent for maxWait without using up the window: QEMU leaves its send loop and checks.
+        const t = t0 + used;
+        if (check(t)) {
+          stopAt = t;
+          break;
+        }
+        breakAt += p.maxWait!;
       }
     }
     bytes += sent;

@@ -19,6 +19,7 @@ export const migrationSchema = z.strictObject({
   stopCopyRate: bandwidth.optional().describe("qemu: bytes/s with the guest paused (unthrottled); default: the route's bottleneck; pre-copy never exceeds it either"),
   firstCopyRate: bandwidth.optional().describe("qemu: bytes/s for nonzero pages the target has not held before (it allocates its memory as they arrive); default: stopCopyRate"),
   checkInterval: positiveSeconds.default(0.1).describe("qemu: rate-limit window and threshold check period, seconds"),
+  maxWait: positiveSeconds.default(0.05).describe("qemu: longest QEMU sends within a window before it checks again (MAX_WAIT); a window whose bytes take longer gets a check mid-window"),
   pageSize: quantity("size", z.number().int().positive()).default(4096).describe("qemu: bytes per page"),
   pageHeader: bytes.default(8).describe("qemu: bytes of header per page sent; a zero page is a header and one byte"),
   setup: seconds.default(0).describe("qemu: time before the first pass (QEMU setup-time)"),
@@ -27,9 +28,10 @@ export const migrationSchema = z.strictObject({
     .strictObject({
       base: bytes.default(0).describe("bytes"),
       perMemory: fraction.default(1).describe("share of memory"),
+      perWorkingSet: fraction.default(0).describe("share of the VM's own workingSet (memory it writes, so nonzero)"),
     })
-    .default({ base: 0, perMemory: 1 })
-    .describe("qemu: nonzero memory of a VM that does not set its own `touched`: min(memory, base + perMemory x memory); the rest are zero pages"),
+    .default({ base: 0, perMemory: 1, perWorkingSet: 0 })
+    .describe("qemu: nonzero memory of a VM that does not set its own `touched`: min(memory, base + perMemory x memory + perWorkingSet x its workingSet); the rest are zero pages"),
   touchedTail: fraction
     .optional()
     .describe("qemu: share of a VM's nonzero memory at the top of its RAM, which the first pass reaches after every zero page (Linux's layout: kernel low, free memory, top-down allocations and the initrd high); default: zero and nonzero pages evenly mixed"),
