@@ -9,27 +9,11 @@ import test from "ava";
 import fc from "fast-check";
 import { qemuPrecopy, type MigrationReport, type QemuPrecopyInput } from "../../sim/platform/index.js";
 import { close, world } from "./world-helpers.js";
+import { qemuInput } from "./qemu-input.js";
 
 const MiB = 1 << 20, P = 4096, H = 8;
 
-const base = (o: Partial<QemuPrecopyInput>): QemuPrecopyInput => ({
-  memory: 256 * MiB,
-  touched: 256 * MiB,
-  bandwidth: 32 * MiB,
-  stopCopyRate: 1e9,
-  firstCopyRate: 1e9,
-  dirtyRate: 0,
-  workingSet: 256 * MiB,
-  downtimeLimit: 0.3,
-  checkInterval: 0.1,
-  pageSize: P,
-  pageHeader: H,
-  setup: 0,
-  switchover: 0,
-  switchoverBytes: 0,
-  maxRounds: 1000,
-  ...o,
-});
+const base = qemuInput;
 
 test("idle guest: every page once (nonzero pages whole, zero pages as header + 1 byte), three syncs, stop at the first window start under the threshold", (t) => {
   fc.assert(
