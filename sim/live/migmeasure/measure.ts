@@ -177,9 +177,8 @@ export async function measureMigration(guest: Guest, c: MigrationCase, opts: { b
     // Read again: the first answer after completion can carry zeros.
     await new Promise((r) => setTimeout(r, 200));
     info = await sq.execute<MigrateInfo>("query-migrate");
-    // The layout the pass met, read from the source now that it is paused for good: read
-    // before, the dump itself would fault in every untouched page of the source and make its
-    // zero pages cheaper to scan than in a migration nobody watched.
+    // The layout the pass met, read from the source now that it is paused for good, so the
+    // dump (it reads all of guest RAM) adds nothing to the migration it describes.
     const layout = encodeLayout(await ramLayout(sq, c.memoryMiB * MiB));
     let health: Health = "ok";
     try {

@@ -6,8 +6,8 @@
  * memory the pass had not reached at the stopping check. Under a binding rate limit every
  * window sends the same bytes, so where the checks fall is set by how nonzero memory lies
  * between the zero stretches, not by chance. `measure` records it per migration (QMP
- * `pmemsave` before the migration starts); `calibrate` then predicts each case with its own
- * guest's layout instead of the parametric one (`touchedTail`).
+ * `pmemsave` from the paused source once the migration is over); `calibrate` then predicts
+ * each case on its own guest's layout instead of the parametric one (`touchedTail`).
  *
  * Written as run-length text, `count*chunks` tokens separated by spaces ("256*90 0*163 12"),
  * so it sits in one CSV cell.
