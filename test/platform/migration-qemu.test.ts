@@ -8,6 +8,7 @@
 import test from "ava";
 import fc from "fast-check";
 import { qemuPrecopy, type MigrationReport, type QemuPrecopyInput } from "../../sim/platform/index.js";
+import { CHECK_PHASE_STREAM } from "../../sim/platform/migration/precopy.js";
 import { close, world } from "./world-helpers.js";
 import { qemuInput } from "./qemu-input.js";
 
@@ -282,4 +283,33 @@ test("world: platform.migration's touchedTail (a share of the VM's nonzero memor
   t.true(close(r!.downtime_s, plan.downtime_s) && close(r!.total_s, plan.total_s), `${JSON.stringify(r)} ${JSON.stringify(plan)}`);
   // And they matter: the evenly mixed pass at phase 0 plans otherwise.
   t.false(close(qemuPrecopy(input).downtime_s, plan.downtime_s));
+});
+
+test('world: checkPhase "random" draws each migration\'s phase from its own stream, in start order, the same for the same seed', (t) => {
+  const doc = (seed: number) => ({
+    seed,
+    platform: {
+      hosts: [{ id: "h", count: 2 }],
+      // A 10 GB/s switch: the copy rates, not the route, bound the migration.
+      network: { topology: { kind: "switch", bandwidth: 10e9, latency: 0 } },
+      migration: { model: "qemu", downtimeBudget: 0.3, bandwidth: 128 * MiB, stopCopyRate: 1.7e9, firstCopyRate: 3.8e8, touched: { base: 140 * MiB, perMemory: 0 }, touchedTail: 0.15, checkPhase: "random" },
+    },
+    vms: [0, 1, 2, 3].map((i) => ({ id: `vm${i}`, host: "h0", memory: 256 * MiB, wallDirtyRate: 8 * MiB, workingSet: 64 * MiB })),
+  });
+  const run = (seed: number) => {
+    const { sim, world: w } = world(doc(seed));
+    const reports: MigrationReport[] = [];
+    for (const i of [0, 1, 2, 3]) w.migrate(w.vm(`vm${i}`), w.host("h1"), (x) => reports.push(x));
+    sim.run({ until: 100 });
+    return reports.sort((a, b) => a.vm.localeCompare(b.vm));
+  };
+  const a = run(7);
+  t.deepEqual(run(7), a);
+  // Each is the plan at the phase drawn for it: the stream's draws, one per migration in start order.
+  const { sim } = world(doc(7));
+  const phases = [0, 1, 2, 3].map(() => sim.rng(CHECK_PHASE_STREAM).random());
+  const input = base({ memory: 256 * MiB, touched: 140 * MiB, touchedTail: 0.15 * 140 * MiB, bandwidth: 128 * MiB, stopCopyRate: 1.7e9, firstCopyRate: 3.8e8, dirtyRate: 8 * MiB, workingSet: 64 * MiB, maxWait: 0.05 });
+  a.forEach((r, i) => t.true(close(r.downtime_s, qemuPrecopy({ ...input, checkPhase: phases[i] }).downtime_s), `${r.vm}`));
+  // And the phases matter here: four draws give more than one downtime.
+  t.true(new Set(a.map((r) => r.downtime_s.toFixed(6))).size > 1);
 });

@@ -37,6 +37,8 @@ const cases: [string, (d: any) => void, string][] = [
   ["unknown host", (d) => (d.vms[0].host = "h7"), 'vms.0.host: unknown host "h7"'],
   ["duplicate VM", (d) => d.vms.push({ id: "vm0", host: "h1" }), 'vms.1.id: duplicate VM "vm0"'],
   ["unknown field", (d) => (d.platform.hosts[0].cpus = 4), "platform.hosts.0.cpus: unknown field"],
+  ["bad check phase", (d) => (d.platform.migration = { model: "qemu", checkPhase: "rand" }), 'platform.migration.checkPhase: expected a number in [0, 1) or "random"'],
+  ["check phase of 1", (d) => (d.platform.migration = { model: "qemu", checkPhase: 1 }), "platform.migration.checkPhase: Too big: expected number to be <1"],
   ["unknown workload kind", (d) => (d.workloads[0].kind = "mystery"), "workloads.0.kind:"],
 ];
 

@@ -12,6 +12,9 @@ import { migrationSchema, type MigrationSpec } from "./schema.js";
 
 export { migrationSchema, type MigrationSpec };
 
+/** The stream `checkPhase: "random"` draws from. */
+export const CHECK_PHASE_STREAM = "platform.migration.checkPhase";
+
 export interface MigrationReport {
   vm: string;
   from: string;
@@ -102,7 +105,7 @@ export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, c
     maxRounds: spec.maxRounds,
     autoConverge: spec.autoConverge,
     ...(spec.touchedTail === undefined ? {} : { touchedTail: spec.touchedTail * touched }),
-    checkPhase: spec.checkPhase ?? 0,
+    checkPhase: typeof spec.checkPhase === "number" ? spec.checkPhase : 0,
   };
 }
 
@@ -118,7 +121,10 @@ function migrateQemu(sim: Simulation, net: FlowNetwork, spec: MigrationSpec, vm:
   for (const r of route.resources) bottleneck = Math.min(bottleneck, net.topo.capacity[r]);
   if (!Number.isFinite(bottleneck) && spec.stopCopyRate === undefined) throw new Error(`migrate: ${vm.name}: no link between ${from.id} and ${to.id} bounds the rate; set platform.migration.stopCopyRate`);
   vm.settle();
-  const plan = qemuPrecopy(qemuInput(spec, vm, bottleneck, vm.cpuRate / from.speed));
+  const input = qemuInput(spec, vm, bottleneck, vm.cpuRate / from.speed);
+  // Where QEMU's drifting check grid falls is chance: one draw per migration, in start order.
+  if (spec.checkPhase === "random") input.checkPhase = sim.rng(CHECK_PHASE_STREAM).random();
+  const plan = qemuPrecopy(input);
   const start = sim.now;
   const latency = route.latency;
   sim.schedule(plan.precopy_s, () => {

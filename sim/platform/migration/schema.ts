@@ -36,11 +36,9 @@ export const migrationSchema = z.strictObject({
     .optional()
     .describe("qemu: share of a VM's nonzero memory at the top of its RAM, which the first pass reaches after every zero page (Linux's layout: kernel low, free memory, top-down allocations and the initrd high); default: zero and nonzero pages evenly mixed"),
   checkPhase: z
-    .number()
-    .min(0)
-    .lt(1)
+    .union([z.number().min(0).lt(1), z.literal("random")], { error: 'expected a number in [0, 1) or "random"' })
     .optional()
-    .describe("qemu: where the threshold checks lie, as a fraction of checkInterval: the first window is (1 - checkPhase) x checkInterval long (QEMU's grid drifts from run to run); absent: 0"),
+    .describe("qemu: where the threshold checks lie, as a fraction of checkInterval: the first window is (1 - checkPhase) x checkInterval long (QEMU's grid drifts from run to run); \"random\": drawn for each migration from the stream platform.migration.checkPhase; absent: 0"),
   workingSetExtra: bytes.default(0).describe("qemu: bytes the guest system dirties between syncs beyond a VM's own workingSet"),
   autoConverge: autoConvergeSchema.optional().describe("qemu: throttle the guest when it dirties faster than migration sends (QEMU auto-converge); default: off"),
 });
