@@ -541,6 +541,9 @@ program
     const workingSetMiB = one("working-set", o.workingSet, 1), downtimeLimitMs = one("downtime-limit", o.downtimeLimit, 1), repeat = one("repeat", o.repeat, 1);
     // Debian's cloud kernel and the initrd keep about 59 MiB of a guest; the dirtier keeps 8 more
     // free (it checks MemAvailable itself and says so if a working set does not fit).
+    // pmemsave reads guest-physical addresses, which are QEMU's pc.ram, in order, only below
+    // the PCI hole (3 GiB on q35 and pc): a larger guest's layout would be misread.
+    if (Math.max(...sizesMiB) > 3072) throw new UsageError(`--sizes: at most 3072 MiB (the layout is read below the PCI hole), got ${Math.max(...sizesMiB)}`);
     if (workingSetMiB > Math.min(...sizesMiB) - 72) throw new UsageError(`--working-set: ${workingSetMiB} MiB leaves the smallest guest (${Math.min(...sizesMiB)} MiB) less than 72 MiB for its kernel`);
     const { probeQemu } = await import("./live/vm/qemu.js");
     const { which } = await import("./live/backends.js");

@@ -20,8 +20,8 @@ export interface MeasuredMigration {
   /** Bytes sent while the guest was stopped (QEMU's `downtime-bytes`, 7.1 on); absent from older tables. */
   downtimeBytes?: number;
   /**
-   * The source guest's RAM layout before the migration (column `layout`, layout.ts): one per
-   * row as read; caseMedians gathers a case's repeats' layouts here.
+   * The source guest's RAM layout, read once the migration is over (column `layout`,
+   * layout.ts): one per row as read; caseMedians gathers a case's repeats' layouts here.
    */
   layouts?: MemoryLayout[];
 }

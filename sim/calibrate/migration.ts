@@ -75,7 +75,8 @@ export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: Migra
   const memory = row.memoryMiB * MiB;
   const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory + fit.touched.perWorkingSet * row.workingSetMiB * MiB));
   let stretches = layout && stretchesOf.get(layout);
-  if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout, spec.pageSize)));
+  // A layout counts 4 KiB pages, whatever page size the model is given.
+  if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout, 4096)));
   return qemuPrecopy({
     memory,
     touched,
@@ -167,7 +168,7 @@ export function calibrateMigration(table: readonly MeasuredMigration[], sweeps =
     workingSetExtra: pt.workingSetExtra,
     touchedTail: pt.touchedTail,
     setup,
-    touched: { base: a, perMemory: Math.min(1, Math.max(0, b)), perWorkingSet: 1 },
+    touched: { base: Math.max(0, a), perMemory: Math.min(1, Math.max(0, b)), perWorkingSet: 1 },
   });
   /** Coordinate search from `start`: the best point and its loss. */
   const coordinateSearch = (start: Record<Searched, number>) => {

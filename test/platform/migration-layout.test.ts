@@ -30,6 +30,7 @@ test("a bad layout says what is wrong", (t) => {
   t.is(parseLayout("257"), "257 nonzero pages in a 1 MiB chunk (at most 256)");
   t.is(parseLayout("3*0"), `"3*0": a run of 0 chunks`);
   t.is(parseLayout("-1"), `"-1" is not COUNT or COUNT*CHUNKS`);
+  t.is(parseLayout("0*16000000 0*16000000 0*16000000 0*16000000 0*16000000"), "more than 65536 chunks (64 GiB)");
 });
 
 test("stretches keep every page in order: full and empty chunks merge, part-full ones stay apart", (t) => {

@@ -14,6 +14,8 @@
  */
 
 export const LAYOUT_CHUNK = 1 << 20;
+/** The longest layout read (64 GiB): a bound on a malformed cell's cost, far past the 3 GiB `measure` takes. */
+const MAX_CHUNKS = 1 << 16;
 
 /** Nonzero pages per chunk, address order. */
 export type MemoryLayout = number[];
@@ -39,6 +41,7 @@ export function parseLayout(text: string, pageSize = 4096): MemoryLayout | strin
     const count = Number(m[1]), chunks = m[2] === undefined ? 1 : Number(m[2]);
     if (count > max) return `${count} nonzero pages in a ${LAYOUT_CHUNK >> 20} MiB chunk (at most ${max})`;
     if (chunks < 1 || chunks > 1 << 24) return `"${token}": a run of ${chunks} chunks`;
+    if (layout.length + chunks > MAX_CHUNKS) return `more than ${MAX_CHUNKS} chunks (${MAX_CHUNKS >> 10} GiB)`;
     for (let i = 0; i < chunks; i++) layout.push(count);
   }
   return layout;

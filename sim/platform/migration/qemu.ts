@@ -193,7 +193,7 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       const pages = seg ? seg.zero + seg.fresh : data;
       const cost = seg ? (seg.zero * zeroCost + seg.fresh * dataCost) / pages : dataCost;
       const time = seg ? (seg.zero * zeroCost / S + seg.fresh * dataCost / F) / pages : dataCost / S;
-      const toBreak = (breakAt - used) / time;
+      const toBreak = Math.max(0, (breakAt - used) / time);
       const n = Math.min(pages, (quota - sent) / cost, (len - used) / time, toBreak);
       const k = n / pages;
       if (seg) {
@@ -212,20 +212,22 @@ export function qemuPrecopy(p: QemuPrecopyInput): QemuPrecopyResult {
       sent += n * cost;
       used = n === toBreak ? breakAt : used + n * time;
       if (zero + fresh + data === 0) {
-        // The pass ran out mid-window: QEMU checks again at once.
+        // The pass ran out mid-window: QEMU checks again at once, and its send loop's
+        // MAX_WAIT clock starts afresh.
         const t = t0 + used;
         if (check(t)) {
           stopAt = t;
           break;
         }
-      } else if (used === breakAt && used < len && sent < quota) {
+        breakAt = used + (p.maxWait ?? Infinity);
+      } else if (used >= breakAt && used < len && sent < quota) {
         // Sent for maxWait without using up the window: QEMU leaves its send loop and checks.
         const t = t0 + used;
         if (check(t)) {
           stopAt = t;
           break;
         }
-        breakAt += p.maxWait!;
+        breakAt = used + p.maxWait!;
       }
     }
     bytes += sent;
