@@ -5,8 +5,7 @@
  */
 import { chart, type Series } from "../../analysis/chart.js";
 import { toCsv } from "../../analysis/csv.js";
-import { calibrateMigration, errors, migrationFragment, PHASES, predict, predictAt } from "./migration.js";
-import { migrationSchema } from "../platform/migration/index.js";
+import { calibrateMigration, errors, medianRun, migrationFragment, predict, predictionRuns } from "./migration.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
 
 const MODEL = "#d62728";
@@ -29,12 +28,12 @@ export function migrationQemuFigure(fittingTable: readonly MeasuredMigration[], 
   const repeated = sets.some((x) => x.cases.length < x.table.length);
   const fit = calibrateMigration(fitting);
   const cases = sets.flatMap((x) => x.cases.map((r) => ({ r, set: x.name, mark: x.mark, table: x.table })));
-  const spec = migrationSchema.parse({ model: "qemu" });
   const rows = cases.map(({ r, set, mark, table }) => {
-    const p = predict(r, fit);
-    // The downtime's range over the runs the median is taken over (check phases, and the
-    // repeats' layouts where the table has them).
-    const downtimes = (r.layouts ?? [undefined]).flatMap((layout) => Array.from({ length: PHASES }, (_, i) => predictAt(r, fit, spec, (i + 0.5) / PHASES, layout).downtime_s));
+    // The prediction, and the downtime's range over the runs its median is taken over (check
+    // phases, and the repeats' layouts where the table has them).
+    const runs = predictionRuns(r, fit);
+    const p = medianRun(runs);
+    const downtimes = runs.map((x) => x.downtime_s);
     return { r, set, mark, table, p, e: errors(r, p), low: Math.min(...downtimes), high: Math.max(...downtimes), parametric: predict(r, fit, { parametric: true }) };
   });
   const categories = rows.map(({ r, mark }) => `${r.memoryMiB}/${r.dirtyMiBps}/${r.capMiBps}${mark}`);

@@ -23,7 +23,7 @@
  * squared: on a busy machine a case measured twice can differ by more than the tolerance,
  * and squares would let those few cases pull every parameter.
  */
-import { layoutStretches, migrationSchema, qemuPrecopy, type MemoryLayout, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
+import { layoutStretches, migrationSchema, nonzeroMemory, qemuPrecopy, type MemoryLayout, type MigrationSpec, type QemuPrecopyResult } from "../platform/migration/index.js";
 import { caseMedians, type MeasuredMigration } from "./measurements.js";
 import { simplexMinimum } from "./simplex.js";
 
@@ -60,8 +60,17 @@ export interface PredictOptions {
  * forced are the first run's).
  */
 export function predict(row: MeasuredMigration, fit: MigrationFit, opts: PredictOptions = {}, spec: MigrationSpec = defaultSpec): QemuPrecopyResult {
+  return medianRun(predictionRuns(row, fit, opts, spec));
+}
+
+/** The runs a prediction takes its medians over: each of the row's layouts (or the parametric one) at each of PHASES check phases. */
+export function predictionRuns(row: MeasuredMigration, fit: MigrationFit, opts: PredictOptions = {}, spec: MigrationSpec = defaultSpec): QemuPrecopyResult[] {
   const layouts: (MemoryLayout | undefined)[] = !opts.parametric && row.layouts?.length ? row.layouts : [undefined];
-  const runs = layouts.flatMap((layout) => Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES, layout)));
+  return layouts.flatMap((layout) => Array.from({ length: PHASES }, (_, i) => predictAt(row, fit, spec, (i + 0.5) / PHASES, layout)));
+}
+
+/** Per quantity, the median of `runs` (the lower middle for an even count); throttle and forced are the first run's. */
+export function medianRun(runs: readonly QemuPrecopyResult[]): QemuPrecopyResult {
   const median = (k: "total_s" | "downtime_s" | "bytes" | "downtime_bytes" | "rounds" | "precopy_s") => runs.map((r) => r[k]).sort((a, b) => a - b)[(runs.length - 1) >> 1];
   return { ...runs[0], total_s: median("total_s"), downtime_s: median("downtime_s"), bytes: median("bytes"), downtime_bytes: median("downtime_bytes"), rounds: median("rounds"), precopy_s: median("precopy_s") };
 }
@@ -73,10 +82,9 @@ const stretchesOf = new WeakMap<MemoryLayout, { zero: number; fresh: number }[]>
 /** The model for one measured case under `fit`, with the check grid at `checkPhase`, on `layout` if given. */
 export function predictAt(row: MeasuredMigration, fit: MigrationFit, spec: MigrationSpec, checkPhase: number, layout?: MemoryLayout): QemuPrecopyResult {
   const memory = row.memoryMiB * MiB;
-  const touched = Math.min(memory, Math.max(0, fit.touched.base + fit.touched.perMemory * memory + fit.touched.perWorkingSet * row.workingSetMiB * MiB));
+  const touched = nonzeroMemory(fit.touched, memory, row.workingSetMiB * MiB);
   let stretches = layout && stretchesOf.get(layout);
-  // A layout counts 4 KiB pages, whatever page size the model is given.
-  if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout, 4096)));
+  if (layout && !stretches) stretchesOf.set(layout, (stretches = layoutStretches(layout)));
   return qemuPrecopy({
     memory,
     touched,

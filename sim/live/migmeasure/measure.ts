@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { chooseAccel, guestCommandLine, QEMU, type Accel } from "../vm/qemu.js";
 import { Qmp } from "../vm/qmp.js";
 import type { Guest } from "../vm/guest.js";
-import { encodeLayout, LAYOUT_CHUNK, type MemoryLayout } from "../../platform/migration/layout.js";
+import { encodeLayout, LAYOUT_CHUNK, LAYOUT_PAGE as PAGE, type MemoryLayout } from "../../platform/migration/layout.js";
 
 const MiB = 1 << 20;
 /** QEMU's nice value while measured (measure runs as root). */
@@ -238,5 +238,3 @@ async function ramLayout(qmp: Qmp, memory: number): Promise<MemoryLayout> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const PAGE = 4096;

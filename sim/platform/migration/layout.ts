@@ -14,6 +14,9 @@
  */
 
 export const LAYOUT_CHUNK = 1 << 20;
+/** A layout counts 4 KiB pages (x86's), whatever page size a model is given. */
+export const LAYOUT_PAGE = 4096;
+const PER_CHUNK = LAYOUT_CHUNK / LAYOUT_PAGE;
 /** The longest layout read (64 GiB): a bound on a malformed cell's cost, far past the 3 GiB `measure` takes. */
 const MAX_CHUNKS = 1 << 16;
 
@@ -31,9 +34,9 @@ export function encodeLayout(layout: MemoryLayout): string {
   return out.join(" ");
 }
 
-/** The layout, or a reason it is not one (for `pageSize`-byte pages). */
-export function parseLayout(text: string, pageSize = 4096): MemoryLayout | string {
-  const max = LAYOUT_CHUNK / pageSize;
+/** The layout, or a reason it is not one. */
+export function parseLayout(text: string): MemoryLayout | string {
+  const max = PER_CHUNK;
   const layout: MemoryLayout = [];
   for (const token of text.trim().split(/\s+/)) {
     const m = token.match(/^(\d+)(?:\*(\d+))?$/);
@@ -48,15 +51,14 @@ export function parseLayout(text: string, pageSize = 4096): MemoryLayout | strin
 }
 
 /** Zero and nonzero page counts of a layout's stretches, adjacent chunks of the same kind merged. */
-export function layoutStretches(layout: MemoryLayout, pageSize = 4096): { zero: number; fresh: number }[] {
-  const per = LAYOUT_CHUNK / pageSize;
+export function layoutStretches(layout: MemoryLayout): { zero: number; fresh: number }[] {
   const out: { zero: number; fresh: number }[] = [];
+  // A chunk joins the stretch before it when both are empty or both are full; mixed chunks
+  // stay apart, so a sparse chunk between zero stretches keeps its place.
+  const kind = (s: { zero: number; fresh: number }) => (s.fresh === 0 ? "zero" : s.zero === 0 ? "full" : "mixed");
   for (const n of layout) {
     const last = out[out.length - 1];
-    // A chunk joins the stretch before it when both are empty or both are full; mixed chunks
-    // stay apart, so a sparse chunk between zero stretches keeps its place.
-    const kind = (s: { zero: number; fresh: number }) => (s.fresh === 0 ? "zero" : s.zero === 0 ? "full" : "mixed");
-    const chunk = { zero: per - n, fresh: n };
+    const chunk = { zero: PER_CHUNK - n, fresh: n };
     if (last && kind(last) === kind(chunk) && kind(chunk) !== "mixed") {
       last.zero += chunk.zero;
       last.fresh += chunk.fresh;

@@ -82,10 +82,15 @@ export function migrate(
   round(vm.memory);
 }
 
+/** Nonzero bytes of a guest of `memory` bytes that writes `workingSet` bytes, by platform.migration.touched. */
+export function nonzeroMemory(t: MigrationSpec["touched"], memory: number, workingSet: number): number {
+  return Math.min(memory, t.base + t.perMemory * memory + t.perWorkingSet * workingSet);
+}
+
 /** What the qemu model needs of a VM and its route, as they are when the migration starts. */
 export function qemuInput(spec: MigrationSpec, vm: Vm, routeBandwidth: number, cpuShare: number): QemuPrecopyInput {
   const stopCopyRate = Math.min(spec.stopCopyRate ?? Infinity, routeBandwidth);
-  const touched = Math.min(vm.memory, vm.pages.touched ?? spec.touched.base + spec.touched.perMemory * vm.memory + spec.touched.perWorkingSet * (vm.pages.workingSet ?? 0));
+  const touched = vm.pages.touched !== undefined ? Math.min(vm.memory, vm.pages.touched) : nonzeroMemory(spec.touched, vm.memory, vm.pages.workingSet ?? 0);
   return {
     memory: vm.memory,
     touched,
